@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* invqr - the shared configuration file.
+ *
+ * One table lists every key with its type, bounds, default and target field;
+ * the loader fills an invqr_conf_t from it and rejects anything it does not
+ * know, so a typo in a deployment's file is an error at start-up rather
+ * than a silently ignored setting.
+ */
+#include <stddef.h>
+#include <string.h>
+#include <stdlib.h>
+#include <errno.h>
+
+#include <apr_strings.h>
+#include <apr_file_io.h>
+#include <apr_lib.h>
+
+#include "invqr_conf.h"
+
+#define CONF_MAX_BYTES (64 * 1024)
+#define CONF_MAX_KEYS  64
+
+typedef enum { T_STR, T_INT, T_BOOL, T_SECRET } conf_type;
+
+typedef struct {
+    const char *name;
+    conf_type type;
+    size_t offset;
+    long min, max;         /* T_INT bounds; T_STR max length */
+    const char *def;       /* default as text, NULL = none */
+    int required;
+} conf_key;
+
+#define OFF(f) offsetof(invqr_conf_t, f)
+
+static const conf_key conf_keys[] = {
+    { "db_socket",            T_STR,    OFF(db_socket),            0, 4096,  NULL, 0 },
+    { "db_host",              T_STR,    OFF(db_host),              0, 255,   "127.0.0.1", 0 },
+    { "db_port",              T_INT,    OFF(db_port),              1, 65535, "3306", 0 },
+    { "db_name",              T_STR,    OFF(db_name),              1, 64,    "invqr", 0 },
+    { "db_user",              T_STR,    OFF(db_user),              1, 80,    NULL, 1 },
+    { "db_password",          T_STR,    OFF(db_password),          0, 255,   "", 0 },
+    { "admin_db_user",        T_STR,    OFF(admin_db_user),        1, 80,    NULL, 0 },
+    { "admin_db_password",    T_STR,    OFF(admin_db_password),    0, 255,   "", 0 },
+    { "secret",               T_SECRET, OFF(secret),               0, 0,     NULL, 1 },
+    { "public_base_url",      T_STR,    OFF(public_base_url),      1, 200,   NULL, 1 },
+    { "migrations_dir",       T_STR,    OFF(migrations_dir),       1, 4096,  NULL, 0 },
+    { "worker_log",           T_STR,    OFF(worker_log),           1, 4096,  NULL, 0 },
+    { "worker_threads",       T_INT,    OFF(worker_threads),       1, 256,   "8", 0 },
+    { "session_idle_seconds", T_INT,    OFF(session_idle_seconds), 60, 86400, "900", 0 },
+    { "session_max_seconds",  T_INT,    OFF(session_max_seconds),  300, 604800, "28800", 0 },
+    { "test_faults",          T_BOOL,   OFF(test_faults),          0, 1,     "no", 0 },
+    { "sms_gateway",          T_STR,    OFF(sms_gateway),          1, 1024,  NULL, 0 },
+};
+#define N_KEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Store text as the value of key k in conf; NULL on success, else a reason. */
+static const char *set_value(invqr_conf_t *conf, const conf_key *k,
+                             const char *text, apr_pool_t *p)
+{
+    char *field = (char *)conf + k->offset;
+
+    switch (k->type) {
+    case T_STR:
+        if ((long)strlen(text) > k->max)
+            return "value too long";
+        if ((long)strlen(text) < k->min)
+            return "value must not be empty";
+        *(const char **)field = apr_pstrdup(p, text);
+        return NULL;
+    case T_INT: {
+        char *end = NULL;
+        long v;
+
+        errno = 0;
+        v = strtol(text, &end, 10);
+        if (errno != 0 || end == text || *end != '\0')
+            return "not an integer";
+        if (v < k->min || v > k->max)
+            return apr_psprintf(p, "must be between %ld and %ld", k->min, k->max);
+        *(int *)field = (int)v;
+        return NULL;
+    }
+    case T_BOOL:
+        if (!strcasecmp(text, "yes") || !strcasecmp(text, "on") || !strcmp(text, "1")
+            || !strcasecmp(text, "true")) {
+            *(int *)field = 1;
+            return NULL;
+        }
+        if (!strcasecmp(text, "no") || !strcasecmp(text, "off") || !strcmp(text, "0")
+            || !strcasecmp(text, "false")) {
+            *(int *)field = 0;
+            return NULL;
+        }
+        return "must be yes or no";
+    case T_SECRET: {
+        unsigned char *out = (unsigned char *)field;
+        size_t i;
+
+        if (strlen(text) != 2 * INVQR_SECRET_LEN)
+            return "must be 64 hexadecimal digits";
+        for (i = 0; i < INVQR_SECRET_LEN; i++) {
+            int hi = hexval((unsigned char)text[2 * i]);
+            int lo = hexval((unsigned char)text[2 * i + 1]);
+
+            if (hi < 0 || lo < 0)
+                return "must be 64 hexadecimal digits";
+            out[i] = (unsigned char)(hi << 4 | lo);
+        }
+        return NULL;
+    }
+    }
+    return "unknown type";
+}
+
+static const conf_key *find_key(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < N_KEYS; i++)
+        if (!strcmp(conf_keys[i].name, name))
+            return &conf_keys[i];
+    return NULL;
+}
+
+static char *trim(char *s)
+{
+    char *e;
+
+    while (*s == ' ' || *s == '\t')
+        s++;
+    e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+        *--e = '\0';
+    return s;
+}
+
+apr_status_t invqr_conf_parse(invqr_conf_t **pconf, const char **perr,
+                              const char *text, apr_size_t len,
+                              const char *name, apr_pool_t *p)
+{
+    invqr_conf_t *conf;
+    int seen[N_KEYS];
+    char *buf, *line, *next;
+    unsigned lineno = 0;
+    size_t i;
+    const char *why;
+
+    *pconf = NULL;
+    *perr = NULL;
+    memset(seen, 0, sizeof(seen));
+    conf = apr_pcalloc(p, sizeof(*conf));
+    conf->path = apr_pstrdup(p, name);
+
+    if (len > CONF_MAX_BYTES) {
+        *perr = apr_psprintf(p, "%s: file larger than %d bytes", name, CONF_MAX_BYTES);
+        return APR_EINVAL;
+    }
+    if (memchr(text, '\0', len) != NULL) {
+        *perr = apr_psprintf(p, "%s: file contains a NUL byte", name);
+        return APR_EINVAL;
+    }
+    buf = apr_pstrmemdup(p, text, len);
+    for (line = buf; line != NULL; line = next) {
+        char *eq, *key, *value;
+        const conf_key *k;
+
+        lineno++;
+        next = strchr(line, '\n');
+        if (next != NULL)
+            *next++ = '\0';
+        key = trim(line);
+        if (*key == '\0' || *key == '#')
+            continue;
+        eq = strchr(key, '=');
+        if (eq == NULL) {
+            *perr = apr_psprintf(p, "%s:%u: expected key = value", name, lineno);
+            return APR_EINVAL;
+        }
+        *eq = '\0';
+        key = trim(key);
+        value = trim(eq + 1);
+        k = find_key(key);
+        if (k == NULL) {
+            *perr = apr_psprintf(p, "%s:%u: unknown key '%.64s'", name, lineno, key);
+            return APR_EINVAL;
+        }
+        if (seen[k - conf_keys]) {
+            *perr = apr_psprintf(p, "%s:%u: '%s' given twice", name, lineno, k->name);
+            return APR_EINVAL;
+        }
+        seen[k - conf_keys] = 1;
+        why = set_value(conf, k, value, p);
+        if (why != NULL) {
+            *perr = apr_psprintf(p, "%s:%u: %s: %s", name, lineno, k->name, why);
+            return APR_EINVAL;
+        }
+    }
+    for (i = 0; i < N_KEYS; i++) {
+        if (seen[i])
+            continue;
+        if (conf_keys[i].required) {
+            *perr = apr_psprintf(p, "%s: '%s' is required", name, conf_keys[i].name);
+            return APR_EINVAL;
+        }
+        if (conf_keys[i].def != NULL) {
+            why = set_value(conf, &conf_keys[i], conf_keys[i].def, p);
+            if (why != NULL) {
+                *perr = apr_psprintf(p, "%s: default of %s: %s", name, conf_keys[i].name, why);
+                return APR_EINVAL;
+            }
+        }
+    }
+    if (conf->admin_db_user == NULL) {
+        conf->admin_db_user = conf->db_user;
+        conf->admin_db_password = conf->db_password;
+    }
+    if (conf->session_max_seconds < conf->session_idle_seconds) {
+        *perr = apr_psprintf(p, "%s: session_max_seconds is shorter than session_idle_seconds", name);
+        return APR_EINVAL;
+    }
+    *pconf = conf;
+    return APR_SUCCESS;
+}
+
+apr_status_t invqr_conf_load(invqr_conf_t **pconf, const char **perr,
+                             const char *path, apr_pool_t *p)
+{
+    apr_file_t *f = NULL;
+    apr_finfo_t fi;
+    apr_status_t rv;
+    char *text = NULL;
+    apr_size_t n;
+
+    *pconf = NULL;
+    *perr = NULL;
+    rv = apr_file_open(&f, path, APR_FOPEN_READ, APR_OS_DEFAULT, p);
+    if (rv != APR_SUCCESS) {
+        char ebuf[128];
+        *perr = apr_psprintf(p, "%s: cannot open: %s", path, apr_strerror(rv, ebuf, sizeof(ebuf)));
+        goto out;
+    }
+    rv = apr_file_info_get(&fi, APR_FINFO_SIZE, f);
+    if (rv != APR_SUCCESS)
+        goto out;
+    if (fi.size > CONF_MAX_BYTES) {
+        *perr = apr_psprintf(p, "%s: file larger than %d bytes", path, CONF_MAX_BYTES);
+        rv = APR_EINVAL;
+        goto out;
+    }
+    n = (apr_size_t)fi.size;
+    text = apr_palloc(p, n + 1);
+    rv = apr_file_read_full(f, text, n, &n);
+    if (rv != APR_SUCCESS && rv != APR_EOF) {
+        *perr = apr_psprintf(p, "%s: read error", path);
+        goto out;
+    }
+    rv = invqr_conf_parse(pconf, perr, text, n, path, p);
+out:
+    if (f != NULL)
+        apr_file_close(f);
+    if (rv != APR_SUCCESS && *perr == NULL)
+        *perr = apr_psprintf(p, "%s: cannot read", path);
+    return rv;
+}

@@ -1,0 +1,49 @@
+/* invqr - the shared configuration file (invqr.conf).
+ *
+ * The module, the workers and invqr-admin read the same file: `key = value`
+ * lines, `#` comments. Every key is one row of a table with its type,
+ * bounds and default, so an unknown key, a value out of bounds or a missing
+ * required key is refused with the file name and line.
+ */
+#ifndef INVQR_CONF_H
+#define INVQR_CONF_H
+
+#include <apr_pools.h>
+
+#define INVQR_SECRET_LEN 32   /* bytes; written in the file as 64 hex digits */
+
+typedef struct {
+    const char *db_socket;        /* unix socket of MariaDB, or NULL for TCP */
+    const char *db_host;          /* default 127.0.0.1 when no socket */
+    int db_port;                  /* default 3306 */
+    const char *db_name;          /* default "invqr" */
+    const char *db_user;          /* the application's narrow user */
+    const char *db_password;
+    const char *admin_db_user;    /* invqr-admin: migrations, import, admin */
+    const char *admin_db_password;
+    unsigned char secret[INVQR_SECRET_LEN]; /* HMAC key: CSRF tokens, worker gate */
+    const char *public_base_url;  /* what the QR encodes before /V/<CODE> */
+    const char *migrations_dir;   /* numbered *.sql files */
+    const char *worker_log;       /* worker log file, NULL = stderr */
+    int worker_threads;           /* 1..256, default 8 */
+    int session_idle_seconds;     /* default 900 */
+    int session_max_seconds;      /* default 28800 */
+    int test_faults;              /* 0/1: enables /_test/ fault routes (tests only) */
+    const char *sms_gateway;      /* spool:DIR or http(s)://URL */
+    const char *path;             /* the file this came from */
+} invqr_conf_t;
+
+/**
+ * Read and validate path. On success *pconf is allocated from p. On failure
+ * returns APR_EINVAL (or the I/O error) and *perr is a message allocated from
+ * p naming the file, the line and the problem.
+ */
+apr_status_t invqr_conf_load(invqr_conf_t **pconf, const char **perr,
+                             const char *path, apr_pool_t *p);
+
+/** Parse the same syntax from memory (tests); name is used in messages. */
+apr_status_t invqr_conf_parse(invqr_conf_t **pconf, const char **perr,
+                              const char *text, apr_size_t len,
+                              const char *name, apr_pool_t *p);
+
+#endif

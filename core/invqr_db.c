@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* invqr - a MariaDB connection with its lazily prepared statements.
+ *
+ * invqr_db_exec() is the only way the core talks to the store: it binds the
+ * caller's parameters, executes, fetches rows into the caller's buffers and
+ * reports one log line when anything fails. When the server has gone away
+ * (a restart, a wait_timeout) it reconnects and tries once more.
+ */
+#include <string.h>
+
+#include <apr_strings.h>
+#include <errmsg.h>
+#include <mysqld_error.h>
+
+#include "invqr_db.h"
+#include "invqr_log.h"
+
+struct invqr_db_t {
+    MYSQL *mysql;
+    const invqr_conf_t *conf;
+    invqr_db_role role;
+    MYSQL_STMT *stmt[INVQR_SQL__COUNT];
+    unsigned last_errno;
+    int in_txn;                 /* no silent retry inside a transaction */
+};
+
+static const char *const sql_text[INVQR_SQL__COUNT] = {
+#define INVQR_SQL(id, text) text,
+#include "invqr_sql.def"
+#undef INVQR_SQL
+};
+
+static const char *const sql_name[INVQR_SQL__COUNT] = {
+#define INVQR_SQL(id, text) #id,
+#include "invqr_sql.def"
+#undef INVQR_SQL
+};
+
+void invqr_binds_init(invqr_binds_t *bs)
+{
+    memset(bs, 0, sizeof(*bs));
+}
+
+static MYSQL_BIND *next_bind(invqr_binds_t *bs)
+{
+    MYSQL_BIND *b;
+
+    if (bs->n >= INVQR_BINDS_MAX) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0001: too many bound values (%d)", bs->n);
+        return NULL;
+    }
+    b = &bs->b[bs->n];
+    memset(b, 0, sizeof(*b));
+    b->length = &bs->len[bs->n];
+    b->is_null = &bs->null[bs->n];
+    b->error = &bs->err[bs->n];
+    bs->n++;
+    return b;
+}
+
+void invqr_bind_str(invqr_binds_t *bs, const char *s, size_t len)
+{
+    MYSQL_BIND *b = next_bind(bs);
+
+    if (b == NULL)
+        return;
+    b->buffer_type = MYSQL_TYPE_STRING;
+    if (s == NULL) {
+        *b->is_null = 1;
+        return;
+    }
+    b->buffer = (void *)s;
+    b->buffer_length = len;
+    *b->length = len;
+}
+
+void invqr_bind_cstr_or_null(invqr_binds_t *bs, const char *s)
+{
+    invqr_bind_str(bs, s != NULL && *s != '\0' ? s : NULL, s != NULL ? strlen(s) : 0);
+}
+
+void invqr_bind_int(invqr_binds_t *bs, long long v)
+{
+    int i = bs->n;
+    MYSQL_BIND *b = next_bind(bs);
+
+    if (b == NULL)
+        return;
+    bs->ival[i] = v;
+    b->buffer_type = MYSQL_TYPE_LONGLONG;
+    b->buffer = &bs->ival[i];
+}
+
+void invqr_bind_bin(invqr_binds_t *bs, const void *data, size_t len)
+{
+    MYSQL_BIND *b = next_bind(bs);
+
+    if (b == NULL)
+        return;
+    b->buffer_type = MYSQL_TYPE_BLOB;
+    b->buffer = (void *)data;
+    b->buffer_length = len;
+    *b->length = len;
+}
+
+void invqr_bind_out_str(invqr_binds_t *bs, char *buf, size_t cap)
+{
+    MYSQL_BIND *b = next_bind(bs);
+
+    if (b == NULL)
+        return;
+    b->buffer_type = MYSQL_TYPE_STRING;
+    b->buffer = buf;
+    /* keep one byte for the terminating NUL */
+    b->buffer_length = cap > 0 ? cap - 1 : 0;
+    if (cap > 0)
+        buf[0] = '\0';
+}
+
+void invqr_bind_out_int(invqr_binds_t *bs, long long *v)
+{
+    MYSQL_BIND *b = next_bind(bs);
+
+    if (b == NULL)
+        return;
+    b->buffer_type = MYSQL_TYPE_LONGLONG;
+    b->buffer = v;
+    *v = 0;
+}
+
+int invqr_binds_is_null(const invqr_binds_t *bs, int i)
+{
+    return i >= 0 && i < bs->n && bs->null[i];
+}
+
+static void close_statements(invqr_db_t *db)
+{
+    int i;
+
+    for (i = 0; i < INVQR_SQL__COUNT; i++) {
+        if (db->stmt[i] != NULL) {
+            mysql_stmt_close(db->stmt[i]);
+            db->stmt[i] = NULL;
+        }
+    }
+}
+
+void invqr_db_close(invqr_db_t *db)
+{
+    if (db == NULL)
+        return;
+    close_statements(db);
+    if (db->mysql != NULL) {
+        mysql_close(db->mysql);
+        db->mysql = NULL;
+    }
+}
+
+static apr_status_t db_cleanup(void *data)
+{
+    invqr_db_close(data);
+    return APR_SUCCESS;
+}
+
+static apr_status_t db_connect(invqr_db_t *db)
+{
+    const invqr_conf_t *c = db->conf;
+    const char *user = db->role == INVQR_DB_ADMIN ? c->admin_db_user : c->db_user;
+    const char *pass = db->role == INVQR_DB_ADMIN ? c->admin_db_password : c->db_password;
+    unsigned int timeout = 5;
+    my_bool on = 1;
+    MYSQL *m;
+
+    m = mysql_init(NULL);
+    if (m == NULL) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0002: mysql_init failed (out of memory)");
+        return APR_ENOMEM;
+    }
+    mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+    mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    if (db->role == INVQR_DB_ADMIN)
+        mysql_options(m, MYSQL_OPT_LOCAL_INFILE, &on);
+    if (mysql_real_connect(m, c->db_socket != NULL ? NULL : c->db_host, user, pass,
+                           c->db_name, c->db_socket != NULL ? 0 : (unsigned)c->db_port,
+                           c->db_socket, 0) == NULL) {
+        db->last_errno = mysql_errno(m);
+        invqr_log(INVQR_LOG_ERR, "INVQR0003: cannot connect to the status store as %s: %s",
+                  user, mysql_error(m));
+        mysql_close(m);
+        return APR_ECONNREFUSED;
+    }
+    db->mysql = m;
+    return APR_SUCCESS;
+}
+
+apr_status_t invqr_db_open(invqr_db_t **pdb, const invqr_conf_t *conf,
+                           invqr_db_role role, apr_pool_t *p)
+{
+    invqr_db_t *db;
+    apr_status_t rv;
+
+    *pdb = NULL;
+    db = apr_pcalloc(p, sizeof(*db));
+    db->conf = conf;
+    db->role = role;
+    rv = db_connect(db);
+    if (rv != APR_SUCCESS)
+        return rv;
+    apr_pool_cleanup_register(p, db, db_cleanup, apr_pool_cleanup_null);
+    *pdb = db;
+    return APR_SUCCESS;
+}
+
+static int is_connection_lost(unsigned e)
+{
+    return e == CR_SERVER_GONE_ERROR || e == CR_SERVER_LOST || e == CR_CONNECTION_ERROR
+           || e == CR_CONN_HOST_ERROR || e == ER_CONNECTION_KILLED || e == 4031 /* idle killed */;
+}
+
+static apr_status_t reconnect(invqr_db_t *db)
+{
+    invqr_db_close(db);
+    return db_connect(db);
+}
+
+static MYSQL_STMT *get_stmt(invqr_db_t *db, invqr_sql_t id, unsigned *perr)
+{
+    MYSQL_STMT *st = db->stmt[id];
+
+    *perr = 0;
+    if (st != NULL)
+        return st;
+    st = mysql_stmt_init(db->mysql);
+    if (st == NULL) {
+        *perr = mysql_errno(db->mysql);
+        return NULL;
+    }
+    if (mysql_stmt_prepare(st, sql_text[id], strlen(sql_text[id])) != 0) {
+        *perr = mysql_stmt_errno(st);
+        invqr_log(INVQR_LOG_ERR, "INVQR0004: cannot prepare %s: %s", sql_name[id],
+                  mysql_stmt_error(st));
+        mysql_stmt_close(st);
+        return NULL;
+    }
+    db->stmt[id] = st;
+    return st;
+}
+
+/* One attempt; *plost says whether the connection was lost on the way. */
+static apr_status_t exec_once(invqr_db_t *db, invqr_sql_t id, invqr_binds_t *in,
+                              invqr_binds_t *out, invqr_db_row_fn *fn, void *baton,
+                              unsigned long long *pcount, int *plost)
+{
+    MYSQL_STMT *st;
+    MYSQL_RES *meta = NULL;
+    unsigned e = 0;
+    unsigned long long rows = 0;
+    apr_status_t rv = APR_EGENERAL;
+    int i, r;
+
+    *plost = 0;
+    if (db->mysql == NULL) {
+        *plost = 1;
+        return APR_EGENERAL;
+    }
+    st = get_stmt(db, id, &e);
+    if (st == NULL)
+        goto fail;
+    if (in != NULL && in->n > 0 && mysql_stmt_bind_param(st, in->b) != 0)
+        goto fail_stmt;
+    if (mysql_stmt_execute(st) != 0)
+        goto fail_stmt;
+    meta = mysql_stmt_result_metadata(st);
+    if (meta == NULL) {
+        rows = mysql_stmt_affected_rows(st);
+        rv = APR_SUCCESS;
+        goto out;
+    }
+    if (out == NULL || out->n != (int)mysql_num_fields(meta)) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0005: %s returns %u columns, %d bound", sql_name[id],
+                  mysql_num_fields(meta), out != NULL ? out->n : 0);
+        mysql_stmt_free_result(st);
+        goto out;
+    }
+    if (mysql_stmt_bind_result(st, out->b) != 0)
+        goto fail_stmt;
+    while ((r = mysql_stmt_fetch(st)) == 0 || r == MYSQL_DATA_TRUNCATED) {
+        if (r == MYSQL_DATA_TRUNCATED) {
+            invqr_log(INVQR_LOG_ERR, "INVQR0006: %s: a value was longer than its buffer",
+                      sql_name[id]);
+            mysql_stmt_free_result(st);
+            goto out;
+        }
+        for (i = 0; i < out->n; i++) {
+            MYSQL_BIND *b = &out->b[i];
+            if (b->buffer_type == MYSQL_TYPE_STRING) {
+                char *s = b->buffer;
+                s[out->null[i] ? 0 : out->len[i]] = '\0';
+            }
+        }
+        rows++;
+        if (fn == NULL || fn(baton, out) != 0)
+            break;
+    }
+    if (r == 1) {
+        mysql_stmt_free_result(st);
+        goto fail_stmt;
+    }
+    mysql_stmt_free_result(st);
+    rv = APR_SUCCESS;
+    goto out;
+
+fail_stmt:
+    e = mysql_stmt_errno(st);
+    db->last_errno = e;
+    if (is_connection_lost(e)) {
+        *plost = 1;
+        goto out;
+    }
+    if (e != ER_DUP_ENTRY)
+        invqr_log(INVQR_LOG_ERR, "INVQR0007: %s failed: %s", sql_name[id], mysql_stmt_error(st));
+    goto out;
+fail:
+    db->last_errno = e;
+    if (is_connection_lost(e) || e == 0)
+        *plost = 1;
+out:
+    if (meta != NULL)
+        mysql_free_result(meta);
+    if (rv == APR_SUCCESS) {
+        db->last_errno = 0;
+        if (pcount != NULL)
+            *pcount = rows;
+    }
+    return rv;
+}
+
+apr_status_t invqr_db_exec(invqr_db_t *db, invqr_sql_t id, invqr_binds_t *in,
+                           invqr_binds_t *out, invqr_db_row_fn *fn, void *baton,
+                           unsigned long long *pcount)
+{
+    apr_status_t rv;
+    int lost = 0;
+
+    if (pcount != NULL)
+        *pcount = 0;
+    rv = exec_once(db, id, in, out, fn, baton, pcount, &lost);
+    if (rv == APR_SUCCESS || !lost)
+        return rv;
+    /* Inside a transaction the work so far is gone with the connection, so
+     * the caller must see the error; outside one, the statement is retried. */
+    if (db->in_txn) {
+        invqr_db_close(db);
+        return rv;
+    }
+    if (reconnect(db) != APR_SUCCESS)
+        return APR_EGENERAL;
+    rv = exec_once(db, id, in, out, fn, baton, pcount, &lost);
+    if (rv != APR_SUCCESS && lost)
+        invqr_log(INVQR_LOG_ERR, "INVQR0008: %s: status store connection lost", sql_name[id]);
+    return rv;
+}
+
+static apr_status_t simple(invqr_db_t *db, const char *what, int ok)
+{
+    if (ok)
+        return APR_SUCCESS;
+    db->last_errno = db->mysql != NULL ? mysql_errno(db->mysql) : CR_SERVER_GONE_ERROR;
+    invqr_log(INVQR_LOG_ERR, "INVQR0009: %s failed: %s", what,
+              db->mysql != NULL ? mysql_error(db->mysql) : "not connected");
+    return APR_EGENERAL;
+}
+
+apr_status_t invqr_db_begin(invqr_db_t *db)
+{
+    if (db->mysql == NULL && reconnect(db) != APR_SUCCESS)
+        return APR_EGENERAL;
+    if (mysql_ping(db->mysql) != 0 && reconnect(db) != APR_SUCCESS)
+        return APR_EGENERAL;
+    db->in_txn = 1;
+    return simple(db, "begin", mysql_autocommit(db->mysql, 0) == 0);
+}
+
+apr_status_t invqr_db_commit(invqr_db_t *db)
+{
+    apr_status_t rv;
+
+    db->in_txn = 0;
+    if (db->mysql == NULL)
+        return APR_EGENERAL;
+    rv = simple(db, "commit", mysql_commit(db->mysql) == 0);
+    mysql_autocommit(db->mysql, 1);
+    return rv;
+}
+
+apr_status_t invqr_db_rollback(invqr_db_t *db)
+{
+    apr_status_t rv;
+
+    db->in_txn = 0;
+    if (db->mysql == NULL)
+        return APR_EGENERAL;
+    rv = simple(db, "rollback", mysql_rollback(db->mysql) == 0);
+    mysql_autocommit(db->mysql, 1);
+    return rv;
+}
+
+unsigned long long invqr_db_insert_id(invqr_db_t *db)
+{
+    return db->mysql != NULL ? mysql_insert_id(db->mysql) : 0;
+}
+
+const char *invqr_db_sql_text(invqr_sql_t id)
+{
+    return sql_text[id];
+}
+
+MYSQL *invqr_db_mysql(invqr_db_t *db)
+{
+    return db->mysql;
+}
+
+unsigned invqr_db_errno(invqr_db_t *db)
+{
+    return db->last_errno;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* invqr - the one page layout.
+ *
+ * Every HTML page of invqr, whether the module or a worker renders it, is
+ * made here: doctype, language, title, stylesheet, skip link, header with the
+ * service name and navigation, language switch, main, footer. Pages add
+ * their content under invqr_page_main() and serialize with
+ * invqr_page_render(). The xmlDoc is freed by a cleanup on the page's pool.
+ */
+#ifndef INVQR_PAGE_H
+#define INVQR_PAGE_H
+
+#include <apr_pools.h>
+#include <libxml/tree.h>
+#include "invqr_i18n.h"
+
+typedef struct {
+    invqr_lang_t lang;
+    const char *base;       /* base path without trailing slash ("" at root) */
+    const char *path;       /* this page's path below base ("/verify"), for the language switch */
+    const char *csrf;       /* token for forms, NULL when the page has none */
+    const char *who;        /* who is signed in, as shown to them, or NULL */
+    int operator_area;      /* non-zero on operator pages: links the operator's guide */
+} invqr_page_ctx_t;
+
+typedef struct invqr_page_t invqr_page_t;
+
+/**
+ * A new page whose <title> is title + " - " + service name (just the service
+ * name when title is NULL or ""). ctx may be NULL (Italian, base ""); its
+ * strings are copied. Allocated from p; the xmlDoc is freed by a cleanup on
+ * p. NULL only if libxml2 runs out of memory.
+ */
+invqr_page_t *invqr_page_new(const invqr_page_ctx_t *ctx, const char *title, apr_pool_t *p);
+
+/** The <main> element, where the page's content goes (its <h1> included). */
+xmlNodePtr invqr_page_main(invqr_page_t *pg);
+
+/** Text of msg in the page's language. */
+const char *invqr_page_msg(const invqr_page_t *pg, invqr_msg_t msg);
+
+/** The context the page was made with. */
+const invqr_page_ctx_t *invqr_page_ctx(const invqr_page_t *pg);
+
+/** base + rel ("/verify" -> "/invqr/verify"; NULL or "" means "/"),
+ * allocated from the page's pool. */
+const char *invqr_page_url(const invqr_page_t *pg, const char *rel);
+
+/**
+ * Append a <form method="post" action="base+rel"> to parent, with the CSRF
+ * token as a hidden field named "csrf" when the context has one.
+ */
+xmlNodePtr invqr_page_post_form(invqr_page_t *pg, xmlNodePtr parent, const char *rel);
+
+/**
+ * A complete error page for an HTTP status (400, 401, 403, 404, 405, 410,
+ * 413, 422, 429, 500, 503): what happened and what to do next, in the
+ * context's language. detail may add one more sentence (NULL for none).
+ * <main> carries data-status="NNN". Another 4xx reads as 400 and another
+ * 5xx as 500; anything outside 400-599 is shown as 500. Allocated from p;
+ * NULL only if libxml2 runs out of memory.
+ */
+invqr_page_t *invqr_page_error(const invqr_page_ctx_t *ctx, int status,
+                               const char *detail, apr_pool_t *p);
+
+/**
+ * Serialize to UTF-8 HTML (<!DOCTYPE html>, exactly one charset declaration);
+ * *pout (NUL-terminated, *plen bytes; plen may be NULL) allocated from p.
+ * Returns APR_SUCCESS, APR_EINVAL or APR_ENOMEM; *pout is NULL on failure.
+ */
+apr_status_t invqr_page_render(const char **pout, apr_size_t *plen,
+                               invqr_page_t *pg, apr_pool_t *p);
+
+#endif
