@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* mod_invqr - what the module decides for every request under the base path.
+ *
+ * The fixups hook, in order: security headers; language; method; session
+ * and upstream identity; CSRF (the POST body is read here, bounded, checked,
+ * and replayed to the worker by a small input filter); then, for worker
+ * routes, the INVQR_* variables the worker trusts, after removing any copy
+ * that did not come from here.
+ */
+#include <string.h>
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_core.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <util_filter.h>
+#include <apr_strings.h>
+
+#include "mod_invqr_private.h"
+#include "invqr_cookie.h"
+#include "invqr_crypto.h"
+#include "invqr_fiscal.h"
+#include "invqr_form.h"
+
+#define LANG_COOKIE "invqr_lang"
+#define ANON_COOKIE "invqr_csrf"
+#define REPLAY_FILTER "INVQR_REPLAY"
+
+/* ---- replaying a body that was read already --------------------------- */
+
+static apr_status_t replay_filter(ap_filter_t *f, apr_bucket_brigade *bb,
+                                  ap_input_mode_t mode, apr_read_type_e block,
+                                  apr_off_t readbytes)
+{
+    apr_bucket_brigade *saved = f->ctx;
+    apr_bucket *e;
+    apr_status_t rv;
+
+    if (mode != AP_MODE_READBYTES && mode != AP_MODE_SPECULATIVE)
+        return APR_ENOTIMPL;
+    if (APR_BRIGADE_EMPTY(saved)) {
+        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
+        return APR_SUCCESS;
+    }
+    rv = apr_brigade_partition(saved, readbytes, &e);
+    if (rv != APR_SUCCESS && rv != APR_INCOMPLETE)
+        return rv;
+    if (mode == AP_MODE_SPECULATIVE) {
+        apr_bucket *b;
+        for (b = APR_BRIGADE_FIRST(saved); b != e; b = APR_BUCKET_NEXT(b)) {
+            apr_bucket *copy = NULL;
+            rv = apr_bucket_copy(b, &copy);
+            if (rv != APR_SUCCESS)
+                return rv;
+            APR_BRIGADE_INSERT_TAIL(bb, copy);
+        }
+        return APR_SUCCESS;
+    }
+    while (APR_BRIGADE_FIRST(saved) != e) {
+        apr_bucket *b = APR_BRIGADE_FIRST(saved);
+        APR_BUCKET_REMOVE(b);
+        APR_BRIGADE_INSERT_TAIL(bb, b);
+    }
+    if (APR_BRIGADE_EMPTY(saved))
+        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
+    return APR_SUCCESS;
+}
+
+void invqr_register_replay_filter(void)
+{
+    ap_register_input_filter(REPLAY_FILTER, replay_filter, NULL, AP_FTYPE_RESOURCE);
+}
+
+/* Read the whole body (at most INVQR_FORM_MAX_BODY bytes), parse it as a
+ * form into rq->form, and when keep is set arrange for the worker to read
+ * the same bytes. Returns OK or an HTTP status. */
+int invqr_request_read_form(request_rec *r, invqr_req_t *rq, int keep)
+{
+    const char *ctype = apr_table_get(r->headers_in, "Content-Type");
+    const char *clen = apr_table_get(r->headers_in, "Content-Length");
+    apr_bucket_brigade *bb, *saved;
+    apr_size_t total = 0;
+    char *body;
+    int seen_eos = 0;
+    apr_status_t rv;
+
+    if (ctype == NULL || strncasecmp(ctype, "application/x-www-form-urlencoded", 33) != 0
+        || (ctype[33] != '\0' && ctype[33] != ';')) {
+        apr_table_setn(r->notes, "invqr-detail", "form");
+        return HTTP_UNSUPPORTED_MEDIA_TYPE;
+    }
+    if (clen != NULL && (strlen(clen) > 9 || apr_atoi64(clen) > INVQR_FORM_MAX_BODY))
+        return HTTP_REQUEST_ENTITY_TOO_LARGE;
+
+    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    saved = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    while (!seen_eos) {
+        apr_bucket *b;
+
+        rv = ap_get_brigade(r->input_filters, bb, AP_MODE_READBYTES, APR_BLOCK_READ,
+                            HUGE_STRING_LEN);
+        if (rv != APR_SUCCESS) {
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, rv, r, "INVQR0130: reading the request body failed");
+            return ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
+        }
+        while (!APR_BRIGADE_EMPTY(bb)) {
+            const char *data;
+            apr_size_t len;
+
+            b = APR_BRIGADE_FIRST(bb);
+            if (APR_BUCKET_IS_EOS(b)) {
+                seen_eos = 1;
+                apr_bucket_delete(b);
+                continue;
+            }
+            if (APR_BUCKET_IS_METADATA(b)) {
+                apr_bucket_delete(b);
+                continue;
+            }
+            rv = apr_bucket_read(b, &data, &len, APR_BLOCK_READ);
+            if (rv != APR_SUCCESS)
+                return HTTP_BAD_REQUEST;
+            total += len;
+            if (total > INVQR_FORM_MAX_BODY)
+                return HTTP_REQUEST_ENTITY_TOO_LARGE;
+            APR_BUCKET_REMOVE(b);
+            rv = apr_bucket_setaside(b, r->pool);
+            if (rv != APR_SUCCESS)
+                return HTTP_INTERNAL_SERVER_ERROR;
+            APR_BRIGADE_INSERT_TAIL(saved, b);
+        }
+        apr_brigade_cleanup(bb);
+    }
+    body = apr_palloc(r->pool, total + 1);
+    {
+        apr_size_t n = total;
+        rv = apr_brigade_flatten(saved, body, &n);
+        if (rv != APR_SUCCESS || n != total)
+            return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    body[total] = '\0';
+    rv = invqr_form_parse(&rq->form, body, total, r->pool);
+    if (rv == APR_ENOSPC)
+        return HTTP_REQUEST_ENTITY_TOO_LARGE;
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "INVQR0131: malformed form body");
+        return HTTP_BAD_REQUEST;
+    }
+    if (keep) {
+        ap_add_input_filter(REPLAY_FILTER, saved, r, r->connection);
+        /* The body is complete now: tell the proxy its length. */
+        apr_table_setn(r->headers_in, "Content-Length", apr_psprintf(r->pool, "%" APR_SIZE_T_FMT, total));
+        apr_table_unset(r->headers_in, "Transfer-Encoding");
+    }
+    return OK;
+}
+
+/* ---- language ------------------------------------------------------------ */
+
+static void choose_language(request_rec *r, invqr_req_t *rq)
+{
+    const char *cookie = NULL;
+    int lang = -1;
+
+    if (r->args != NULL && r->args[0] != '\0') {
+        apr_table_t *q = NULL;
+
+        if (invqr_form_parse(&q, r->args, strlen(r->args), r->pool) == APR_SUCCESS) {
+            const char *l = apr_table_get(q, "lang");
+            if (l != NULL)
+                lang = invqr_lang_parse(l);
+            if (lang >= 0)
+                invqr_headers_cookie(r, rq, LANG_COOKIE, invqr_lang_tag(lang), 31536000L);
+        }
+    }
+    if (lang < 0
+        && invqr_cookie_get(&cookie, apr_table_get(r->headers_in, "Cookie"), LANG_COOKIE,
+                            r->pool) == APR_SUCCESS)
+        lang = invqr_lang_parse(cookie);
+    if (lang < 0)
+        lang = invqr_lang_negotiate(apr_table_get(r->headers_in, "Accept-Language"));
+    rq->lang = (invqr_lang_t)lang;
+}
+
+/* ---- CSRF ------------------------------------------------------------------ */
+
+/* The token bound to this browser: HMAC of the session token, or of an
+ * anonymous random cookie for people who are not signed in. */
+static void csrf_prepare(request_rec *r, invqr_req_t *rq)
+{
+    unsigned char mac[INVQR_SHA256_LEN];
+    char *tok;
+    const char *anon = NULL;
+
+    if (rq->token != NULL) {
+        rq->csrf_seed = rq->token;
+    }
+    else if (invqr_cookie_get(&anon, apr_table_get(r->headers_in, "Cookie"), ANON_COOKIE,
+                              r->pool) == APR_SUCCESS && invqr_token_valid(anon)) {
+        rq->csrf_seed = anon;
+    }
+    else {
+        char fresh[INVQR_TOKEN_CHARS + 1];
+
+        if (invqr_token_new(fresh) != 0)
+            return;
+        rq->csrf_seed = apr_pstrdup(r->pool, fresh);
+        if (r->method_number == M_GET)
+            invqr_headers_cookie(r, rq, ANON_COOKIE, rq->csrf_seed, -1);
+    }
+    invqr_hmac(mac, rq->srv->conf->secret, INVQR_SECRET_LEN, "csrf", rq->csrf_seed);
+    tok = apr_palloc(r->pool, INVQR_TOKEN_CHARS + 1);
+    invqr_b64url(tok, mac, sizeof(mac));
+    rq->csrf = tok;
+}
+
+/* A cross-site POST is refused before its token is even looked at. */
+static int same_origin(request_rec *r)
+{
+    const char *site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
+    const char *origin = apr_table_get(r->headers_in, "Origin");
+    const char *host = apr_table_get(r->headers_in, "Host");
+
+    if (site != NULL && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
+        return 0;
+    if (origin != NULL && host != NULL && strcmp(origin, "null") != 0) {
+        const char *p = strstr(origin, "://");
+        return p != NULL && strcasecmp(p + 3, host) == 0;
+    }
+    return 1;
+}
+
+static int csrf_check(request_rec *r, invqr_req_t *rq)
+{
+    const char *sent = rq->form != NULL ? apr_table_get(rq->form, "csrf") : NULL;
+
+    if (!same_origin(r)) {
+        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "INVQR0132: cross-site POST refused");
+        return HTTP_FORBIDDEN;
+    }
+    if (rq->csrf == NULL || sent == NULL || !invqr_ct_streq(sent, rq->csrf)) {
+        ap_log_rerror(APLOG_MARK, APLOG_NOTICE, 0, r, "INVQR0133: POST without a valid "
+                      "CSRF token refused");
+        apr_table_setn(r->notes, "invqr-detail", "csrf");
+        return HTTP_FORBIDDEN;
+    }
+    return OK;
+}
+
+/* ---- identity towards the worker ----------------------------------------- */
+
+static int strip_invqr_vars(void *rec, const char *key, const char *value)
+{
+    apr_array_header_t *names = rec;
+
+    if (strncasecmp(key, "INVQR_", 6) == 0)
+        *(const char **)apr_array_push(names) = key;
+    return 1;
+}
+
+static void set_worker_env(request_rec *r, invqr_req_t *rq)
+{
+    apr_table_t *e = r->subprocess_env;
+    apr_array_header_t *names = apr_array_make(r->pool, 4, sizeof(const char *));
+    int i;
+
+    /* Nothing named INVQR_* reaches the worker unless it was set here. */
+    apr_table_do(strip_invqr_vars, names, e, NULL);
+    for (i = 0; i < names->nelts; i++)
+        apr_table_unset(e, APR_ARRAY_IDX(names, i, const char *));
+    apr_table_setn(e, "INVQR_GATE", rq->srv->gate);
+    apr_table_setn(e, "INVQR_ROUTE", rq->route->name);
+    if (rq->arg != NULL)
+        apr_table_setn(e, "INVQR_ARG", rq->arg);
+    apr_table_setn(e, "INVQR_LANG", invqr_lang_tag(rq->lang));
+    apr_table_setn(e, "INVQR_BASE", rq->srv->base_path);
+    apr_table_setn(e, "INVQR_PATH", rq->path);
+    if (rq->csrf != NULL)
+        apr_table_setn(e, "INVQR_CSRF", rq->csrf);
+    apr_table_setn(e, "INVQR_CLIENT", r->useragent_ip);
+    if (rq->srv->demo_login == 1)
+        apr_table_setn(e, "INVQR_DEMO", "1");
+    if (rq->fiscal_code != NULL)
+        apr_table_setn(e, "INVQR_CITIZEN", rq->fiscal_code);
+    if (rq->operator_id > 0) {
+        apr_table_setn(e, "INVQR_OPERATOR_ID", apr_psprintf(r->pool, "%lld", rq->operator_id));
+        apr_table_setn(e, "INVQR_OPERATOR", rq->operator_name);
+        apr_table_setn(e, "INVQR_ORG_ID", apr_psprintf(r->pool, "%lld", rq->org_id));
+        apr_table_setn(e, "INVQR_ORG", rq->org_name);
+    }
+    /* Credentials were checked here; the worker gets none of them. */
+    apr_table_unset(r->headers_in, "Cookie");
+    apr_table_unset(r->headers_in, "Authorization");
+}
+
+/* The citizen signed in by the upstream auth module, if configured. */
+static void upstream_citizen(request_rec *r, invqr_req_t *rq)
+{
+    const char *v;
+    char fc[INVQR_FISCAL_LEN + 1];
+
+    if (rq->srv->citizen_var == NULL)
+        return;
+    v = apr_table_get(r->subprocess_env, rq->srv->citizen_var);
+    if (v == NULL || *v == '\0')
+        return;
+    if (invqr_fiscal_parse_identity(fc, v, strlen(v)) != INVQR_FISCAL_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "INVQR0134: %s does not hold a valid "
+                      "fiscal code; citizen not signed in", rq->srv->citizen_var);
+        return;
+    }
+    rq->kind = "citizen";
+    rq->fiscal_code = apr_pstrdup(r->pool, fc);
+}
+
+int invqr_request_fixups(request_rec *r)
+{
+    invqr_req_t *rq = invqr_req_get(r);
+    int status;
+
+    if (rq == NULL)
+        return DECLINED;
+    invqr_headers_security(r);
+    choose_language(r, rq);
+    if (rq->route == NULL)
+        return HTTP_NOT_FOUND;
+    if (strcmp(rq->route->name, "error") == 0)
+        return OK;
+    r->allowed = rq->route->methods;
+    if (!(rq->route->methods & (AP_METHOD_BIT << r->method_number)))
+        return HTTP_METHOD_NOT_ALLOWED;
+    if (rq->route->owner == OWN_FILE)
+        return DECLINED;
+
+    status = invqr_session_load(r, rq);
+    if (status != OK)
+        return status;
+    if (rq->token == NULL)
+        upstream_citizen(r, rq);
+    csrf_prepare(r, rq);
+    if (r->method_number == M_POST) {
+        status = invqr_request_read_form(r, rq, rq->route->owner == OWN_WORKER);
+        if (status != OK)
+            return status;
+        status = csrf_check(r, rq);
+        if (status != OK)
+            return status;
+    }
+    if (rq->route->need == NEED_CITIZEN && rq->fiscal_code == NULL)
+        return HTTP_UNAUTHORIZED;
+    if (rq->route->need == NEED_OPERATOR && rq->operator_id <= 0)
+        return HTTP_UNAUTHORIZED;
+    if (rq->route->owner == OWN_WORKER)
+        set_worker_env(r, rq);
+    return DECLINED;
+}

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* mod_invqr - where a request under the base path goes.
+ *
+ * One table lists every path of the HTTP surface with its methods, its owner
+ * (the module, a worker, or a static file) and what identity it needs. The
+ * translate_name hook matches the request against it and points the request
+ * at mod_proxy_fcgi, at the file, or at the module's own handler.
+ */
+#include <string.h>
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_core.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <apr_lib.h>
+#include <apr_strings.h>
+
+#include "mod_invqr_private.h"
+
+#define GET_HEAD (AP_METHOD_BIT << M_GET)
+#define POST (AP_METHOD_BIT << M_POST)
+
+/* The path below the base path the error documents are served at; the
+ * leading dot keeps it out of any real route. Reached only internally. */
+#define ERROR_PATH "/.error"
+
+static const invqr_route_t routes[] = {
+    { "home",       "/",                   0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL },
+    { "citizen",    "/citizen",            0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL },
+    { "demo-login", "/citizen/demo-login", 0, NULL, POST,     OWN_MODULE, NEED_NONE,
+      invqr_pages_demo_login },
+    { "logout",     "/citizen/logout",     0, NULL, POST,     OWN_MODULE, NEED_NONE,
+      invqr_pages_logout },
+    { "static",     "/static/",            1, NULL, GET_HEAD, OWN_FILE,   NEED_NONE,
+      invqr_static_handler },
+    { "error",      ERROR_PATH,            0, NULL, GET_HEAD | POST, OWN_MODULE, NEED_NONE,
+      invqr_pages_error_document },
+};
+
+/* Only with test_faults = yes in invqr.conf: let the tests crash or stall a
+ * worker to prove supervision and the 503 page. */
+static const invqr_route_t test_routes[] = {
+    { "test-crash", "/_test/crash",        0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL },
+    { "test-sleep", "/_test/sleep",        0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL },
+};
+
+invqr_req_t *invqr_req_get(request_rec *r)
+{
+    /* An internal redirect (error document) starts a new request_config. */
+    return ap_get_module_config(r->request_config, &invqr_module);
+}
+
+/* Match rel against one route; on success *parg is the segment, if any. */
+static int route_match(const invqr_route_t *rt, const char *rel, const char **parg,
+                       apr_pool_t *p)
+{
+    size_t n = strlen(rt->prefix);
+    const char *seg, *end;
+
+    *parg = NULL;
+    if (!rt->has_arg)
+        return strcmp(rel, rt->prefix) == 0;
+    if (strncmp(rel, rt->prefix, n) != 0)
+        return 0;
+    seg = rel + n;
+    end = strchr(seg, '/');
+    if (end == NULL)
+        end = seg + strlen(seg);
+    if (end == seg || end - seg > 128)
+        return 0;
+    if (rt->suffix != NULL ? strcmp(end, rt->suffix) != 0 : *end != '\0')
+        return 0;
+    *parg = apr_pstrmemdup(p, seg, (apr_size_t)(end - seg));
+    return 1;
+}
+
+static const invqr_route_t *route_find(invqr_srv_t *srv, const char *rel, const char **parg,
+                                       apr_pool_t *p)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+        if (route_match(&routes[i], rel, parg, p))
+            return &routes[i];
+    if (srv->conf != NULL && srv->conf->test_faults)
+        for (i = 0; i < sizeof(test_routes) / sizeof(test_routes[0]); i++)
+            if (route_match(&test_routes[i], rel, parg, p))
+                return &test_routes[i];
+    return NULL;
+}
+
+static int static_name_ok(const char *name)
+{
+    const char *c;
+
+    if (name[0] == '.' || name[0] == '\0')
+        return 0;
+    for (c = name; *c != '\0'; c++)
+        if (!apr_isalnum(*c) && *c != '.' && *c != '-' && *c != '_')
+            return 0;
+    return 1;
+}
+
+static const int error_statuses[] = {
+    HTTP_BAD_REQUEST, HTTP_UNAUTHORIZED, HTTP_FORBIDDEN, HTTP_NOT_FOUND,
+    HTTP_METHOD_NOT_ALLOWED, HTTP_GONE, HTTP_REQUEST_ENTITY_TOO_LARGE,
+    HTTP_UNSUPPORTED_MEDIA_TYPE, HTTP_UNPROCESSABLE_ENTITY, HTTP_TOO_MANY_REQUESTS,
+    HTTP_INTERNAL_SERVER_ERROR, HTTP_BAD_GATEWAY, HTTP_SERVICE_UNAVAILABLE,
+    HTTP_GATEWAY_TIME_OUT,
+};
+
+int invqr_route_translate(request_rec *r)
+{
+    invqr_srv_t *srv = ap_get_module_config(r->server->module_config, &invqr_module);
+    invqr_req_t *rq;
+    const char *rel, *arg = NULL;
+    size_t blen, i;
+
+    if (srv->enabled != 1 || r->uri == NULL || r->uri[0] != '/')
+        return DECLINED;
+    blen = strlen(srv->base_path);
+    if (strncmp(r->uri, srv->base_path, blen) != 0
+        || (r->uri[blen] != '/' && r->uri[blen] != '\0'))
+        return DECLINED;
+    rel = r->uri[blen] == '\0' ? "/" : r->uri + blen;
+
+    rq = apr_pcalloc(r->pool, sizeof(*rq));
+    rq->srv = srv;
+    rq->path = rel;
+    ap_set_module_config(r->request_config, &invqr_module, rq);
+
+    /* Every error under the base path is one of our pages, in the person's
+     * language: errors decided here, by mod_proxy (a worker that is down or
+     * crashed), or by httpd itself. */
+    for (i = 0; i < sizeof(error_statuses) / sizeof(error_statuses[0]); i++)
+        ap_custom_response(r, error_statuses[i],
+                           apr_pstrcat(r->pool, srv->base_path, ERROR_PATH, NULL));
+
+    rq->route = route_find(srv, rel, &arg, r->pool);
+    rq->arg = arg;
+    if (rq->route != NULL && strcmp(rq->route->name, "error") == 0 && r->prev == NULL)
+        rq->route = NULL;   /* never reachable from outside */
+    if (rq->route == NULL) {
+        r->handler = "invqr";
+        r->filename = apr_pstrcat(r->pool, "invqr:", rel, NULL);
+        return OK;
+    }
+    switch (rq->route->owner) {
+    case OWN_FILE:
+        if (!static_name_ok(arg))
+            rq->route = NULL;
+        r->handler = "invqr";
+        r->filename = apr_pstrcat(r->pool, "invqr:", rel, NULL);
+        return OK;
+    case OWN_WORKER:
+        r->filename = apr_pstrcat(r->pool, "proxy:", srv->worker, r->uri, NULL);
+        r->proxyreq = PROXYREQ_REVERSE;
+        r->handler = "proxy-server";
+        return OK;
+    case OWN_MODULE:
+        r->handler = "invqr";
+        r->filename = apr_pstrcat(r->pool, "invqr:", rel, NULL);
+        return OK;
+    }
+    return DECLINED;
+}
