@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* invqr - route dispatch and response helpers for the workers.
+ *
+ * The route table maps the names the module hands over to handlers; adding
+ * a page means one row here and one handler in its own file.
+ */
+#include <string.h>
+
+#include <apr_strings.h>
+
+#include "invqr_app.h"
+#include "invqr_citizen.h"
+#include "invqr_home.h"
+#include "invqr_log.h"
+
+static void route_home(invqr_app_t *app, const invqr_request_t *req,
+                       invqr_response_t *resp, apr_pool_t *p)
+{
+    invqr_app_page(resp, 200, invqr_home_page(&req->page, p), p);
+}
+
+typedef struct {
+    const char *name;
+    invqr_route_fn *fn;
+} route_t;
+
+static const route_t routes[] = {
+    { "home",    route_home },
+    { "citizen", invqr_citizen_route },
+};
+
+invqr_db_t *invqr_app_db(invqr_app_t *app)
+{
+    if (app->db == NULL && invqr_db_open(&app->db, app->conf, INVQR_DB_APP, app->pool) != APR_SUCCESS)
+        app->db = NULL;
+    return app->db;
+}
+
+void invqr_app_db_failed(invqr_app_t *app)
+{
+    if (app->db != NULL) {
+        invqr_db_close(app->db);
+        app->db = NULL;
+    }
+}
+
+void invqr_app_page(invqr_response_t *resp, int status, invqr_page_t *pg, apr_pool_t *p)
+{
+    const char *html = NULL;
+    apr_size_t len = 0;
+
+    if (invqr_page_render(&html, &len, pg, p) != APR_SUCCESS) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0200: cannot render a page");
+        resp->status = 500;
+        resp->content_type = "text/plain; charset=utf-8";
+        resp->body = "Internal error\n";
+        resp->len = strlen(resp->body);
+        return;
+    }
+    resp->status = status;
+    resp->content_type = "text/html; charset=utf-8";
+    resp->body = html;
+    resp->len = len;
+    if (apr_table_get(resp->headers, "Cache-Control") == NULL)
+        apr_table_setn(resp->headers, "Cache-Control", "no-store");
+}
+
+void invqr_app_error(const invqr_request_t *req, invqr_response_t *resp, int status,
+                     const char *detail, apr_pool_t *p)
+{
+    invqr_page_ctx_t ctx = req->page;
+
+    ctx.csrf = NULL;
+    if (status == 503)
+        apr_table_setn(resp->headers, "Retry-After", "30");
+    invqr_app_page(resp, status, invqr_page_error(&ctx, status, detail, p), p);
+}
+
+void invqr_app_redirect(const invqr_request_t *req, invqr_response_t *resp, const char *rel,
+                        apr_pool_t *p)
+{
+    resp->status = 303;
+    resp->content_type = "text/plain; charset=utf-8";
+    resp->body = "";
+    resp->len = 0;
+    apr_table_setn(resp->headers, "Location", apr_pstrcat(p, req->page.base, rel, NULL));
+}
+
+void invqr_app_handle(invqr_app_t *app, const invqr_request_t *req,
+                      invqr_response_t *resp, apr_pool_t *p)
+{
+    size_t i;
+
+    resp->status = 500;
+    resp->headers = apr_table_make(p, 4);
+    for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        if (strcmp(routes[i].name, req->route) == 0) {
+            routes[i].fn(app, req, resp, p);
+            return;
+        }
+    }
+    invqr_log(INVQR_LOG_WARN, "INVQR0201: no handler for route %.32s", req->route);
+    invqr_app_error(req, resp, 404, NULL, p);
+}

@@ -1,0 +1,78 @@
+/* invqr - the application behind the workers, free of FastCGI.
+ *
+ * A request arrives here as an invqr_request_t that the worker glue filled
+ * from the FastCGI parameters the module set; the route name picks a handler
+ * from one table; the handler fills an invqr_response_t. Handlers use the
+ * calling thread's store connection and allocate only from the request pool.
+ */
+#ifndef INVQR_APP_H
+#define INVQR_APP_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+
+#include "invqr_conf.h"
+#include "invqr_db.h"
+#include "invqr_page.h"
+
+#define INVQR_MAX_BODY (64 * 1024)
+
+typedef struct {
+    const char *method;        /* GET, HEAD, POST */
+    const char *route;         /* decided by the module */
+    const char *arg;           /* the path segment (a code), or NULL */
+    const char *query;         /* raw query string, or NULL */
+    const char *content_type;
+    const char *body;          /* NUL-terminated copy, or NULL */
+    apr_size_t body_len;
+    invqr_page_ctx_t page;     /* language, base path, CSRF token, who */
+    const char *citizen;       /* fiscal code of the signed-in citizen, or NULL */
+    long long operator_id;     /* 0 when no operator is signed in */
+    long long org_id;
+    const char *operator_name;
+    const char *org_name;
+    const char *client;        /* client address */
+    int demo;                  /* demo sign-in enabled */
+} invqr_request_t;
+
+typedef struct {
+    int status;
+    const char *content_type;
+    apr_table_t *headers;      /* extra response headers */
+    const char *body;
+    apr_size_t len;
+} invqr_response_t;
+
+/* Per worker thread: the configuration and the thread's own connection. */
+typedef struct {
+    const invqr_conf_t *conf;
+    invqr_db_t *db;            /* NULL until first use or after a failure */
+    apr_pool_t *pool;          /* lives as long as the thread */
+} invqr_app_t;
+
+/** Run the route of req; always fills resp (an error page at worst). */
+void invqr_app_handle(invqr_app_t *app, const invqr_request_t *req,
+                      invqr_response_t *resp, apr_pool_t *p);
+
+/** The thread's connection, opened on demand; NULL (logged) when the store is down. */
+invqr_db_t *invqr_app_db(invqr_app_t *app);
+
+/** Forget the thread's connection after a failure, so the next request reconnects. */
+void invqr_app_db_failed(invqr_app_t *app);
+
+/** Answer with a rendered page. */
+void invqr_app_page(invqr_response_t *resp, int status, invqr_page_t *pg, apr_pool_t *p);
+
+/** Answer with the error page for status (detail may be NULL). */
+void invqr_app_error(const invqr_request_t *req, invqr_response_t *resp, int status,
+                     const char *detail, apr_pool_t *p);
+
+/** Answer 303 See Other to base + rel. */
+void invqr_app_redirect(const invqr_request_t *req, invqr_response_t *resp, const char *rel,
+                        apr_pool_t *p);
+
+/** A route handler. */
+typedef void invqr_route_fn(invqr_app_t *app, const invqr_request_t *req,
+                            invqr_response_t *resp, apr_pool_t *p);
+
+#endif

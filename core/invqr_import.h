@@ -1,0 +1,37 @@
+/* invqr - loading the status store from the agency's CSV archive.
+ *
+ * Implements the import contract of SPEC: any column order, every row
+ * validated with line-numbered rejects, upserts by fiscal code in one
+ * transaction with array-bound prepared statements, --strict applying
+ * nothing when any row is bad, and counts of what changed.
+ */
+#ifndef INVQR_IMPORT_H
+#define INVQR_IMPORT_H
+
+#include <stdio.h>
+#include <apr_pools.h>
+
+#include "invqr_db.h"
+
+typedef struct {
+    unsigned long rows;       /* data records read */
+    unsigned long accepted;   /* valid rows */
+    unsigned long rejected;
+    unsigned long inserted;   /* new citizens */
+    unsigned long updated;    /* citizens whose record changed */
+    unsigned long unchanged;
+    int applied;              /* whether the transaction was committed */
+} invqr_import_stats_t;
+
+typedef enum { INVQR_IMPORT_ALL = 0, INVQR_IMPORT_SOME_REJECTED = 1, INVQR_IMPORT_NOTHING = 2 } invqr_import_rc;
+
+/**
+ * Import path into the store through db (an admin connection). Each reject
+ * is one line on rejects: "FILE:LINE: COLUMN: REASON". Returns the exit
+ * status of the contract: 0 all applied, 1 some rows rejected (with strict:
+ * nothing applied), 2 nothing could be applied. Scratch memory comes from p.
+ */
+invqr_import_rc invqr_import_file(invqr_import_stats_t *st, invqr_db_t *db, const char *path,
+                                  int strict, FILE *rejects, apr_pool_t *p);
+
+#endif

@@ -1,0 +1,626 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* invqr-admin - the agency administrator's command line.
+ *
+ * Applies schema migrations and grants, imports the status archive, manages
+ * organisations and operators, and revokes codes. Every change is written to
+ * the audit log with actor "admin". Subcommands are one dispatch table.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <apr_file_io.h>
+#include <apr_general.h>
+#include <apr_pools.h>
+#include <apr_strings.h>
+#include <apr_tables.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+
+#include "invqr_audit.h"
+#include "invqr_conf.h"
+#include "invqr_db.h"
+#include "invqr_fiscal.h"
+#include "invqr_import.h"
+#include "invqr_log.h"
+#include "invqr_password.h"
+#include "invqr_utf8.h"
+
+typedef struct {
+    invqr_conf_t *conf;
+    invqr_db_t *db;
+    apr_pool_t *pool;
+} admin_t;
+
+typedef int admin_fn(admin_t *a, int argc, char **argv);
+
+static void log_stderr(void *baton, invqr_log_level level, const char *msg)
+{
+    fprintf(stderr, "invqr-admin: %s\n", msg);
+}
+
+static int audit(admin_t *a, const char *event, const char *outcome, const char *fc,
+                 const char *detail)
+{
+    invqr_audit_t e = { "admin", 0, 0, NULL, NULL, fc, 0, event, outcome, detail };
+
+    if (invqr_audit_write(a->db, &e) != APR_SUCCESS) {
+        fprintf(stderr, "invqr-admin: the audit log refused the record of %s\n", event);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- migrate ----------------------------------------------------------------- */
+
+static int run_sql(MYSQL *m, const char *sql, const char *what)
+{
+    int status;
+
+    if (mysql_real_query(m, sql, strlen(sql)) != 0) {
+        fprintf(stderr, "invqr-admin: %s: %s\n", what, mysql_error(m));
+        return -1;
+    }
+    do {
+        MYSQL_RES *res = mysql_store_result(m);
+        if (res != NULL)
+            mysql_free_result(res);
+        status = mysql_next_result(m);
+        if (status > 0) {
+            fprintf(stderr, "invqr-admin: %s: %s\n", what, mysql_error(m));
+            return -1;
+        }
+    } while (status == 0);
+    return 0;
+}
+
+static int name_ok(const char *s)
+{
+    if (*s == '\0' || strlen(s) > 64)
+        return 0;
+    for (; *s != '\0'; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')
+              || *s == '_'))
+            return 0;
+    return 1;
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* The application user's rights: nothing more than the code needs, and no
+ * UPDATE or DELETE on the audit log. */
+static const char *const grants[][2] = {
+    { "citizen", "SELECT" },
+    { "qr_code", "SELECT, INSERT, UPDATE" },
+    { "organisation", "SELECT" },
+    { "operator", "SELECT, UPDATE" },
+    { "session", "SELECT, INSERT, UPDATE, DELETE" },
+    { "otp_challenge", "SELECT, INSERT, UPDATE, DELETE" },
+    { "audit_log", "SELECT, INSERT" },
+    { "schema_migration", "SELECT" },
+};
+
+static int cmd_migrate(admin_t *a, int argc, char **argv)
+{
+    MYSQL *m = invqr_db_mysql(a->db);
+    const char *dir = a->conf->migrations_dir;
+    DIR *d;
+    struct dirent *e;
+    apr_array_header_t *files = apr_array_make(a->pool, 8, sizeof(char *));
+    int i, applied = 0;
+
+    if (dir == NULL) {
+        fprintf(stderr, "invqr-admin: migrations_dir is not set in %s\n", a->conf->path);
+        return 2;
+    }
+    if (mysql_set_server_option(m, MYSQL_OPTION_MULTI_STATEMENTS_ON) != 0
+        || run_sql(m, "CREATE TABLE IF NOT EXISTS schema_migration ("
+                      " version INT UNSIGNED NOT NULL PRIMARY KEY,"
+                      " name VARCHAR(200) NOT NULL,"
+                      " applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP) ENGINE=InnoDB",
+                   "schema_migration") != 0)
+        return 2;
+    d = opendir(dir);
+    if (d == NULL) {
+        fprintf(stderr, "invqr-admin: cannot open %s: %s\n", dir, strerror(errno));
+        return 2;
+    }
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (n > 9 && e->d_name[0] >= '0' && e->d_name[0] <= '9' && e->d_name[4] == '_'
+            && strcmp(e->d_name + n - 4, ".sql") == 0)
+            *(char **)apr_array_push(files) = apr_pstrdup(a->pool, e->d_name);
+    }
+    closedir(d);
+    qsort(files->elts, (size_t)files->nelts, sizeof(char *), cmp_str);
+
+    for (i = 0; i < files->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(files, i, char *);
+        long version = strtol(name, NULL, 10);
+        char q[128];
+        const char *q2;
+        MYSQL_RES *res;
+        int done;
+        char *sql;
+        apr_size_t len;
+        apr_file_t *f = NULL;
+        apr_finfo_t fi;
+
+        snprintf(q, sizeof(q), "SELECT 1 FROM schema_migration WHERE version = %ld", version);
+        if (mysql_real_query(m, q, strlen(q)) != 0 || (res = mysql_store_result(m)) == NULL) {
+            fprintf(stderr, "invqr-admin: %s\n", mysql_error(m));
+            return 2;
+        }
+        done = mysql_num_rows(res) > 0;
+        mysql_free_result(res);
+        if (done)
+            continue;
+        if (apr_file_open(&f, apr_pstrcat(a->pool, dir, "/", name, NULL), APR_FOPEN_READ,
+                          APR_OS_DEFAULT, a->pool) != APR_SUCCESS
+            || apr_file_info_get(&fi, APR_FINFO_SIZE, f) != APR_SUCCESS) {
+            fprintf(stderr, "invqr-admin: cannot read %s/%s\n", dir, name);
+            return 2;
+        }
+        len = (apr_size_t)fi.size;
+        sql = apr_palloc(a->pool, len + 1);
+        if (apr_file_read_full(f, sql, len, &len) != APR_SUCCESS) {
+            fprintf(stderr, "invqr-admin: cannot read %s/%s\n", dir, name);
+            return 2;
+        }
+        sql[len] = '\0';
+        apr_file_close(f);
+        if (run_sql(m, sql, name) != 0)
+            return 2;
+        q2 = apr_psprintf(a->pool, "INSERT INTO schema_migration (version, name) VALUES (%ld, '%.100s')",
+                          version, name);
+        /* name matched [0-9]{4}_*.sql above; quote anything odd out anyway */
+        if (strchr(name, '\'') != NULL || strchr(name, '\\') != NULL
+            || run_sql(m, q2, "schema_migration") != 0)
+            return 2;
+        printf("migrate: applied %s\n", name);
+        applied++;
+    }
+    /* grants, every time: they follow the code, not the history */
+    if (strcmp(a->conf->db_user, a->conf->admin_db_user) != 0) {
+        size_t k;
+
+        if (!name_ok(a->conf->db_user) || !name_ok(a->conf->db_name)) {
+            fprintf(stderr, "invqr-admin: db_user and db_name must be letters, digits and _\n");
+            return 2;
+        }
+        for (k = 0; k < sizeof(grants) / sizeof(grants[0]); k++) {
+            char *q = apr_psprintf(a->pool, "GRANT %s ON `%s`.`%s` TO '%s'@'localhost'",
+                                   grants[k][1], a->conf->db_name, grants[k][0], a->conf->db_user);
+            if (run_sql(m, q, "grant") != 0)
+                return 2;
+        }
+    }
+    mysql_set_server_option(m, MYSQL_OPTION_MULTI_STATEMENTS_OFF);
+    printf("migrate: %d migration%s applied, schema up to date\n", applied, applied == 1 ? "" : "s");
+    if (applied > 0 && audit(a, "migrate", "ok", NULL, NULL) != 0)
+        return 2;
+    return 0;
+}
+
+/* ---- import --------------------------------------------------------------------- */
+
+static int cmd_import(admin_t *a, int argc, char **argv)
+{
+    invqr_import_stats_t st;
+    const char *file = NULL;
+    int strict = 0, i;
+    invqr_import_rc rc;
+    char detail[200];
+
+    for (i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--strict") == 0)
+            strict = 1;
+        else if (file == NULL)
+            file = argv[i];
+        else
+            file = "";
+    }
+    if (file == NULL || *file == '\0') {
+        fprintf(stderr, "usage: invqr-admin import [--strict] FILE.csv\n");
+        return 2;
+    }
+    rc = invqr_import_file(&st, a->db, file, strict, stderr, a->pool);
+    printf("import: %s: %lu rows read, %lu applied (%lu new, %lu updated, %lu unchanged), "
+           "%lu rejected%s\n", file, st.rows, st.applied ? st.accepted : 0UL, st.inserted,
+           st.updated, st.unchanged, st.rejected,
+           st.applied ? "" : "; nothing was applied");
+    snprintf(detail, sizeof(detail), "%lu rows, %lu new, %lu updated, %lu rejected%s", st.rows,
+             st.inserted, st.updated, st.rejected, st.applied ? "" : ", nothing applied");
+    if (audit(a, "import", rc == INVQR_IMPORT_ALL ? "ok" : st.applied ? "partial" : "refused",
+              NULL, detail) != 0)
+        return 2;
+    return (int)rc;
+}
+
+/* ---- organisations -------------------------------------------------------------- */
+
+static int org_find(admin_t *a, const char *name, long long *pid)
+{
+    invqr_binds_t in, out;
+    unsigned long long rows = 0;
+
+    invqr_binds_init(&in);
+    invqr_bind_str(&in, name, strlen(name));
+    invqr_binds_init(&out);
+    invqr_bind_out_int(&out, pid);
+    if (invqr_db_exec(a->db, INVQR_SQL_ORG_FIND, &in, &out, NULL, NULL, &rows) != APR_SUCCESS)
+        return -1;
+    return rows > 0 ? 1 : 0;
+}
+
+static int list_row(void *baton, invqr_binds_t *out)
+{
+    int i;
+
+    for (i = 0; i < out->n; i++) {
+        if (out->b[i].buffer_type == MYSQL_TYPE_LONGLONG)
+            printf("%s%lld", i ? "\t" : "", *(long long *)out->b[i].buffer);
+        else
+            printf("%s%s", i ? "\t" : "", (char *)out->b[i].buffer);
+    }
+    printf("\n");
+    return 0;
+}
+
+static int cmd_org(admin_t *a, int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[0], "add") == 0) {
+        invqr_binds_t in;
+        long chars = invqr_utf8_count_text(argv[1], strlen(argv[1]), 0);
+
+        if (chars < 1 || chars > 200) {
+            fprintf(stderr, "invqr-admin: an organisation name is 1 to 200 characters of text\n");
+            return 2;
+        }
+        invqr_binds_init(&in);
+        invqr_bind_str(&in, argv[1], strlen(argv[1]));
+        if (invqr_db_exec(a->db, INVQR_SQL_ORG_INSERT, &in, NULL, NULL, NULL, NULL) != APR_SUCCESS) {
+            if (invqr_db_errno(a->db) == ER_DUP_ENTRY) {
+                fprintf(stderr, "invqr-admin: organisation '%s' exists already\n", argv[1]);
+                return 1;
+            }
+            return 2;
+        }
+        if (audit(a, "org_add", "ok", NULL, argv[1]) != 0)
+            return 2;
+        printf("org: added '%s'\n", argv[1]);
+        return 0;
+    }
+    if (argc == 1 && strcmp(argv[0], "list") == 0) {
+        invqr_binds_t out;
+        long long id, n;
+        char name[256];
+
+        invqr_binds_init(&out);
+        invqr_bind_out_int(&out, &id);
+        invqr_bind_out_str(&out, name, sizeof(name));
+        invqr_bind_out_int(&out, &n);
+        return invqr_db_exec(a->db, INVQR_SQL_ORG_LIST, NULL, &out, list_row, NULL, NULL)
+                   == APR_SUCCESS ? 0 : 2;
+    }
+    fprintf(stderr, "usage: invqr-admin org add NAME | org list\n");
+    return 2;
+}
+
+/* ---- operators ---------------------------------------------------------------------- */
+
+/* Read one line (the password) from standard input, echo off on a terminal. */
+static int read_password(char *buf, size_t cap)
+{
+    struct termios old, quiet;
+    int tty = isatty(0);
+    size_t n;
+
+    if (tty) {
+        fprintf(stderr, "Password: ");
+        tcgetattr(0, &old);
+        quiet = old;
+        quiet.c_lflag &= (tcflag_t)~ECHO;
+        tcsetattr(0, TCSANOW, &quiet);
+    }
+    if (fgets(buf, (int)cap, stdin) == NULL)
+        buf[0] = '\0';
+    if (tty) {
+        tcsetattr(0, TCSANOW, &old);
+        fprintf(stderr, "\n");
+    }
+    n = strlen(buf);
+    if (n > 0 && buf[n - 1] != '\n' && !feof(stdin))
+        return -1;  /* longer than the buffer */
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        buf[--n] = '\0';
+    return 0;
+}
+
+static int username_ok(const char *u)
+{
+    size_t n = strlen(u);
+    const char *c;
+
+    if (n < 3 || n > 64)
+        return 0;
+    for (c = u; *c != '\0'; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '.' || *c == '_'
+              || *c == '-' || *c == '@'))
+            return 0;
+    return 1;
+}
+
+static int operator_find(admin_t *a, const char *username, long long *pid, long long *porg)
+{
+    invqr_binds_t in, out;
+    unsigned long long rows = 0;
+    char status[16];
+
+    invqr_binds_init(&in);
+    invqr_bind_str(&in, username, strlen(username));
+    invqr_binds_init(&out);
+    invqr_bind_out_int(&out, pid);
+    invqr_bind_out_int(&out, porg);
+    invqr_bind_out_str(&out, status, sizeof(status));
+    if (invqr_db_exec(a->db, INVQR_SQL_OPERATOR_FIND, &in, &out, NULL, NULL, &rows) != APR_SUCCESS)
+        return -1;
+    if (rows == 0 || strcmp(status, "removed") == 0) {
+        fprintf(stderr, "invqr-admin: no operator '%s'\n", username);
+        return 0;
+    }
+    return 1;
+}
+
+static int new_password(char hash[INVQR_PASSWORD_HASH_MAX])
+{
+    char pw[INVQR_PASSWORD_MAX + 2];
+    const char *weak;
+    int rc = -1;
+
+    if (read_password(pw, sizeof(pw)) != 0) {
+        fprintf(stderr, "invqr-admin: the password is longer than %d bytes\n", INVQR_PASSWORD_MAX);
+        goto out;
+    }
+    weak = invqr_password_weak(pw, strlen(pw));
+    if (weak != NULL) {
+        fprintf(stderr, "invqr-admin: %s\n", weak);
+        goto out;
+    }
+    if (invqr_password_hash(hash, pw, strlen(pw)) != 0) {
+        fprintf(stderr, "invqr-admin: cannot hash the password\n");
+        goto out;
+    }
+    rc = 0;
+out:
+    memset(pw, 0, sizeof(pw));
+    return rc;
+}
+
+/* Lock, unlock or remove: the status changes and open sessions end at once. */
+static int operator_set_status(admin_t *a, const char *username, const char *status,
+                               const char *event)
+{
+    long long id = 0, org = 0;
+    invqr_binds_t in;
+    int found = operator_find(a, username, &id, &org);
+
+    if (found <= 0)
+        return found < 0 ? 2 : 1;
+    if (invqr_db_begin(a->db) != APR_SUCCESS)
+        return 2;
+    invqr_binds_init(&in);
+    invqr_bind_cstr_or_null(&in, status);
+    invqr_bind_int(&in, id);
+    if (invqr_db_exec(a->db, INVQR_SQL_OPERATOR_SET_STATUS, &in, NULL, NULL, NULL, NULL) != APR_SUCCESS)
+        goto fail;
+    if (strcmp(status, "active") != 0) {
+        invqr_binds_init(&in);
+        invqr_bind_int(&in, id);
+        if (invqr_db_exec(a->db, INVQR_SQL_OPERATOR_END_SESSIONS, &in, NULL, NULL, NULL, NULL)
+            != APR_SUCCESS)
+            goto fail;
+    }
+    if (audit(a, event, "ok", NULL, username) != 0 || invqr_db_commit(a->db) != APR_SUCCESS)
+        goto fail;
+    printf("operator: %s is now %s\n", username, status);
+    return 0;
+fail:
+    invqr_db_rollback(a->db);
+    return 2;
+}
+
+static int cmd_operator(admin_t *a, int argc, char **argv)
+{
+    if (argc == 4 && strcmp(argv[0], "add") == 0 && strcmp(argv[1], "--org") == 0) {
+        const char *org = argv[2], *username = argv[3];
+        char hash[INVQR_PASSWORD_HASH_MAX];
+        long long org_id = 0;
+        invqr_binds_t in;
+        int found;
+
+        if (!username_ok(username)) {
+            fprintf(stderr, "invqr-admin: a username is 3 to 64 of a-z 0-9 . _ - @\n");
+            return 2;
+        }
+        found = org_find(a, org, &org_id);
+        if (found <= 0) {
+            if (found == 0)
+                fprintf(stderr, "invqr-admin: no organisation '%s' (add it with: org add)\n", org);
+            return 2;
+        }
+        if (new_password(hash) != 0)
+            return 2;
+        invqr_binds_init(&in);
+        invqr_bind_int(&in, org_id);
+        invqr_bind_str(&in, username, strlen(username));
+        invqr_bind_str(&in, hash, strlen(hash));
+        if (invqr_db_exec(a->db, INVQR_SQL_OPERATOR_INSERT, &in, NULL, NULL, NULL, NULL) != APR_SUCCESS) {
+            if (invqr_db_errno(a->db) == ER_DUP_ENTRY) {
+                fprintf(stderr, "invqr-admin: operator '%s' exists already\n", username);
+                return 1;
+            }
+            return 2;
+        }
+        if (audit(a, "operator_add", "ok", NULL, username) != 0)
+            return 2;
+        printf("operator: added %s to '%s'\n", username, org);
+        return 0;
+    }
+    if (argc == 2 && strcmp(argv[0], "lock") == 0)
+        return operator_set_status(a, argv[1], "locked", "operator_lock");
+    if (argc == 2 && strcmp(argv[0], "unlock") == 0)
+        return operator_set_status(a, argv[1], "active", "operator_unlock");
+    if (argc == 2 && strcmp(argv[0], "remove") == 0)
+        return operator_set_status(a, argv[1], "removed", "operator_remove");
+    if (argc == 2 && strcmp(argv[0], "passwd") == 0) {
+        char hash[INVQR_PASSWORD_HASH_MAX];
+        long long id = 0, org = 0;
+        invqr_binds_t in;
+        int found = operator_find(a, argv[1], &id, &org);
+
+        if (found <= 0)
+            return found < 0 ? 2 : 1;
+        if (new_password(hash) != 0)
+            return 2;
+        invqr_binds_init(&in);
+        invqr_bind_str(&in, hash, strlen(hash));
+        invqr_bind_int(&in, id);
+        if (invqr_db_exec(a->db, INVQR_SQL_OPERATOR_SET_PASSWORD, &in, NULL, NULL, NULL, NULL)
+                != APR_SUCCESS
+            || audit(a, "operator_passwd", "ok", NULL, argv[1]) != 0)
+            return 2;
+        printf("operator: new password set for %s\n", argv[1]);
+        return 0;
+    }
+    if (argc == 1 && strcmp(argv[0], "list") == 0) {
+        invqr_binds_t out;
+        char user[80], org[256], status[16], created[32];
+
+        invqr_binds_init(&out);
+        invqr_bind_out_str(&out, user, sizeof(user));
+        invqr_bind_out_str(&out, org, sizeof(org));
+        invqr_bind_out_str(&out, status, sizeof(status));
+        invqr_bind_out_str(&out, created, sizeof(created));
+        return invqr_db_exec(a->db, INVQR_SQL_OPERATOR_LIST, NULL, &out, list_row, NULL, NULL)
+                   == APR_SUCCESS ? 0 : 2;
+    }
+    fprintf(stderr, "usage: invqr-admin operator add --org ORG USERNAME   (password on stdin)\n"
+                    "       invqr-admin operator lock|unlock|remove|passwd USERNAME\n"
+                    "       invqr-admin operator list\n");
+    return 2;
+}
+
+/* ---- revoke ------------------------------------------------------------------------------ */
+
+static int cmd_revoke(admin_t *a, int argc, char **argv)
+{
+    char fc[INVQR_FISCAL_LEN + 1];
+    invqr_binds_t in;
+    unsigned long long n = 0;
+    invqr_fiscal_rc frc;
+
+    if (argc != 1) {
+        fprintf(stderr, "usage: invqr-admin revoke FISCAL_CODE\n");
+        return 2;
+    }
+    frc = invqr_fiscal_parse(fc, argv[0], strlen(argv[0]));
+    if (frc != INVQR_FISCAL_OK) {
+        fprintf(stderr, "invqr-admin: %s: %s\n", argv[0], invqr_fiscal_reason(frc));
+        return 2;
+    }
+    if (invqr_db_begin(a->db) != APR_SUCCESS)
+        return 2;
+    invqr_binds_init(&in);
+    invqr_bind_cstr_or_null(&in, "admin");
+    invqr_bind_str(&in, fc, INVQR_FISCAL_LEN);
+    if (invqr_db_exec(a->db, INVQR_SQL_CODE_REVOKE_ACTIVE, &in, NULL, NULL, NULL, &n) != APR_SUCCESS
+        || audit(a, "revoke", n > 0 ? "ok" : "none", fc, NULL) != 0
+        || invqr_db_commit(a->db) != APR_SUCCESS) {
+        invqr_db_rollback(a->db);
+        return 2;
+    }
+    if (n == 0) {
+        printf("revoke: %s has no active code\n", fc);
+        return 1;
+    }
+    printf("revoke: the active code of %s is revoked\n", fc);
+    return 0;
+}
+
+/* ---- main ---------------------------------------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    admin_fn *fn;
+} commands[] = {
+    { "migrate", cmd_migrate },
+    { "import", cmd_import },
+    { "org", cmd_org },
+    { "operator", cmd_operator },
+    { "revoke", cmd_revoke },
+};
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: invqr-admin [--config FILE] COMMAND ...\n"
+            "  migrate                            apply schema migrations and grants\n"
+            "  import [--strict] FILE.csv         load the status archive\n"
+            "  org add NAME | org list\n"
+            "  operator add --org ORG USERNAME    password read from standard input\n"
+            "  operator lock|unlock|remove|passwd USERNAME | operator list\n"
+            "  revoke FISCAL_CODE                 revoke the citizen's active code\n"
+            "The configuration defaults to $INVQR_CONF, then /etc/invqr/invqr.conf.\n");
+}
+
+int main(int argc, char **argv)
+{
+    admin_t a;
+    const char *config = getenv("INVQR_CONF");
+    const char *err = NULL;
+    size_t i;
+    int rc = 2, argi = 1;
+
+    if (config == NULL || *config == '\0')
+        config = "/etc/invqr/invqr.conf";
+    if (argc > 2 && strcmp(argv[1], "--config") == 0) {
+        config = argv[2];
+        argi = 3;
+    }
+    if (argi >= argc || strcmp(argv[argi], "--help") == 0 || strcmp(argv[argi], "-h") == 0) {
+        usage();
+        return argi >= argc ? 2 : 0;
+    }
+    apr_initialize();
+    memset(&a, 0, sizeof(a));
+    apr_pool_create(&a.pool, NULL);
+    invqr_log_set(log_stderr, NULL, INVQR_LOG_NOTICE);
+    if (invqr_conf_load(&a.conf, &err, config, a.pool) != APR_SUCCESS) {
+        fprintf(stderr, "invqr-admin: %s\n", err);
+        goto out;
+    }
+    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(commands[i].name, argv[argi]) == 0)
+            break;
+    if (i == sizeof(commands) / sizeof(commands[0])) {
+        usage();
+        goto out;
+    }
+    if (invqr_db_open(&a.db, a.conf, INVQR_DB_ADMIN, a.pool) != APR_SUCCESS) {
+        fprintf(stderr, "invqr-admin: the status store is not available\n");
+        goto out;
+    }
+    rc = commands[i].fn(&a, argc - argi - 1, argv + argi + 1);
+out:
+    apr_pool_destroy(a.pool);
+    apr_terminate();
+    return rc;
+}

@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* invqr-worker - the FastCGI worker program: supervisor, threads, glue.
+ *
+ * The supervisor opens the listening socket once and keeps one worker
+ * process alive on it: a worker that dies is replaced at once, and the
+ * connections that arrive meanwhile wait in the socket's backlog. The worker
+ * runs a fixed number of threads, each accepting requests with libfcgi,
+ * each with its own store connection and a pool per request. SIGTERM stops
+ * accepting, lets requests in flight finish, and exits.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+#include <apr_general.h>
+#include <apr_pools.h>
+#include <apr_strings.h>
+#include <mysql.h>
+
+#include "invqr_app.h"
+#include "invqr_conf.h"
+#include "invqr_crypto.h"
+#include "invqr_log.h"
+
+typedef struct {
+    const char *config;
+    const char *socket_path;
+    int socket_mode;
+    int supervise;
+} options_t;
+
+/* Read-only once the threads start. */
+static const invqr_conf_t *g_conf;
+static char g_gate[2 * INVQR_SHA256_LEN + 1];
+static int g_listen_fd = -1;
+static int g_log_fd = 2;
+
+/* ---- log ------------------------------------------------------------------ */
+
+static void log_line(void *baton, invqr_log_level level, const char *msg)
+{
+    static const char *const names[] = { "emerg", "alert", "crit", "error", "warn", "notice",
+                                         "info", "debug" };
+    char line[1200];
+    struct timespec ts;
+    struct tm tm;
+    int n;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    n = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ [%s] [pid %ld] %s\n",
+                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                 tm.tm_sec, ts.tv_nsec / 1000000L, names[level], (long)getpid(), msg);
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof(line))
+        n = sizeof(line) - 1;
+    /* one write per line: O_APPEND keeps lines whole across threads */
+    if (write(g_log_fd, line, (size_t)n) < 0)
+        return;
+}
+
+/* ---- one request ---------------------------------------------------------- */
+
+static const char *param(FCGX_Request *rq, const char *name)
+{
+    return FCGX_GetParam(name, rq->envp);
+}
+
+static const char *status_text(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 303: return "See Other";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 410: return "Gone";
+    case 413: return "Content Too Large";
+    case 422: return "Unprocessable Content";
+    case 429: return "Too Many Requests";
+    case 503: return "Service Unavailable";
+    default: return "Error";
+    }
+}
+
+static int write_header(void *rec, const char *key, const char *value)
+{
+    FCGX_Request *rq = rec;
+
+    /* Header values come from handlers, never from the client; refuse
+     * line breaks all the same. */
+    if (strpbrk(key, "\r\n:") != NULL || strpbrk(value, "\r\n") != NULL)
+        return 1;
+    FCGX_FPrintF(rq->out, "%s: %s\r\n", key, value);
+    return 1;
+}
+
+static void send_response(FCGX_Request *rq, const invqr_response_t *resp, int head)
+{
+    FCGX_FPrintF(rq->out, "Status: %d %s\r\nContent-Type: %s\r\n", resp->status,
+                 status_text(resp->status), resp->content_type);
+    if (resp->headers != NULL)
+        apr_table_do(write_header, rq, resp->headers, NULL);
+    FCGX_FPrintF(rq->out, "Content-Length: %lu\r\n\r\n", (unsigned long)resp->len);
+    if (!head && resp->len > 0)
+        FCGX_PutStr(resp->body, (int)resp->len, rq->out);
+}
+
+/* Read CONTENT_LENGTH bytes of body, at most INVQR_MAX_BODY. */
+static int read_body(FCGX_Request *rq, invqr_request_t *req, apr_pool_t *p)
+{
+    const char *cl = param(rq, "CONTENT_LENGTH");
+    long n = cl != NULL ? strtol(cl, NULL, 10) : 0;
+    char *buf;
+    int got;
+
+    if (n <= 0)
+        return 0;
+    if (n > INVQR_MAX_BODY)
+        return 413;
+    buf = apr_palloc(p, (apr_size_t)n + 1);
+    got = FCGX_GetStr(buf, (int)n, rq->in);
+    if (got != n)
+        return 400;
+    buf[n] = '\0';
+    req->body = buf;
+    req->body_len = (apr_size_t)n;
+    return 0;
+}
+
+static long long param_ll(FCGX_Request *rq, const char *name)
+{
+    const char *v = param(rq, name);
+
+    return v != NULL ? strtoll(v, NULL, 10) : 0;
+}
+
+static void handle(invqr_app_t *app, FCGX_Request *rq, apr_pool_t *p)
+{
+    invqr_request_t req;
+    invqr_response_t resp;
+    const char *gate = param(rq, "INVQR_GATE");
+    const char *lang = param(rq, "INVQR_LANG");
+    int l, bad;
+
+    memset(&req, 0, sizeof(req));
+    memset(&resp, 0, sizeof(resp));
+    req.method = param(rq, "REQUEST_METHOD");
+    req.route = param(rq, "INVQR_ROUTE");
+    if (req.method == NULL)
+        req.method = "GET";
+    l = lang != NULL ? invqr_lang_parse(lang) : -1;
+    req.page.lang = l >= 0 ? (invqr_lang_t)l : INVQR_LANG_IT;
+    req.page.base = param(rq, "INVQR_BASE");
+    if (req.page.base == NULL)
+        req.page.base = "";
+    req.page.path = param(rq, "INVQR_PATH");
+    if (req.page.path == NULL)
+        req.page.path = "/";
+
+    /* Only the module knows the gate: anything else did not come through it. */
+    if (gate == NULL || req.route == NULL || !invqr_ct_streq(gate, g_gate)) {
+        invqr_log(INVQR_LOG_WARN, "INVQR0300: request refused: it did not come through mod_invqr");
+        resp.headers = apr_table_make(p, 2);
+        invqr_app_error(&req, &resp, 403, NULL, p);
+        send_response(rq, &resp, 0);
+        return;
+    }
+    req.arg = param(rq, "INVQR_ARG");
+    req.query = param(rq, "QUERY_STRING");
+    req.content_type = param(rq, "CONTENT_TYPE");
+    req.page.csrf = param(rq, "INVQR_CSRF");
+    req.citizen = param(rq, "INVQR_CITIZEN");
+    req.operator_id = param_ll(rq, "INVQR_OPERATOR_ID");
+    req.org_id = param_ll(rq, "INVQR_ORG_ID");
+    req.operator_name = param(rq, "INVQR_OPERATOR");
+    req.org_name = param(rq, "INVQR_ORG");
+    req.client = param(rq, "INVQR_CLIENT");
+    req.demo = param(rq, "INVQR_DEMO") != NULL;
+    if (req.operator_id > 0 && req.operator_name != NULL)
+        req.page.who = apr_psprintf(p, "%s (%s)", req.operator_name,
+                                    req.org_name != NULL ? req.org_name : "");
+    else if (req.citizen != NULL)
+        req.page.who = req.citizen;
+    req.page.operator_area = req.operator_id > 0;
+
+    if (g_conf->test_faults && strcmp(req.route, "test-crash") == 0) {
+        invqr_log(INVQR_LOG_WARN, "INVQR0301: test fault: crashing on purpose");
+        abort();
+    }
+    if (g_conf->test_faults && strcmp(req.route, "test-sleep") == 0) {
+        int secs = req.query != NULL ? atoi(req.query) : 1;
+        sleep((unsigned)(secs < 0 ? 0 : secs > 10 ? 10 : secs));
+    }
+
+    bad = read_body(rq, &req, p);
+    resp.headers = apr_table_make(p, 4);
+    if (bad != 0)
+        invqr_app_error(&req, &resp, bad, NULL, p);
+    else
+        invqr_app_handle(app, &req, &resp, p);
+    send_response(rq, &resp, strcmp(req.method, "HEAD") == 0);
+}
+
+/* ---- threads ------------------------------------------------------------- */
+
+static void *thread_main(void *arg)
+{
+    FCGX_Request rq;
+    invqr_app_t app;
+    apr_pool_t *tpool = NULL;
+
+    (void)arg;
+    mysql_thread_init();
+    if (apr_pool_create_unmanaged_ex(&tpool, NULL, NULL) != APR_SUCCESS) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0302: cannot create a thread pool");
+        return NULL;
+    }
+    memset(&app, 0, sizeof(app));
+    app.conf = g_conf;
+    app.pool = tpool;
+    FCGX_InitRequest(&rq, g_listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+    while (FCGX_Accept_r(&rq) >= 0) {
+        apr_pool_t *p = NULL;
+
+        if (apr_pool_create(&p, tpool) != APR_SUCCESS) {
+            FCGX_Finish_r(&rq);
+            continue;
+        }
+        handle(&app, &rq, p);
+        FCGX_Finish_r(&rq);
+        apr_pool_destroy(p);
+    }
+    invqr_app_db_failed(&app); /* closes the connection */
+    apr_pool_destroy(tpool);
+    mysql_thread_end();
+    return NULL;
+}
+
+static void on_term(int sig)
+{
+    (void)sig;
+    FCGX_ShutdownPending();
+    /* wake every thread blocked in accept() */
+    shutdown(g_listen_fd, SHUT_RDWR);
+}
+
+static int run_worker(void)
+{
+    pthread_t *threads;
+    struct sigaction sa;
+    int i, n = g_conf->worker_threads;
+
+    FCGX_Init();
+    /* libfcgi's own handler only sets a flag: ours also wakes accept() */
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_term;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;  /* no SA_RESTART: accept() must return */
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    threads = calloc((size_t)n, sizeof(*threads));
+    if (threads == NULL)
+        return 1;
+    for (i = 0; i < n; i++) {
+        if (pthread_create(&threads[i], NULL, thread_main, NULL) != 0) {
+            invqr_log(INVQR_LOG_ERR, "INVQR0303: cannot start thread %d", i);
+            n = i;
+            break;
+        }
+    }
+    invqr_log(INVQR_LOG_NOTICE, "INVQR0304: worker ready with %d threads", n);
+    for (i = 0; i < n; i++)
+        pthread_join(threads[i], NULL);
+    free(threads);
+    invqr_log(INVQR_LOG_NOTICE, "INVQR0305: worker stopped");
+    return 0;
+}
+
+/* ---- supervisor ------------------------------------------------------------ */
+
+static volatile sig_atomic_t g_stop;
+static volatile pid_t g_child;
+
+static void on_stop(int sig)
+{
+    g_stop = sig;
+    if (g_child > 0)
+        kill(g_child, SIGTERM);
+}
+
+static int open_socket(const options_t *o)
+{
+    struct sockaddr_un sa;
+    int fd;
+
+    if (strlen(o->socket_path) >= sizeof(sa.sun_path)) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0306: socket path too long: %s", o->socket_path);
+        return -1;
+    }
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    memset(&sa, 0, sizeof(sa));
+    sa.sun_family = AF_UNIX;
+    strcpy(sa.sun_path, o->socket_path);
+    unlink(o->socket_path);
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0
+        || chmod(o->socket_path, (mode_t)o->socket_mode) != 0 || listen(fd, 1024) != 0) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0307: cannot listen on %s: %s", o->socket_path,
+                  strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int supervise(void)
+{
+    struct sigaction sa;
+    time_t window = 0;
+    int restarts = 0;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+
+    while (!g_stop) {
+        pid_t pid = fork();
+        int status = 0;
+
+        if (pid < 0) {
+            invqr_log(INVQR_LOG_ERR, "INVQR0308: fork failed: %s", strerror(errno));
+            sleep(1);
+            continue;
+        }
+        if (pid == 0) {
+            signal(SIGTERM, SIG_DFL);
+            signal(SIGINT, SIG_DFL);
+            /* exit(), not _exit(): LeakSanitizer reports at exit */
+            exit(run_worker());
+        }
+        g_child = pid;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+        g_child = 0;
+        if (g_stop)
+            break;
+        if (WIFSIGNALED(status))
+            invqr_log(INVQR_LOG_ERR, "INVQR0309: worker %ld killed by signal %d; starting a new one",
+                      (long)pid, WTERMSIG(status));
+        else
+            invqr_log(INVQR_LOG_ERR, "INVQR0310: worker %ld exited with status %d; starting a new one",
+                      (long)pid, WEXITSTATUS(status));
+        /* a worker that cannot stay up must not spin the CPU */
+        if (time(NULL) - window > 10) {
+            window = time(NULL);
+            restarts = 0;
+        }
+        if (++restarts > 5)
+            sleep(1);
+    }
+    return 0;
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: invqr-worker --config FILE --socket PATH [--socket-mode OCTAL] "
+                    "[--no-supervise]\n");
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "config", required_argument, NULL, 'c' },
+        { "socket", required_argument, NULL, 's' },
+        { "socket-mode", required_argument, NULL, 'm' },
+        { "no-supervise", no_argument, NULL, 'n' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    options_t o = { NULL, NULL, 0660, 1 };
+    apr_pool_t *pool = NULL;
+    invqr_conf_t *conf = NULL;
+    const char *err = NULL;
+    unsigned char mac[INVQR_SHA256_LEN];
+    int c, i, rc;
+
+    while ((c = getopt_long(argc, argv, "c:s:m:nh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c': o.config = optarg; break;
+        case 's': o.socket_path = optarg; break;
+        case 'm': o.socket_mode = (int)strtol(optarg, NULL, 8); break;
+        case 'n': o.supervise = 0; break;
+        default: usage(); return c == 'h' ? 0 : 2;
+        }
+    }
+    if (o.config == NULL || o.socket_path == NULL) {
+        usage();
+        return 2;
+    }
+    apr_initialize();
+    atexit(apr_terminate);
+    apr_pool_create(&pool, NULL);
+    if (invqr_conf_load(&conf, &err, o.config, pool) != APR_SUCCESS) {
+        fprintf(stderr, "invqr-worker: %s\n", err);
+        return 2;
+    }
+    g_conf = conf;
+    if (conf->worker_log != NULL) {
+        g_log_fd = open(conf->worker_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+        if (g_log_fd < 0) {
+            fprintf(stderr, "invqr-worker: cannot open %s: %s\n", conf->worker_log, strerror(errno));
+            return 2;
+        }
+    }
+    invqr_log_set(log_line, NULL, INVQR_LOG_INFO);
+    if (conf->test_faults)
+        invqr_log(INVQR_LOG_WARN, "INVQR0311: test_faults is on: /_test/ routes can crash "
+                  "this worker; never enable it in production");
+    invqr_hmac(mac, conf->secret, INVQR_SECRET_LEN, "invqr-worker-gate", NULL);
+    for (i = 0; i < INVQR_SHA256_LEN; i++)
+        snprintf(g_gate + 2 * i, 3, "%02x", mac[i]);
+    if (mysql_library_init(0, NULL, NULL) != 0) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0312: cannot initialise the MariaDB client library");
+        return 1;
+    }
+    g_listen_fd = open_socket(&o);
+    if (g_listen_fd < 0)
+        return 1;
+    invqr_log(INVQR_LOG_NOTICE, "INVQR0313: listening on %s", o.socket_path);
+    rc = o.supervise ? supervise() : run_worker();
+    close(g_listen_fd);
+    unlink(o.socket_path);
+    mysql_library_end();
+    apr_pool_destroy(pool);
+    return rc;
+}
