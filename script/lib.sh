@@ -1,0 +1,199 @@
+# shellcheck shell=bash
+# script/lib.sh - shared by script/server, script/test and script/bench:
+# Debian packages, the autotools build, the private MariaDB, the workers and
+# httpd. Sourced, never run. Every daemon started here is recorded in
+# $INVQR_RUN/pids so one trap can stop them all.
+
+INVQR_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Everything the build, the demo and the tests need from Debian.
+INVQR_PACKAGES="build-essential autoconf automake libtool pkg-config
+ apache2 apache2-dev libapr1-dev libaprutil1-dev libfcgi-dev libqrencode-dev libhpdf-dev
+ libmariadb-dev mariadb-server mariadb-client libxml2-dev libxml2-utils libssl-dev
+ libargon2-dev libcurl4-openssl-dev libcmocka-dev fonts-dejavu-core curl"
+INVQR_TEST_PACKAGES="python3-pytest python3-requests python3-zeep python3-lxml
+ chromium chromium-driver nodejs npm clang libfuzzer-14-dev libclang-rt-14-dev
+ zbar-tools poppler-utils wrk php-cli php-soap"
+
+log() { printf '%s\n' "invqr: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+# ensure_packages PKG... : install what is missing (as root) or say how.
+ensure_packages() {
+    local missing=() p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
+            || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        die "missing Debian packages; run: sudo apt-get install -y ${missing[*]}"
+    fi
+    log "installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+        || die "apt-get install failed for: ${missing[*]}"
+}
+
+# build DIR [CONFIGURE-ARGS...] : configure (once) and make in DIR.
+build() {
+    local dir=$1; shift
+    if [ ! -x "$INVQR_ROOT/configure" ] || [ "$INVQR_ROOT/configure.ac" -nt "$INVQR_ROOT/configure" ]; then
+        (cd "$INVQR_ROOT" && autoreconf -fi >/dev/null 2>&1) || die "autoreconf failed"
+    fi
+    mkdir -p "$dir"
+    local want="$*"
+    if [ ! -f "$dir/Makefile" ] || [ "$(cat "$dir/.configure-args" 2>/dev/null)" != "$want" ]; then
+        (cd "$dir" && "$INVQR_ROOT/configure" --enable-silent-rules "$@" >configure.out 2>&1) \
+            || { tail -20 "$dir/configure.out" >&2; die "configure failed (see $dir/config.log)"; }
+        printf '%s' "$want" >"$dir/.configure-args"
+    fi
+    make -C "$dir" -j"$(nproc)" >"$dir/make.out" 2>&1 \
+        || { grep -E 'error|Error' "$dir/make.out" | head -30 >&2; die "build failed (see $dir/make.out)"; }
+}
+
+# A directory for sockets that httpd children (www-data) can reach even when
+# the checkout lives under /root.
+socket_dir() {
+    local d="/tmp/invqr-$(id -u)-$INVQR_PORT"
+    mkdir -p "$d" && chmod 0711 "$d"
+    printf '%s' "$d"
+}
+
+remember_pid() { echo "$1 $2" >>"$INVQR_RUN/pids"; }
+
+# stop_all : stop every daemon recorded in pids, newest first, and wait.
+stop_all() {
+    [ -f "$INVQR_RUN/pids" ] || return 0
+    local lines pid name i
+    mapfile -t lines < <(tac "$INVQR_RUN/pids")
+    for l in "${lines[@]}"; do
+        read -r pid name <<<"$l"
+        kill -TERM "$pid" 2>/dev/null || continue
+        for i in $(seq 1 100); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        if kill -0 "$pid" 2>/dev/null; then
+            log "$name ($pid) did not stop; killing it"
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+    done
+    rm -f "$INVQR_RUN/pids"
+}
+
+# db_start : initialise (once) and start the private MariaDB.
+db_start() {
+    local data="$INVQR_RUN/db" sock="$INVQR_SOCKDIR/mysqld.sock" i
+    mkdir -p "$INVQR_RUN/log"
+    if [ ! -d "$data/mysql" ]; then
+        log "initialising a private MariaDB in $data"
+        mariadb-install-db --no-defaults --user="$(id -un)" --datadir="$data" \
+            --auth-root-authentication-method=normal --skip-test-db \
+            >"$INVQR_RUN/log/mariadb-install.log" 2>&1 \
+            || die "mariadb-install-db failed (see $INVQR_RUN/log/mariadb-install.log)"
+    fi
+    rm -f "$sock"
+    mariadbd --no-defaults --user="$(id -un)" --datadir="$data" --socket="$sock" \
+        --pid-file="$INVQR_RUN/db/mariadbd.pid" --skip-networking \
+        --log-error="$INVQR_RUN/log/mariadb.log" \
+        --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+        --innodb-buffer-pool-size=512M --innodb-log-file-size=256M \
+        --innodb-flush-log-at-trx-commit=2 --max-connections=300 --table-open-cache=1000 \
+        2>>"$INVQR_RUN/log/mariadb.log" &
+    remember_pid $! mariadbd
+    for i in $(seq 1 300); do
+        mariadb-admin --no-defaults --socket="$sock" -uroot ping >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+    mariadb-admin --no-defaults --socket="$sock" -uroot ping >/dev/null 2>&1 \
+        || die "MariaDB did not start (see $INVQR_RUN/log/mariadb.log)"
+    INVQR_DB_SOCKET=$sock
+}
+
+conf_get() { sed -n "s/^$1 *= *//p" "$INVQR_RUN/invqr.conf"; }
+
+# db_setup : the application's configuration, database, users, schema.
+db_setup() {
+    local conf="$INVQR_RUN/invqr.conf"
+    if [ ! -f "$conf" ]; then
+        umask 077
+        cat >"$conf" <<CONF
+# invqr configuration of this demo/test instance (generated by script/server)
+db_socket = $INVQR_DB_SOCKET
+db_name = invqr
+db_user = invqr
+db_password = $(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+admin_db_user = invqr_admin
+admin_db_password = $(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+secret = $(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+public_base_url = http://127.0.0.1:$INVQR_PORT
+migrations_dir = $INVQR_ROOT/schema/migrations
+worker_log = $INVQR_RUN/log/worker.log
+worker_threads = ${INVQR_WORKER_THREADS:-8}
+test_faults = ${INVQR_TEST_FAULTS:-no}
+sms_gateway = spool:$INVQR_RUN/sms
+CONF
+        umask 022
+    fi
+    # the socket moves with the port; keep the file in step
+    sed -i "s|^db_socket = .*|db_socket = $INVQR_DB_SOCKET|; s|^public_base_url = .*|public_base_url = http://127.0.0.1:$INVQR_PORT|" "$conf"
+    mkdir -p "$INVQR_RUN/sms"
+    mariadb --no-defaults --socket="$INVQR_DB_SOCKET" -uroot <<SQL || die "database set-up failed"
+CREATE DATABASE IF NOT EXISTS invqr CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE USER IF NOT EXISTS 'invqr'@'localhost' IDENTIFIED BY '$(conf_get db_password)';
+CREATE USER IF NOT EXISTS 'invqr_admin'@'localhost' IDENTIFIED BY '$(conf_get admin_db_password)';
+GRANT ALL ON invqr.* TO 'invqr_admin'@'localhost' WITH GRANT OPTION;
+SQL
+    admin migrate >/dev/null || die "schema migration failed"
+}
+
+admin() { "$INVQR_BUILD/invqr-admin" --config "$INVQR_RUN/invqr.conf" "$@"; }
+
+# demo_data : fictional citizens, an organisation and an operator (idempotent).
+demo_data() {
+    admin import "${INVQR_DEMO_CSV:-$INVQR_ROOT/schema/demo/citizens.csv}" >/dev/null || die "demo import failed"
+    admin org add "Comune di Esempio" >/dev/null 2>&1 || true
+    printf '%s\n' "$INVQR_DEMO_PASSWORD" \
+        | admin operator add --org "Comune di Esempio" demo.operatore >/dev/null 2>&1 || true
+}
+INVQR_DEMO_PASSWORD="esempio-demo-2026"
+
+worker_start() {
+    "$INVQR_BUILD/invqr-worker" --config "$INVQR_RUN/invqr.conf" \
+        --socket "$INVQR_SOCKDIR/worker.sock" --socket-mode 0666 \
+        2>>"$INVQR_RUN/log/worker.log" &
+    remember_pid $! invqr-worker
+}
+
+# httpd_start : render the demo configuration and start httpd in the foreground
+# (as a child of this script, so the trap can stop it).
+httpd_start() {
+    local moddir user_lines=""
+    moddir=$(apxs -q LIBEXECDIR)
+    mkdir -p "$INVQR_RUN/httpd/extra" "$INVQR_RUN/htdocs"
+    if [ "$(id -u)" -eq 0 ]; then user_lines=$'User www-data\nGroup www-data'; fi
+    sed -e "s|@RUN@|$INVQR_RUN|g" -e "s|@PORT@|$INVQR_PORT|g" -e "s|@MODDIR@|$moddir|g" \
+        -e "s|@MODULE@|$INVQR_BUILD/mod_invqr/.libs/mod_invqr.so|g" \
+        -e "s|@STATIC@|$INVQR_ROOT/static|g" -e "s|@SOCKET@|$INVQR_SOCKDIR/worker.sock|g" \
+        -e "s|@HTDOCS@|$INVQR_RUN/htdocs|g" -e "s|@BASE@|${INVQR_BASE:-/}|g" \
+        -e "s|@USER_LINES@|${user_lines//$'\n'/\\n}|g" \
+        "$INVQR_ROOT/conf/httpd-demo.conf.in" >"$INVQR_RUN/httpd/httpd.conf"
+    rm -f "$INVQR_RUN/httpd/httpd.pid"
+    ${INVQR_HTTPD_PREFIX:-} /usr/sbin/apache2 -f "$INVQR_RUN/httpd/httpd.conf" -DFOREGROUND &
+    remember_pid $! httpd
+}
+
+# wait_ready : until GET / answers 200, or fail.
+wait_ready() {
+    local i base=${INVQR_BASE:-}
+    for i in $(seq 1 200); do
+        if curl -fsS -o /dev/null "http://127.0.0.1:$INVQR_PORT${base%/}/" 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    tail -20 "$INVQR_RUN/log/error.log" >&2 2>/dev/null || true
+    die "the server did not answer on port $INVQR_PORT"
+}
