@@ -28,6 +28,7 @@
 #include <apr_pools.h>
 #include <apr_strings.h>
 #include <mysql.h>
+#include <libxml/parser.h>
 
 #include "invqr_app.h"
 #include "invqr_conf.h"
@@ -440,6 +441,7 @@ int main(int argc, char **argv)
     invqr_hmac(mac, conf->secret, INVQR_SECRET_LEN, "invqr-worker-gate", NULL);
     for (i = 0; i < INVQR_SHA256_LEN; i++)
         snprintf(g_gate + 2 * i, 3, "%02x", mac[i]);
+    xmlInitParser();   /* once, before any thread uses libxml2 */
     if (mysql_library_init(0, NULL, NULL) != 0) {
         invqr_log(INVQR_LOG_ERR, "INVQR0312: cannot initialise the MariaDB client library");
         return 1;
@@ -452,6 +454,7 @@ int main(int argc, char **argv)
     close(g_listen_fd);
     unlink(o.socket_path);
     mysql_library_end();
+    xmlCleanupParser();
     apr_pool_destroy(pool);
     return rc;
 }

@@ -1,0 +1,412 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* invqr - the one page layout, the error pages and the serializer.
+ *
+ * Builds the skeleton every invqr page shares: <!DOCTYPE html>, <html lang>,
+ * one <meta charset="utf-8">, viewport, title, the stylesheet, a skip link,
+ * a header with the language switch, the signed-in line, the service name
+ * and the main navigation, <main id="main">, and a footer. There is no
+ * inline script or style anywhere (the Content-Security-Policy forbids
+ * them). The xmlDoc lives as long as the pool the page was made from: a
+ * pool cleanup frees it. invqr_page_render() writes the tree as UTF-8 HTML
+ * with libxml2's HTML serializer, which escapes every text node and
+ * attribute value.
+ */
+#include <string.h>
+
+#include <apr_pools.h>
+#include <apr_strings.h>
+#include <libxml/HTMLtree.h>
+#include <libxml/tree.h>
+#include <libxml/xmlIO.h>
+
+#include "invqr_html.h"
+#include "invqr_i18n.h"
+#include "invqr_page.h"
+
+struct invqr_page_t {
+    apr_pool_t *pool;
+    invqr_page_ctx_t ctx;       /* strings copied into pool */
+    xmlDocPtr doc;
+    xmlNodePtr main;
+};
+
+/* The main navigation, in order: path below base and label. */
+static const struct {
+    const char *rel;
+    invqr_msg_t label;
+} nav_items[] = {
+    { "/", INVQR_MSG_NAV_HOME },
+    { "/verify", INVQR_MSG_NAV_VERIFY },
+    { "/benefits", INVQR_MSG_NAV_BENEFITS },
+    { "/citizen", INVQR_MSG_NAV_CITIZEN },
+    { "/operator", INVQR_MSG_NAV_OPERATOR },
+};
+
+/* What each error page says, and which way out it offers. */
+enum {
+    WAY_TRY_AGAIN = 1,          /* link to this page's path again */
+    WAY_VERIFY = 2,             /* link to /verify */
+    WAY_SIGN_IN = 4             /* link to the citizen or operator area */
+};
+
+static const struct {
+    int status;
+    invqr_msg_t title;
+    invqr_msg_t text;
+    int ways;
+    int warning;                /* an alert-warning, not an alert-error */
+} error_pages[] = {
+    { 400, INVQR_MSG_ERROR_400_TITLE, INVQR_MSG_ERROR_400_TEXT, WAY_TRY_AGAIN, 0 },
+    { 401, INVQR_MSG_ERROR_401_TITLE, INVQR_MSG_ERROR_401_TEXT, WAY_SIGN_IN, 0 },
+    { 403, INVQR_MSG_ERROR_403_TITLE, INVQR_MSG_ERROR_403_TEXT, WAY_TRY_AGAIN, 0 },
+    { 404, INVQR_MSG_ERROR_404_TITLE, INVQR_MSG_ERROR_404_TEXT, WAY_VERIFY, 0 },
+    { 405, INVQR_MSG_ERROR_405_TITLE, INVQR_MSG_ERROR_405_TEXT, 0, 0 },
+    { 410, INVQR_MSG_ERROR_410_TITLE, INVQR_MSG_ERROR_410_TEXT, WAY_VERIFY, 0 },
+    { 413, INVQR_MSG_ERROR_413_TITLE, INVQR_MSG_ERROR_413_TEXT, WAY_TRY_AGAIN, 0 },
+    { 422, INVQR_MSG_ERROR_422_TITLE, INVQR_MSG_ERROR_422_TEXT,
+      WAY_TRY_AGAIN | WAY_VERIFY, 0 },
+    { 429, INVQR_MSG_ERROR_429_TITLE, INVQR_MSG_ERROR_429_TEXT, WAY_TRY_AGAIN, 1 },
+    { 500, INVQR_MSG_ERROR_500_TITLE, INVQR_MSG_ERROR_500_TEXT, WAY_TRY_AGAIN, 0 },
+    { 503, INVQR_MSG_ERROR_503_TITLE, INVQR_MSG_ERROR_503_TEXT, WAY_TRY_AGAIN, 1 },
+};
+
+static apr_status_t free_doc(void *data)
+{
+    xmlFreeDoc((xmlDocPtr)data);
+    return APR_SUCCESS;
+}
+
+static const char *dup_or_null(const char *s, apr_pool_t *p)
+{
+    return (s != NULL) ? apr_pstrdup(p, s) : NULL;
+}
+
+/* base without trailing slashes ("/" and NULL become ""). */
+static const char *clean_base(const char *base, apr_pool_t *p)
+{
+    size_t n;
+
+    if (base == NULL)
+        return "";
+    n = strlen(base);
+    while (n > 0 && base[n - 1] == '/')
+        n--;
+    return apr_pstrmemdup(p, base, n);
+}
+
+const char *invqr_page_msg(const invqr_page_t *pg, invqr_msg_t msg)
+{
+    return invqr_msg((pg != NULL) ? pg->ctx.lang : INVQR_LANG_IT, msg);
+}
+
+const invqr_page_ctx_t *invqr_page_ctx(const invqr_page_t *pg)
+{
+    return (pg != NULL) ? &pg->ctx : NULL;
+}
+
+xmlNodePtr invqr_page_main(invqr_page_t *pg)
+{
+    return (pg != NULL) ? pg->main : NULL;
+}
+
+const char *invqr_page_url(const invqr_page_t *pg, const char *rel)
+{
+    if (pg == NULL)
+        return (rel != NULL && rel[0] != '\0') ? rel : "/";
+    if (rel == NULL || rel[0] == '\0')
+        rel = "/";
+    return apr_pstrcat(pg->pool, pg->ctx.base, rel, NULL);
+}
+
+static xmlNodePtr add_class(xmlNodePtr parent, const char *tag, const char *cls)
+{
+    return invqr_html_set(invqr_html_add(parent, tag, NULL), "class", cls);
+}
+
+static void build_head(invqr_page_t *pg, xmlNodePtr head, const char *title)
+{
+    const char *service = invqr_page_msg(pg, INVQR_MSG_SERVICE_NAME);
+    xmlNodePtr el;
+
+    /* The only charset declaration: the serializer is told not to add one. */
+    invqr_html_set(invqr_html_add(head, "meta", NULL), "charset", "utf-8");
+    el = invqr_html_add(head, "meta", NULL);
+    invqr_html_set(el, "name", "viewport");
+    invqr_html_set(el, "content", "width=device-width, initial-scale=1");
+    if (title != NULL && title[0] != '\0')
+        invqr_html_add(head, "title", apr_pstrcat(pg->pool, title, " - ", service, NULL));
+    else
+        invqr_html_add(head, "title", service);
+    el = invqr_html_add(head, "link", NULL);
+    invqr_html_set(el, "rel", "stylesheet");
+    invqr_html_set(el, "href", invqr_page_url(pg, "/static/invqr.css"));
+}
+
+/* The link list "Italiano | English" to this same path. */
+static void build_lang_switch(invqr_page_t *pg, xmlNodePtr parent)
+{
+    static const invqr_lang_t langs[] = { INVQR_LANG_IT, INVQR_LANG_EN };
+    static const invqr_msg_t names[] = { INVQR_MSG_LANG_NAME_IT, INVQR_MSG_LANG_NAME_EN };
+    const char *path = (pg->ctx.path != NULL && pg->ctx.path[0] != '\0') ? pg->ctx.path : "/";
+    xmlNodePtr nav, ul, a;
+    size_t i;
+
+    nav = add_class(parent, "nav", "lang-switch");
+    invqr_html_set(nav, "aria-label", invqr_page_msg(pg, INVQR_MSG_LANG_SWITCH_LABEL));
+    ul = invqr_html_add(nav, "ul", NULL);
+    for (i = 0; i < sizeof(langs) / sizeof(langs[0]); i++) {
+        const char *tag = invqr_lang_tag(langs[i]);
+
+        a = invqr_html_link(invqr_html_add(ul, "li", NULL),
+                            apr_pstrcat(pg->pool, pg->ctx.base, path, "?lang=", tag, NULL),
+                            invqr_msg(langs[i], names[i]));
+        invqr_html_set(a, "hreflang", tag);
+        invqr_html_set(a, "lang", tag);
+        if (langs[i] == pg->ctx.lang)
+            invqr_html_set(a, "aria-current", "true");
+    }
+}
+
+static void build_nav(invqr_page_t *pg, xmlNodePtr parent)
+{
+    const char *path = (pg->ctx.path != NULL && pg->ctx.path[0] != '\0') ? pg->ctx.path : NULL;
+    xmlNodePtr nav, ul, a;
+    size_t i;
+
+    nav = add_class(parent, "nav", "site-nav");
+    invqr_html_set(nav, "aria-label", invqr_page_msg(pg, INVQR_MSG_NAV_LABEL));
+    ul = add_class(nav, "ul", "container");
+    for (i = 0; i < sizeof(nav_items) / sizeof(nav_items[0]); i++) {
+        const char *rel = nav_items[i].rel;
+        size_t n = strlen(rel);
+
+        a = invqr_html_link(invqr_html_add(ul, "li", NULL), invqr_page_url(pg, rel),
+                            invqr_page_msg(pg, nav_items[i].label));
+        if (path == NULL)
+            continue;
+        if (strcmp(path, rel) == 0)
+            invqr_html_set(a, "aria-current", "page");
+        else if (n > 1 && strncmp(path, rel, n) == 0 && path[n] == '/')
+            invqr_html_set(a, "aria-current", "true");
+    }
+}
+
+static void build_header(invqr_page_t *pg, xmlNodePtr body)
+{
+    xmlNodePtr header, top, brand, p;
+
+    header = add_class(body, "header", "site-header");
+    top = add_class(add_class(header, "div", "header-top"), "div", "container");
+    if (pg->ctx.who != NULL && pg->ctx.who[0] != '\0') {
+        p = add_class(top, "p", "who");
+        invqr_html_text(p, invqr_page_msg(pg, INVQR_MSG_SIGNED_IN_AS));
+        invqr_html_text(p, " ");
+        invqr_html_add(p, "strong", pg->ctx.who);
+    }
+    build_lang_switch(pg, top);
+    brand = add_class(add_class(header, "div", "header-brand"), "div", "container");
+    p = add_class(brand, "p", "site-name");
+    invqr_html_link(p, invqr_page_url(pg, "/"), invqr_page_msg(pg, INVQR_MSG_SERVICE_NAME));
+    build_nav(pg, header);
+}
+
+static void build_footer(invqr_page_t *pg, xmlNodePtr body)
+{
+    xmlNodePtr inner, ul;
+
+    inner = add_class(add_class(body, "footer", "site-footer"), "div", "container");
+    invqr_html_add(inner, "p", invqr_page_msg(pg, INVQR_MSG_FOOTER_ABOUT));
+    invqr_html_add(inner, "p", invqr_page_msg(pg, INVQR_MSG_FOOTER_PRIVACY));
+    if (pg->ctx.operator_area) {
+        ul = add_class(inner, "ul", "footer-links");
+        invqr_html_link(invqr_html_add(ul, "li", NULL), invqr_page_url(pg, "/operator/help"),
+                        invqr_page_msg(pg, INVQR_MSG_FOOTER_OPERATOR_HELP));
+    }
+}
+
+invqr_page_t *invqr_page_new(const invqr_page_ctx_t *ctx, const char *title, apr_pool_t *p)
+{
+    invqr_page_t *pg = NULL;
+    xmlDocPtr doc = NULL;
+    xmlNodePtr html, head, body, skip;
+
+    if (p == NULL)
+        goto out;
+    pg = apr_pcalloc(p, sizeof(*pg));
+    pg->pool = p;
+    if (ctx != NULL) {
+        pg->ctx.lang = (ctx->lang == INVQR_LANG_EN) ? INVQR_LANG_EN : INVQR_LANG_IT;
+        pg->ctx.path = dup_or_null(ctx->path, p);
+        pg->ctx.csrf = dup_or_null(ctx->csrf, p);
+        pg->ctx.who = dup_or_null(ctx->who, p);
+        pg->ctx.operator_area = ctx->operator_area;
+    }
+    pg->ctx.base = clean_base((ctx != NULL) ? ctx->base : NULL, p);
+
+    doc = htmlNewDocNoDtD(NULL, NULL);
+    if (doc == NULL)
+        goto fail;
+    if (xmlCreateIntSubset(doc, (const xmlChar *)"html", NULL, NULL) == NULL)
+        goto fail;
+    html = xmlNewDocNode(doc, NULL, (const xmlChar *)"html", NULL);
+    if (html == NULL)
+        goto fail;
+    xmlDocSetRootElement(doc, html);
+    invqr_html_set(html, "lang", invqr_lang_tag(pg->ctx.lang));
+    head = invqr_html_add(html, "head", NULL);
+    body = invqr_html_add(html, "body", NULL);
+    if (head == NULL || body == NULL)
+        goto fail;
+    pg->doc = doc;
+    build_head(pg, head, title);
+
+    /* The skip link is the first thing a keyboard reaches. */
+    skip = invqr_html_link(body, "#main", invqr_page_msg(pg, INVQR_MSG_SKIP_TO_CONTENT));
+    invqr_html_set(skip, "class", "skip-link");
+    build_header(pg, body);
+    pg->main = add_class(body, "main", "container");
+    invqr_html_set(pg->main, "id", "main");
+    invqr_html_set(pg->main, "tabindex", "-1");
+    build_footer(pg, body);
+    if (pg->main == NULL)
+        goto fail;
+
+    apr_pool_cleanup_register(p, doc, free_doc, apr_pool_cleanup_null);
+    goto out;
+
+fail:
+    if (doc != NULL)
+        xmlFreeDoc(doc);
+    pg = NULL;
+out:
+    return pg;
+}
+
+xmlNodePtr invqr_page_post_form(invqr_page_t *pg, xmlNodePtr parent, const char *rel)
+{
+    xmlNodePtr form, input;
+
+    if (pg == NULL || parent == NULL)
+        return NULL;
+    form = invqr_html_add(parent, "form", NULL);
+    invqr_html_set(form, "method", "post");
+    invqr_html_set(form, "action", invqr_page_url(pg, rel));
+    if (pg->ctx.csrf != NULL) {
+        input = invqr_html_add(form, "input", NULL);
+        invqr_html_set(input, "type", "hidden");
+        invqr_html_set(input, "name", "csrf");
+        invqr_html_set(input, "value", pg->ctx.csrf);
+    }
+    return form;
+}
+
+invqr_page_t *invqr_page_error(const invqr_page_ctx_t *ctx, int status,
+                               const char *detail, apr_pool_t *p)
+{
+    size_t i, which = 0;
+    int shown = status, fallback;
+    invqr_page_t *pg;
+    invqr_lang_t lang;
+    const invqr_page_ctx_t *pctx;
+    xmlNodePtr main, alert, ul;
+    char num[8];
+
+    if (shown < 400 || shown > 599)
+        shown = 500;
+    fallback = (shown < 500) ? 400 : 500;
+    for (i = 0; i < sizeof(error_pages) / sizeof(error_pages[0]); i++) {
+        if (error_pages[i].status == shown) {
+            which = i;
+            break;
+        }
+        if (error_pages[i].status == fallback)
+            which = i;
+    }
+    lang = (ctx != NULL && ctx->lang == INVQR_LANG_EN) ? INVQR_LANG_EN : INVQR_LANG_IT;
+    pg = invqr_page_new(ctx, invqr_msg(lang, error_pages[which].title), p);
+    if (pg == NULL)
+        return NULL;
+    pctx = invqr_page_ctx(pg);
+    main = invqr_page_main(pg);
+    apr_snprintf(num, sizeof(num), "%d", shown);
+    invqr_html_set(main, "class", "container error-page");
+    invqr_html_set(main, "data-status", num);
+
+    invqr_html_add(main, "h1", invqr_page_msg(pg, error_pages[which].title));
+    alert = add_class(main, "div", error_pages[which].warning ? "alert alert-warning"
+                                                               : "alert alert-error");
+    invqr_html_add(alert, "p", invqr_page_msg(pg, error_pages[which].text));
+    if (detail != NULL && detail[0] != '\0')
+        invqr_html_set(invqr_html_add(alert, "p", detail), "class", "detail");
+    invqr_html_set(invqr_html_addf(main, "p", "%s %d",
+                                   invqr_page_msg(pg, INVQR_MSG_ERROR_CODE_LABEL), shown),
+                   "class", "error-code");
+
+    ul = add_class(main, "ul", "next-steps");
+    if ((error_pages[which].ways & WAY_TRY_AGAIN) && pctx->path != NULL
+        && pctx->path[0] == '/')
+        invqr_html_link(invqr_html_add(ul, "li", NULL), invqr_page_url(pg, pctx->path),
+                        invqr_page_msg(pg, INVQR_MSG_ERROR_TRY_AGAIN));
+    if (error_pages[which].ways & WAY_SIGN_IN) {
+        if (pctx->operator_area)
+            invqr_html_link(invqr_html_add(ul, "li", NULL),
+                            invqr_page_url(pg, "/operator/login"),
+                            invqr_page_msg(pg, INVQR_MSG_ERROR_SIGN_IN_OPERATOR));
+        else
+            invqr_html_link(invqr_html_add(ul, "li", NULL), invqr_page_url(pg, "/citizen"),
+                            invqr_page_msg(pg, INVQR_MSG_ERROR_SIGN_IN_CITIZEN));
+    }
+    if (error_pages[which].ways & WAY_VERIFY)
+        invqr_html_link(invqr_html_add(ul, "li", NULL), invqr_page_url(pg, "/verify"),
+                        invqr_page_msg(pg, INVQR_MSG_ERROR_VERIFY_ANOTHER));
+    invqr_html_link(invqr_html_add(ul, "li", NULL), invqr_page_url(pg, "/"),
+                    invqr_page_msg(pg, INVQR_MSG_ERROR_BACK_HOME));
+    return pg;
+}
+
+apr_status_t invqr_page_render(const char **pout, apr_size_t *plen,
+                               invqr_page_t *pg, apr_pool_t *p)
+{
+    apr_status_t rv = APR_SUCCESS;
+    xmlOutputBufferPtr obuf = NULL;
+    const xmlChar *content;
+    size_t size;
+    char *copy;
+
+    if (pout != NULL)
+        *pout = NULL;
+    if (plen != NULL)
+        *plen = 0;
+    if (pout == NULL || pg == NULL || pg->doc == NULL || p == NULL) {
+        rv = APR_EINVAL;
+        goto out;
+    }
+    /*
+     * No encoder: libxml2 keeps text as UTF-8 and the HTML serializer copies
+     * non-ASCII through, so the bytes are the UTF-8 the <meta charset>
+     * announces. (htmlDocDumpMemoryFormat would turn them into entities, and
+     * xmlSaveToBuffer would add a second, http-equiv charset declaration.)
+     */
+    obuf = xmlAllocOutputBuffer(NULL);
+    if (obuf == NULL) {
+        rv = APR_ENOMEM;
+        goto out;
+    }
+    htmlDocContentDumpFormatOutput(obuf, pg->doc, NULL, 1);
+    content = xmlOutputBufferGetContent(obuf);
+    size = xmlOutputBufferGetSize(obuf);
+    if (obuf->error != 0 || content == NULL) {
+        rv = APR_ENOMEM;
+        goto out;
+    }
+    copy = apr_palloc(p, size + 1);
+    memcpy(copy, content, size);
+    copy[size] = '\0';
+    *pout = copy;
+    if (plen != NULL)
+        *plen = size;
+out:
+    if (obuf != NULL)
+        xmlOutputBufferClose(obuf);
+    return rv;
+}
