@@ -329,8 +329,15 @@ int invqr_request_fixups(request_rec *r)
     if (strcmp(rq->route->name, "error") == 0)
         return OK;
     r->allowed = rq->route->methods;
-    if (!(rq->route->methods & (AP_METHOD_BIT << r->method_number)))
+    if (!(rq->route->methods & (AP_METHOD_BIT << r->method_number))) {
+        /* headers_out does not survive the error document: say it here */
+        apr_table_setn(r->err_headers_out, "Allow",
+                       rq->route->methods & (AP_METHOD_BIT << M_GET)
+                           ? (rq->route->methods & (AP_METHOD_BIT << M_POST) ? "GET, HEAD, POST"
+                                                                              : "GET, HEAD")
+                           : "POST");
         return HTTP_METHOD_NOT_ALLOWED;
+    }
     if (rq->route->owner == OWN_FILE)
         return DECLINED;
 

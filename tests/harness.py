@@ -1,0 +1,175 @@
+# SPDX-License-Identifier: Apache-2.0
+"""invqr test harness: one real invqr instance (private MariaDB, invqr-worker,
+httpd with mod_invqr) started through script/server, shared by the session.
+
+Used by tests/integration and tests/browser through their conftest.py.
+"""
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = Path(os.environ.get("INVQR_BUILD", ROOT / "build")).resolve()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Instance:
+    def __init__(self, run, port):
+        self.run = run
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc = None
+
+    # -- lifecycle ---------------------------------------------------------
+    def start(self):
+        env = dict(os.environ)
+        env.update(INVQR_RUN=str(self.run), INVQR_PORT=str(self.port),
+                   INVQR_BUILD=str(BUILD), INVQR_SKIP_BUILD="1",
+                   INVQR_TEST_FAULTS="yes")
+        self.log = open(self.run.parent / f"{self.run.name}-server.out", "w")
+        self.proc = subprocess.Popen([str(ROOT / "script" / "server")], env=env,
+                                     stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("script/server exited: " +
+                                   Path(self.log.name).read_text()[-3000:])
+            try:
+                if requests.get(self.url + "/", timeout=2).status_code == 200 and \
+                        "invqr demo" in Path(self.log.name).read_text():
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("invqr did not come up: " + Path(self.log.name).read_text()[-3000:])
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                raise
+        self.log.close()
+
+    # -- helpers -------------------------------------------------------------
+    @property
+    def conf(self):
+        return self.run / "invqr.conf"
+
+    def admin(self, *args, stdin=None, check=None):
+        r = subprocess.run([str(BUILD / "invqr-admin"), "--config", str(self.conf), *args],
+                           input=stdin, capture_output=True, text=True, timeout=600)
+        if check is not None:
+            assert r.returncode == check, (r.returncode, r.stdout, r.stderr)
+        return r
+
+    def sql(self, query, *, user="root"):
+        """Run SQL as MariaDB root over the private socket; rows as tuples of str."""
+        sock = self.conf_value("db_socket")
+        r = subprocess.run(["mariadb", "--no-defaults", f"--socket={sock}", "-uroot", "-N",
+                            "-B", "invqr", "-e", query], capture_output=True, text=True,
+                           timeout=60)
+        assert r.returncode == 0, r.stderr
+        return [tuple(line.split("\t")) for line in r.stdout.splitlines()]
+
+    def sql_as_app(self, query):
+        sock = self.conf_value("db_socket")
+        return subprocess.run(["mariadb", "--no-defaults", f"--socket={sock}",
+                               "-u" + self.conf_value("db_user"),
+                               "-p" + self.conf_value("db_password"), "-N", "-B", "invqr",
+                               "-e", query], capture_output=True, text=True, timeout=60)
+
+    def conf_value(self, key):
+        for line in self.conf.read_text().splitlines():
+            k, _, v = line.partition("=")
+            if k.strip() == key:
+                return v.strip()
+        raise KeyError(key)
+
+    def logs(self):
+        return {"httpd": self.run / "log" / "error.log", "worker": self.run / "log" / "worker.log"}
+
+
+# Lines that are not a problem whatever the test does.
+ALWAYS_ALLOWED = [
+    r"INVQR0102: InvQRDemoLogin is On",
+    r"INVQR0311: test_faults is on",
+    r"AH00489: .* configured -- resuming normal operations",
+    r"AH00094: Command line",
+    r"AH00492: caught SIGWINCH",
+    r"AH00491: caught SIGTERM",
+    r"\[notice\]", r":notice\]",
+    r"\[info\]", r":info\]",
+]
+
+
+
+# -- HTTP helpers used by the tests ---------------------------------------------
+
+
+CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def csrf_of(html):
+    m = CSRF_RE.search(html)
+    assert m, "page has no CSRF token"
+    return m.group(1)
+
+
+def demo_login(s, invqr, fiscal_code):
+    page = s.get(invqr.url + "/citizen")
+    assert page.status_code == 200
+    r = s.post(invqr.url + "/citizen/demo-login",
+               data={"csrf": csrf_of(page.text), "fiscal_code": fiscal_code},
+               allow_redirects=False)
+    assert r.status_code == 303, r.text
+    return r
+
+
+def unexpected_log_lines(inst, offsets, allowed):
+    bad = []
+    for name, path in inst.logs().items():
+        if not path.exists():
+            continue
+        with open(path, "rb") as f:
+            f.seek(offsets.get(name, 0))
+            for raw in f.read().decode("utf-8", "replace").splitlines():
+                if not any(re.search(a, raw) for a in allowed):
+                    bad.append(f"{name}: {raw}")
+    return bad
+
+
+def log_offsets(inst):
+    return {name: (path.stat().st_size if path.exists() else 0)
+            for name, path in inst.logs().items()}
+
+
+def start_instance():
+    run = ROOT / "run" / f"test-{os.getpid()}"
+    if run.exists():
+        shutil.rmtree(run)
+    run.mkdir(parents=True)
+    inst = Instance(run, free_port())
+    inst.start()
+    return inst
+
+
+def stop_instance(inst):
+    inst.stop()
+    if os.environ.get("INVQR_KEEP_RUN") != "1":
+        shutil.rmtree(inst.run, ignore_errors=True)

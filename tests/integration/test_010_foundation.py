@@ -1,0 +1,215 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The request path end to end: routing, pages, security headers, language,
+sessions across httpd children, CSRF, the worker gate and crash recovery."""
+import concurrent.futures
+import re
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from conftest import csrf_of, demo_login
+from fcgi_client import request as fcgi_request
+
+DEMO_FC = "RSSMRA75C14H501L"   # a definitive citizen of schema/demo/citizens.csv
+
+
+def test_home_page_is_real(invqr):
+    r = requests.get(invqr.url + "/", headers={"Accept-Language": "it"})
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert r.text.startswith("<!DOCTYPE html>")
+    assert '<html lang="it">' in r.text
+    assert 'href="/verify"' in r.text and 'href="/citizen"' in r.text
+    assert r.text.count("<h1") == 1
+
+
+def test_security_headers_on_pages_errors_and_files(invqr):
+    for path in ["/", "/no-such-page", "/static/invqr.css"]:
+        r = requests.get(invqr.url + path)
+        csp = r.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp
+        assert "unsafe-inline" not in csp
+        assert r.headers["X-Content-Type-Options"] == "nosniff"
+        assert r.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_unknown_path_is_a_404_page_in_the_persons_language(invqr):
+    it = requests.get(invqr.url + "/nowhere", headers={"Accept-Language": "it"})
+    en = requests.get(invqr.url + "/nowhere", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert it.status_code == en.status_code == 404
+    assert '<html lang="it">' in it.text and '<html lang="en">' in en.text
+    assert 'data-status="404"' in it.text
+
+
+def test_language_can_be_chosen_and_is_remembered(invqr):
+    s = requests.Session()
+    s.headers["Accept-Language"] = "it"
+    r = s.get(invqr.url + "/?lang=en")
+    assert '<html lang="en">' in r.text
+    assert any(c.name == "invqr_lang" and c.value == "en" for c in s.cookies)
+    assert '<html lang="en">' in s.get(invqr.url + "/").text
+
+
+def test_wrong_method_is_405_with_allow(invqr):
+    r = requests.delete(invqr.url + "/")
+    assert r.status_code == 405
+    assert "GET" in r.headers.get("Allow", "")
+    assert 'data-status="405"' in r.text
+
+
+def test_error_document_path_is_not_reachable_from_outside(invqr):
+    assert requests.get(invqr.url + "/.error").status_code == 404
+
+
+def test_static_files_only_by_safe_name(invqr):
+    r = requests.get(invqr.url + "/static/invqr.css")
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/css")
+    etag = r.headers["ETag"]
+    assert requests.get(invqr.url + "/static/invqr.css",
+                        headers={"If-None-Match": etag}).status_code == 304
+    for bad in ["/static/../invqr.conf", "/static/.hidden", "/static/%2e%2e%2fetc%2fpasswd"]:
+        assert requests.get(invqr.url + bad).status_code in (400, 404)
+
+
+def test_demo_sign_in_creates_a_session_cookie_with_safe_attributes(invqr, browser_session):
+    r = demo_login(browser_session, invqr, DEMO_FC.lower())
+    cookie = [v for k, v in r.headers.items() if k.lower() == "set-cookie" and "invqr_session" in v]
+    assert cookie, r.headers
+    assert "HttpOnly" in cookie[0] and "SameSite=Lax" in cookie[0] and "Path=/" in cookie[0]
+    assert "Secure" not in cookie[0]       # plain HTTP here; Secure is set over TLS
+    page = browser_session.get(invqr.url + "/citizen")
+    assert 'data-field="fiscal_code">' + DEMO_FC in page.text
+    assert 'data-eligibility="eligible"' in page.text
+    # only a hash of the cookie is stored
+    token = browser_session.cookies["invqr_session"]
+    rows = invqr.sql("SELECT HEX(id_hash) FROM session WHERE fiscal_code = '%s'" % DEMO_FC)
+    assert rows and all(token not in r[0] for r in rows)
+
+
+def test_session_is_shared_by_every_httpd_child(invqr, browser_session):
+    demo_login(browser_session, invqr, DEMO_FC)
+    cookie = browser_session.cookies["invqr_session"]
+
+    def fetch(_):
+        r = requests.get(invqr.url + "/citizen", cookies={"invqr_session": cookie},
+                         headers={"Connection": "close"})
+        return 'data-eligibility="eligible"' in r.text
+
+    with concurrent.futures.ThreadPoolExecutor(16) as ex:
+        results = list(ex.map(fetch, range(120)))
+    assert all(results)
+    access = (invqr.run / "log" / "access.log").read_text().splitlines()
+    pids = {re.search(r"pid=(\d+)", l).group(1) for l in access if "GET /citizen " in l}
+    assert len(pids) >= 2, "all requests were served by one child; the test proves nothing"
+
+
+def test_sign_out_ends_the_session_in_the_store(invqr, browser_session):
+    demo_login(browser_session, invqr, DEMO_FC)
+    token = browser_session.cookies["invqr_session"]
+    page = browser_session.get(invqr.url + "/citizen")
+    r = browser_session.post(invqr.url + "/citizen/logout", data={"csrf": csrf_of(page.text)},
+                             allow_redirects=False)
+    assert r.status_code == 303
+    # the old cookie no longer opens anything, even if a client kept it
+    again = requests.get(invqr.url + "/citizen", cookies={"invqr_session": token})
+    assert 'data-field="fiscal_code"' not in again.text
+
+
+@pytest.mark.allow_log(r"INVQR0133: POST without a valid CSRF token refused")
+def test_post_without_valid_csrf_token_is_refused(invqr, browser_session):
+    browser_session.get(invqr.url + "/citizen")
+    for data in [{"fiscal_code": DEMO_FC}, {"fiscal_code": DEMO_FC, "csrf": "x" * 43}]:
+        r = browser_session.post(invqr.url + "/citizen/demo-login", data=data,
+                                 allow_redirects=False)
+        assert r.status_code == 403
+        assert 'data-status="403"' in r.text
+    # a token taken from another browser does not work either
+    other = requests.Session()
+    token = csrf_of(other.get(invqr.url + "/citizen").text)
+    r = browser_session.post(invqr.url + "/citizen/demo-login",
+                             data={"fiscal_code": DEMO_FC, "csrf": token}, allow_redirects=False)
+    assert r.status_code == 403
+
+
+@pytest.mark.allow_log(r"INVQR0132: cross-site POST refused")
+def test_cross_site_post_is_refused(invqr, browser_session):
+    page = browser_session.get(invqr.url + "/citizen")
+    r = browser_session.post(invqr.url + "/citizen/demo-login",
+                             data={"fiscal_code": DEMO_FC, "csrf": csrf_of(page.text)},
+                             headers={"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
+                             allow_redirects=False)
+    assert r.status_code == 403
+
+
+@pytest.mark.allow_log(r"INVQR0131: malformed form body")
+def test_malformed_and_oversized_forms(invqr, browser_session):
+    page = browser_session.get(invqr.url + "/citizen")
+    url = invqr.url + "/citizen/demo-login"
+    r = browser_session.post(url, data="csrf=%zz", allow_redirects=False,
+                             headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 400
+    r = browser_session.post(url, data={"csrf": csrf_of(page.text), "x": "a" * 70000},
+                             allow_redirects=False)
+    assert r.status_code == 413
+    r = browser_session.post(url, json={"csrf": csrf_of(page.text)}, allow_redirects=False)
+    assert r.status_code == 415
+
+
+def test_invalid_fiscal_code_at_demo_sign_in_is_400(invqr, browser_session):
+    page = browser_session.get(invqr.url + "/citizen")
+    r = browser_session.post(invqr.url + "/citizen/demo-login",
+                             data={"csrf": csrf_of(page.text), "fiscal_code": "RSSMRA85T10A562X"},
+                             allow_redirects=False)
+    assert r.status_code == 400 and 'data-status="400"' in r.text
+
+
+def test_client_cannot_forge_identity_variables(invqr):
+    headers = {"Invqr-Citizen": DEMO_FC, "INVQR_CITIZEN": DEMO_FC, "Invqr-Gate": "x"}
+    r = requests.get(invqr.url + "/citizen", headers=headers)
+    assert 'data-field="fiscal_code"' not in r.text
+
+
+@pytest.mark.allow_log(r"INVQR0300: request refused: it did not come through mod_invqr")
+def test_worker_refuses_requests_that_bypass_the_module(invqr):
+    sock = str(Path(invqr.conf_value("db_socket")).parent / "worker.sock")
+    params = {"REQUEST_METHOD": "GET", "REQUEST_URI": "/citizen", "INVQR_ROUTE": "citizen",
+              "INVQR_CITIZEN": DEMO_FC, "INVQR_GATE": "0" * 64}
+    out = fcgi_request(sock, params)
+    assert out.startswith("Status: 403"), out[:200]
+    assert DEMO_FC not in out
+    del params["INVQR_GATE"]
+    assert fcgi_request(sock, params).startswith("Status: 403")
+
+
+@pytest.mark.allow_log(r"INVQR0301: test fault", r"INVQR0309: worker \d+ killed by signal",
+                       r"AH01067", r"AH01075", r"AH01068", r"AH01070")
+def test_a_crashed_worker_is_replaced_and_its_request_gets_a_503_page(invqr):
+    r = requests.get(invqr.url + "/_test/crash", headers={"Accept-Language": "en"})
+    assert r.status_code == 503
+    assert 'data-status="503"' in r.text and '<html lang="en">' in r.text
+    assert r.headers.get("Retry-After")
+    # the supervisor has started a new worker: the service answers again
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        if requests.get(invqr.url + "/").status_code == 200:
+            break
+        time.sleep(0.1)
+    assert requests.get(invqr.url + "/").status_code == 200
+    log = (invqr.run / "log" / "worker.log").read_text()
+    assert "INVQR0309" in log
+
+
+@pytest.mark.allow_log(r"INVQR0301: test fault", r"INVQR0309: worker \d+ killed by signal",
+                       r"AH01067", r"AH01075", r"AH01068", r"AH01070")
+def test_requests_in_flight_on_other_threads_survive_a_crash_only_as_503(invqr):
+    """A crash takes the worker's other in-flight requests with it: each of
+    them must get the 503 page, never a raw error or a hang."""
+    with concurrent.futures.ThreadPoolExecutor(4) as ex:
+        slow = [ex.submit(requests.get, invqr.url + "/_test/sleep?1") for _ in range(3)]
+        time.sleep(0.3)
+        crash = requests.get(invqr.url + "/_test/crash")
+        statuses = [f.result().status_code for f in slow]
+    assert crash.status_code == 503
+    assert all(s in (200, 503) for s in statuses), statuses
