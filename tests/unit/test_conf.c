@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests of invqr.conf parsing: defaults, bounds, unknown and repeated
+ * keys, the secret, and messages that name the line. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <apr_general.h>
+#include <apr_pools.h>
+
+#include "invqr_conf.h"
+
+#define SECRET "secret = 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n"
+#define MINIMAL "db_user = invqr\npublic_base_url = https://x.example/invqr\n" SECRET
+
+static apr_pool_t *pool;
+
+static apr_status_t parse(invqr_conf_t **c, const char **err, const char *text)
+{
+    return invqr_conf_parse(c, err, text, strlen(text), "test.conf", pool);
+}
+
+static void test_minimal_file_gets_defaults(void **state)
+{
+    invqr_conf_t *c;
+    const char *err;
+
+    assert_int_equal(parse(&c, &err, MINIMAL), APR_SUCCESS);
+    assert_string_equal(c->db_name, "invqr");
+    assert_string_equal(c->db_host, "127.0.0.1");
+    assert_int_equal(c->db_port, 3306);
+    assert_int_equal(c->worker_threads, 8);
+    assert_int_equal(c->session_idle_seconds, 900);
+    assert_int_equal(c->test_faults, 0);
+    assert_null(c->db_socket);
+    /* no admin user: the admin tools use the application's */
+    assert_string_equal(c->admin_db_user, "invqr");
+    assert_int_equal(c->secret[0], 0x00);
+    assert_int_equal(c->secret[1], 0x11);
+    assert_int_equal(c->secret[31], 0xff);
+}
+
+static void test_comments_spaces_and_crlf(void **state)
+{
+    invqr_conf_t *c;
+    const char *err;
+    const char *text = "# comment\r\n\r\n  db_user   =   app  \r\npublic_base_url=https://a.b\r\n"
+                       SECRET "worker_threads = 16\r\ntest_faults = yes\r\n";
+
+    assert_int_equal(parse(&c, &err, text), APR_SUCCESS);
+    assert_string_equal(c->db_user, "app");
+    assert_int_equal(c->worker_threads, 16);
+    assert_int_equal(c->test_faults, 1);
+}
+
+static void expect_error(const char *text, const char *fragment)
+{
+    invqr_conf_t *c = (invqr_conf_t *)1;
+    const char *err = NULL;
+
+    assert_int_not_equal(parse(&c, &err, text), APR_SUCCESS);
+    assert_null(c);
+    assert_non_null(err);
+    if (strstr(err, fragment) == NULL)
+        fail_msg("error '%s' does not mention '%s'", err, fragment);
+}
+
+static void test_errors_name_file_line_and_key(void **state)
+{
+    expect_error(MINIMAL "colour = blue\n", "test.conf:4: unknown key 'colour'");
+    expect_error(MINIMAL "db_user = again\n", "test.conf:4: 'db_user' given twice");
+    expect_error(MINIMAL "worker_threads = 0\n", "must be between 1 and 256");
+    expect_error(MINIMAL "worker_threads = 300\n", "must be between 1 and 256");
+    expect_error(MINIMAL "worker_threads = 8x\n", "not an integer");
+    expect_error(MINIMAL "test_faults = maybe\n", "yes or no");
+    expect_error(MINIMAL "just words\n", "expected key = value");
+    expect_error("db_user = a\n" SECRET, "'public_base_url' is required");
+    expect_error("db_user = a\npublic_base_url = https://x\n", "'secret' is required");
+    expect_error("db_user = a\npublic_base_url = https://x\nsecret = 0011\n", "64 hexadecimal");
+    expect_error("db_user = a\npublic_base_url = https://x\nsecret = "
+                 "zz112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n",
+                 "64 hexadecimal");
+    expect_error(MINIMAL "session_idle_seconds = 3600\nsession_max_seconds = 600\n",
+                 "shorter than");
+    expect_error(MINIMAL "db_name =\n", "must not be empty");
+}
+
+static void test_nul_byte_and_huge_file_refused(void **state)
+{
+    invqr_conf_t *c;
+    const char *err;
+    char text[] = "db_user = a\0b\n";
+    static char big[70 * 1024];
+
+    assert_int_not_equal(invqr_conf_parse(&c, &err, text, sizeof(text) - 1, "t", pool), APR_SUCCESS);
+    memset(big, '#', sizeof(big));
+    assert_int_not_equal(invqr_conf_parse(&c, &err, big, sizeof(big), "t", pool), APR_SUCCESS);
+}
+
+static void test_load_missing_file(void **state)
+{
+    invqr_conf_t *c;
+    const char *err;
+
+    assert_int_not_equal(invqr_conf_load(&c, &err, "/nonexistent/invqr.conf", pool), APR_SUCCESS);
+    assert_non_null(strstr(err, "/nonexistent/invqr.conf"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_minimal_file_gets_defaults),
+        cmocka_unit_test(test_comments_spaces_and_crlf),
+        cmocka_unit_test(test_errors_name_file_line_and_key),
+        cmocka_unit_test(test_nul_byte_and_huge_file_refused),
+        cmocka_unit_test(test_load_missing_file),
+    };
+    int rc;
+
+    apr_initialize();
+    apr_pool_create(&pool, NULL);
+    rc = cmocka_run_group_tests(tests, NULL, NULL);
+    apr_pool_destroy(pool);
+    apr_terminate();
+    return rc;
+}
