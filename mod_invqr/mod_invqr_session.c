@@ -149,6 +149,18 @@ int invqr_session_create(request_rec *r, invqr_req_t *rq, const char *kind,
     rq->kind = kind;
     invqr_headers_cookie(r, rq, SESSION_COOKIE, rq->token, -1);
     status = OK;
+    /* Now and then, the session that signs in sweeps the ones that ended:
+     * no timer thread in httpd, and the table stays small. */
+    {
+        unsigned char dice = 0;
+
+        if (invqr_random(&dice, 1) == 0 && dice < 4) {
+            invqr_binds_init(&in);
+            invqr_bind_int(&in, rq->srv->conf->session_idle_seconds);
+            if (invqr_db_exec(db, INVQR_SQL_SESSION_PURGE, &in, NULL, NULL, NULL, NULL) != APR_SUCCESS)
+                ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, "INVQR0123: purging ended sessions failed");
+        }
+    }
 out:
     invqr_store_release(rq->srv, r, status != OK);
     return status;
