@@ -12,7 +12,7 @@ INVQR_PACKAGES="build-essential autoconf automake libtool pkg-config
  libmariadb-dev mariadb-server mariadb-client libxml2-dev libxml2-utils libssl-dev
  libargon2-dev libcurl4-openssl-dev libcmocka-dev fonts-dejavu-core curl"
 INVQR_TEST_PACKAGES="python3-pytest python3-requests python3-zeep python3-lxml
- chromium chromium-driver nodejs npm clang libfuzzer-14-dev libclang-rt-14-dev
+ chromium chromium-driver clang libfuzzer-14-dev libclang-rt-14-dev
  zbar-tools poppler-utils wrk php-cli php-soap"
 
 log() { printf '%s\n' "invqr: $*" >&2; }
@@ -34,6 +34,12 @@ ensure_packages() {
     apt-get update -qq >/dev/null
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
         || die "apt-get install failed for: ${missing[*]}"
+}
+
+# ensure_npm : npm for axe-core. Machines that ship Node.js outside Debian
+# (as this workplace's do) keep theirs; others get Debian's.
+ensure_npm() {
+    command -v npm >/dev/null 2>&1 || ensure_packages nodejs npm
 }
 
 # build DIR [CONFIGURE-ARGS...] : configure (once) and make in DIR.
