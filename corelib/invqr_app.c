@@ -12,6 +12,7 @@
 #include "invqr_citizen.h"
 #include "invqr_home.h"
 #include "invqr_log.h"
+#include "invqr_verify_pages.h"
 
 static void route_home(invqr_app_t *app, const invqr_request_t *req,
                        invqr_response_t *resp, apr_pool_t *p)
@@ -27,6 +28,10 @@ typedef struct {
 static const route_t routes[] = {
     { "home",    route_home },
     { "citizen", invqr_citizen_route },
+    { "citizen-qr", invqr_citizen_issue_route },
+    { "citizen-revoke", invqr_citizen_revoke_route },
+    { "verify-code", invqr_verify_code_route },
+    { "verify", invqr_verify_manual_route },
 };
 
 invqr_db_t *invqr_app_db(invqr_app_t *app)

@@ -11,6 +11,8 @@
 #include <apr_strings.h>
 
 #include "invqr_citizen.h"
+#include "invqr_codes.h"
+#include "invqr_form.h"
 #include "invqr_html.h"
 #include "invqr_log.h"
 #include "invqr_status.h"
@@ -93,14 +95,181 @@ static void sign_in_page(invqr_app_t *app, const invqr_request_t *req,
     invqr_app_page(resp, 200, pg, p);
 }
 
+/* "+393331234567" -> "+39 ******* 567": enough to recognise one's own. */
+static const char *mask_mobile(const char *m, apr_pool_t *p)
+{
+    size_t n = strlen(m);
+
+    if (n < 7)
+        return "***";
+    return apr_psprintf(p, "%.3s %.*s %s", m, (int)(n - 6), "**************", m + n - 3);
+}
+
+typedef struct {
+    xmlNodePtr tbody;
+    const invqr_request_t *req;
+    char when[32], org[256], code[24];
+    long long level;
+} access_log_t;
+
+static int access_row(void *baton, invqr_binds_t *out)
+{
+    access_log_t *a = baton;
+    invqr_lang_t lang = a->req->page.lang;
+    xmlNodePtr tr = invqr_html_add(a->tbody, "tr", NULL);
+
+    invqr_html_set(invqr_html_add(tr, "td", a->when), "data-label",
+                   invqr_msg(lang, INVQR_MSG_CITIZEN_LOG_WHEN));
+    invqr_html_set(invqr_html_set(invqr_html_add(tr, "td", invqr_msg(lang, a->level == 2
+                                                                       ? INVQR_MSG_CITIZEN_LOG_LEVEL2
+                                                                       : INVQR_MSG_CITIZEN_LOG_LEVEL1)),
+                                  "data-label", invqr_msg(lang, INVQR_MSG_CITIZEN_LOG_LEVEL)),
+                   "data-level", a->level == 2 ? "2" : "1");
+    invqr_html_set(invqr_html_add(tr, "td", a->org[0] != '\0' ? a->org
+                                                            : invqr_msg(lang, INVQR_MSG_CITIZEN_LOG_ANON)),
+                   "data-label", invqr_msg(lang, INVQR_MSG_CITIZEN_LOG_ORG));
+    return 0;
+}
+
+static apr_status_t access_log(invqr_page_t *pg, xmlNodePtr main, invqr_db_t *db,
+                               const invqr_request_t *req, apr_pool_t *p)
+{
+    access_log_t a;
+    invqr_binds_t in, out;
+    xmlNodePtr sec, table, tr, wrap;
+    unsigned long long rows = 0;
+
+    memset(&a, 0, sizeof(a));
+    a.req = req;
+    sec = invqr_html_set(invqr_html_add(main, "section", NULL), "aria-labelledby", "access-log");
+    invqr_html_set(invqr_html_add(sec, "h2", invqr_page_msg(pg, INVQR_MSG_CITIZEN_LOG_H2)), "id",
+                   "access-log");
+    wrap = invqr_html_set(invqr_html_add(sec, "div", NULL), "class", "table-wrap");
+    table = invqr_html_set(invqr_html_add(wrap, "table", NULL), "class", "table-stack");
+    invqr_html_set(table, "data-table", "access-log");
+    tr = invqr_html_add(invqr_html_add(table, "thead", NULL), "tr", NULL);
+    invqr_html_set(invqr_html_add(tr, "th", invqr_page_msg(pg, INVQR_MSG_CITIZEN_LOG_WHEN)), "scope", "col");
+    invqr_html_set(invqr_html_add(tr, "th", invqr_page_msg(pg, INVQR_MSG_CITIZEN_LOG_LEVEL)), "scope", "col");
+    invqr_html_set(invqr_html_add(tr, "th", invqr_page_msg(pg, INVQR_MSG_CITIZEN_LOG_ORG)), "scope", "col");
+    a.tbody = invqr_html_add(table, "tbody", NULL);
+    invqr_binds_init(&in);
+    invqr_bind_str(&in, req->citizen, strlen(req->citizen));
+    invqr_binds_init(&out);
+    invqr_bind_out_str(&out, a.when, sizeof(a.when));
+    invqr_bind_out_int(&out, &a.level);
+    invqr_bind_out_str(&out, a.org, sizeof(a.org));
+    invqr_bind_out_str(&out, a.code, sizeof(a.code));
+    if (invqr_db_exec(db, INVQR_SQL_CITIZEN_ACCESS_LOG, &in, &out, access_row, &a, &rows) != APR_SUCCESS)
+        return APR_EGENERAL;
+    if (rows == 0) {
+        xmlUnlinkNode(wrap);
+        xmlFreeNode(wrap);
+        invqr_html_add(sec, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_LOG_EMPTY));
+    }
+    return APR_SUCCESS;
+}
+
+static void button_form(invqr_page_t *pg, xmlNodePtr parent, const char *rel, const char *text,
+                        const char *klass, const char *hint)
+{
+    xmlNodePtr form = invqr_page_post_form(pg, parent, rel);
+
+    if (hint != NULL)
+        invqr_html_set(invqr_html_add(form, "p", hint), "class", "hint");
+    invqr_html_set(invqr_html_set(invqr_html_add(form, "button", text), "type", "submit"),
+                   "class", klass);
+}
+
+/* Whether the citizen acknowledged the notice; the date goes to when. */
+static apr_status_t notice_read(int *pread, char when[11], invqr_db_t *db, const char *fc)
+{
+    invqr_binds_t in, out;
+    unsigned long long rows = 0;
+
+    invqr_binds_init(&in);
+    invqr_bind_str(&in, fc, strlen(fc));
+    invqr_binds_init(&out);
+    invqr_bind_out_str(&out, when, 11);
+    if (invqr_db_exec(db, INVQR_SQL_NOTICE_GET, &in, &out, NULL, NULL, &rows) != APR_SUCCESS)
+        return APR_EGENERAL;
+    *pread = rows > 0;
+    return APR_SUCCESS;
+}
+
+static void attestation_section(invqr_page_t *pg, xmlNodePtr main, const invqr_request_t *req,
+                                const invqr_active_code_t *active, int has_active, int notice,
+                                const char *notice_when)
+{
+    xmlNodePtr sec = invqr_html_set(invqr_html_add(main, "section", NULL), "aria-labelledby",
+                                    "active-code");
+
+    invqr_html_set(invqr_html_add(sec, "h2", invqr_page_msg(pg, INVQR_MSG_CITIZEN_ACTIVE_H2)), "id",
+                   "active-code");
+    if (has_active) {
+        char grouped[INVQR_CODE_GROUPED_LEN + 1];
+        xmlNodePtr dl = invqr_html_set(invqr_html_add(sec, "dl", NULL), "class", "result-list"), actions;
+
+        invqr_code_group(grouped, active->code);
+        invqr_html_add(dl, "dt", invqr_page_msg(pg, INVQR_MSG_CITIZEN_CODE_LABEL));
+        invqr_html_set(invqr_html_set(invqr_html_add(invqr_html_add(dl, "dd", NULL), "span", grouped),
+                                      "class", "code"), "data-field", "code");
+        invqr_html_add(dl, "dt", invqr_page_msg(pg, INVQR_MSG_CITIZEN_ISSUED_LABEL));
+        invqr_html_set(invqr_html_add(invqr_html_add(dl, "dd", NULL), "span", active->issued),
+                       "data-field", "issued");
+        actions = invqr_html_set(invqr_html_add(sec, "div", NULL), "class", "actions");
+        invqr_html_set(invqr_html_link(actions, invqr_page_url(pg, "/citizen/qr.pdf"),
+                                       invqr_page_msg(pg, INVQR_MSG_CITIZEN_DOWNLOAD)),
+                       "class", "btn btn-primary");
+        button_form(pg, sec, "/citizen/qr", invqr_page_msg(pg, INVQR_MSG_CITIZEN_REPLACE),
+                    "btn-secondary", invqr_page_msg(pg, INVQR_MSG_CITIZEN_REPLACE_HINT));
+        button_form(pg, sec, "/citizen/qr/revoke", invqr_page_msg(pg, INVQR_MSG_CITIZEN_REVOKE),
+                    "btn-danger", invqr_page_msg(pg, INVQR_MSG_CITIZEN_REVOKE_HINT));
+        return;
+    }
+    invqr_html_add(sec, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_NO_ACTIVE));
+    {
+        xmlNodePtr form = invqr_page_post_form(pg, sec, "/citizen/qr");
+
+        if (!notice) {
+            xmlNodePtr notice_box = invqr_html_set(invqr_html_add(form, "div", NULL), "class", "notice");
+            xmlNodePtr choice, in;
+
+            invqr_html_set(invqr_html_add(notice_box, "h3", invqr_page_msg(pg, INVQR_MSG_CITIZEN_NOTICE_H2)),
+                           "id", "notice");
+            invqr_html_add(notice_box, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_NOTICE_TEXT));
+            choice = invqr_html_set(invqr_html_add(form, "div", NULL), "class", "choice");
+            in = invqr_html_add(choice, "input", NULL);
+            invqr_html_set(in, "type", "checkbox");
+            invqr_html_set(in, "id", "notice_ack");
+            invqr_html_set(in, "name", "notice");
+            invqr_html_set(in, "value", "yes");
+            invqr_html_set(in, "required", "required");
+            invqr_html_set(invqr_html_add(choice, "label", invqr_page_msg(pg, INVQR_MSG_CITIZEN_NOTICE_ACK)),
+                           "for", "notice_ack");
+        }
+        else {
+            xmlNodePtr p1 = invqr_html_set(invqr_html_add(form, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_NOTICE_DONE)),
+                                           "class", "hint");
+            invqr_html_text(p1, " ");
+            invqr_html_text(p1, notice_when);
+        }
+        invqr_html_set(invqr_html_set(invqr_html_add(form, "button", invqr_page_msg(pg, INVQR_MSG_CITIZEN_GENERATE)),
+                                      "type", "submit"), "class", "btn-primary");
+    }
+    (void)req;
+}
+
 void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
                          invqr_response_t *resp, apr_pool_t *p)
 {
     invqr_page_t *pg;
     xmlNodePtr main, status;
     invqr_status_t *st = NULL;
+    invqr_active_code_t active;
     invqr_db_t *db;
-    apr_status_t rv;
+    apr_status_t rv, arv = APR_NOTFOUND;
+    int notice = 0;
+    char notice_when[11] = "";
 
     if (req->citizen == NULL) {
         sign_in_page(app, req, resp, p);
@@ -112,6 +281,11 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
         return;
     }
     rv = invqr_status_load(&st, db, req->citizen, p);
+    if (rv == APR_SUCCESS && st->definitive) {
+        arv = invqr_codes_active(&active, db, req->citizen);
+        if (arv == APR_EGENERAL || notice_read(&notice, notice_when, db, req->citizen) != APR_SUCCESS)
+            rv = APR_EGENERAL;
+    }
     if (rv != APR_SUCCESS && rv != APR_NOTFOUND) {
         invqr_app_db_failed(app);
         invqr_app_error(req, resp, 503, NULL, p);
@@ -120,6 +294,12 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
     pg = invqr_page_new(&req->page, invqr_msg(req->page.lang, INVQR_MSG_CITIZEN_TITLE), p);
     main = invqr_page_main(pg);
     invqr_html_add(main, "h1", invqr_page_msg(pg, INVQR_MSG_CITIZEN_TITLE));
+    if (req->query != NULL && strcmp(req->query, "done=issued") == 0)
+        invqr_html_set(invqr_html_set(invqr_html_add(main, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_DONE_ISSUED)),
+                                      "class", "alert alert-success"), "role", "status");
+    else if (req->query != NULL && strcmp(req->query, "done=revoked") == 0)
+        invqr_html_set(invqr_html_set(invqr_html_add(main, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_DONE_REVOKED)),
+                                      "class", "alert alert-success"), "role", "status");
     if (st != NULL)
         invqr_html_set(invqr_html_addf(main, "p", "%s %s", st->given_name, st->surname),
                        "class", "lead");
@@ -141,8 +321,29 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
                        "data-eligibility", "not-definitive");
     }
     else {
+        xmlNodePtr mob;
+
         invqr_html_set(invqr_html_add(status, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_ELIGIBLE)),
                        "data-eligibility", "eligible");
+        attestation_section(pg, main, req, &active, arv == APR_SUCCESS, notice, notice_when);
+        mob = invqr_html_set(invqr_html_add(main, "section", NULL), "aria-labelledby", "mobile");
+        invqr_html_set(invqr_html_add(mob, "h2", invqr_page_msg(pg, INVQR_MSG_CITIZEN_MOBILE_H2)),
+                       "id", "mobile");
+        if (st->mobile[0] != '\0') {
+            xmlNodePtr p1 = invqr_html_add(mob, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_MOBILE_TEXT));
+            invqr_html_text(p1, " ");
+            invqr_html_set(invqr_html_add(p1, "strong", mask_mobile(st->mobile, p)), "data-field",
+                           "masked_mobile");
+        }
+        else {
+            invqr_html_set(invqr_html_add(mob, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_NO_MOBILE)),
+                           "data-field", "no_mobile");
+        }
+        if (access_log(pg, main, db, req, p) != APR_SUCCESS) {
+            invqr_app_db_failed(app);
+            invqr_app_error(req, resp, 503, NULL, p);
+            return;
+        }
     }
     if (req->page.who != NULL && req->demo) {
         xmlNodePtr form = invqr_page_post_form(pg, main, "/citizen/logout");
@@ -151,4 +352,88 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
                                       "type", "submit"), "class", "btn-secondary");
     }
     invqr_app_page(resp, 200, pg, p);
+}
+
+/* POST /citizen/qr: generate or replace, after the notice was acknowledged. */
+void invqr_citizen_issue_route(invqr_app_t *app, const invqr_request_t *req,
+                               invqr_response_t *resp, apr_pool_t *p)
+{
+    invqr_status_t *st = NULL;
+    invqr_active_code_t code;
+    invqr_db_t *db = invqr_app_db(app);
+    apr_table_t *form = NULL;
+    const char *ack;
+    int notice = 0;
+    char when[11];
+    invqr_binds_t in;
+    apr_status_t rv;
+
+    if (req->citizen == NULL) {
+        invqr_app_error(req, resp, 401, NULL, p);
+        return;
+    }
+    if (db == NULL) {
+        invqr_app_error(req, resp, 503, NULL, p);
+        return;
+    }
+    if (req->body != NULL && invqr_form_parse(&form, req->body, req->body_len, p) != APR_SUCCESS) {
+        invqr_app_error(req, resp, 400, NULL, p);
+        return;
+    }
+    rv = invqr_status_load(&st, db, req->citizen, p);
+    if (rv == APR_NOTFOUND || (rv == APR_SUCCESS && !st->definitive)) {
+        /* only a definitive judgment can be attested */
+        invqr_app_error(req, resp, 403, invqr_msg(req->page.lang, rv == APR_NOTFOUND
+                                                                      ? INVQR_MSG_CITIZEN_NO_RECORD
+                                                                      : INVQR_MSG_CITIZEN_NOT_DEFINITIVE), p);
+        return;
+    }
+    if (rv != APR_SUCCESS || notice_read(&notice, when, db, req->citizen) != APR_SUCCESS)
+        goto unavailable;
+    if (!notice) {
+        ack = form != NULL ? apr_table_get(form, "notice") : NULL;
+        if (ack == NULL || strcmp(ack, "yes") != 0) {
+            invqr_app_error(req, resp, 400, invqr_msg(req->page.lang, INVQR_MSG_CITIZEN_NOTICE_NEEDED), p);
+            return;
+        }
+        invqr_binds_init(&in);
+        invqr_bind_str(&in, req->citizen, strlen(req->citizen));
+        if (invqr_db_exec(db, INVQR_SQL_NOTICE_ACK, &in, NULL, NULL, NULL, NULL) != APR_SUCCESS)
+            goto unavailable;
+    }
+    if (invqr_codes_issue(&code, db, req->citizen, req->client) != APR_SUCCESS)
+        goto unavailable;
+    invqr_app_redirect(req, resp, "/citizen?done=issued", p);
+    return;
+unavailable:
+    invqr_app_db_failed(app);
+    invqr_app_error(req, resp, 503, NULL, p);
+}
+
+/* POST /citizen/qr/revoke */
+void invqr_citizen_revoke_route(invqr_app_t *app, const invqr_request_t *req,
+                                invqr_response_t *resp, apr_pool_t *p)
+{
+    invqr_db_t *db = invqr_app_db(app);
+    apr_status_t rv;
+
+    if (req->citizen == NULL) {
+        invqr_app_error(req, resp, 401, NULL, p);
+        return;
+    }
+    if (db == NULL) {
+        invqr_app_error(req, resp, 503, NULL, p);
+        return;
+    }
+    rv = invqr_codes_revoke(db, req->citizen, req->client);
+    if (rv == APR_NOTFOUND) {
+        invqr_app_redirect(req, resp, "/citizen", p);
+        return;
+    }
+    if (rv != APR_SUCCESS) {
+        invqr_app_db_failed(app);
+        invqr_app_error(req, resp, 503, NULL, p);
+        return;
+    }
+    invqr_app_redirect(req, resp, "/citizen?done=revoked", p);
 }

@@ -8,4 +8,12 @@
 void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
                          invqr_response_t *resp, apr_pool_t *p);
 
+/** Route "citizen-qr": POST /citizen/qr, generate or replace the code. */
+void invqr_citizen_issue_route(invqr_app_t *app, const invqr_request_t *req,
+                               invqr_response_t *resp, apr_pool_t *p);
+
+/** Route "citizen-revoke": POST /citizen/qr/revoke. */
+void invqr_citizen_revoke_route(invqr_app_t *app, const invqr_request_t *req,
+                                invqr_response_t *resp, apr_pool_t *p);
+
 #endif

@@ -49,6 +49,12 @@ static const conf_key conf_keys[] = {
     { "worker_threads",       T_INT,    OFF(worker_threads),       1, 256,   "8", 0 },
     { "session_idle_seconds", T_INT,    OFF(session_idle_seconds), 60, 86400, "900", 0 },
     { "session_max_seconds",  T_INT,    OFF(session_max_seconds),  300, 604800, "28800", 0 },
+    { "verify_max_failures",  T_INT,    OFF(verify_max_failures),  1, 100,   "5", 0 },
+    { "verify_window_seconds", T_INT,   OFF(verify_window_seconds), 60, 86400, "900", 0 },
+    { "client_max_failures",  T_INT,    OFF(client_max_failures),  1, 100000, "30", 0 },
+    { "client_window_seconds", T_INT,   OFF(client_window_seconds), 60, 86400, "600", 0 },
+    { "benefits_file",        T_STR,    OFF(benefits_file),        1, 4096,  NULL, 0 },
+    { "fonts_dir",            T_STR,    OFF(fonts_dir),            1, 4096,  NULL, 0 },
     { "test_faults",          T_BOOL,   OFF(test_faults),          0, 1,     "no", 0 },
     { "sms_gateway",          T_STR,    OFF(sms_gateway),          1, 1024,  NULL, 0 },
 };

@@ -28,6 +28,12 @@ typedef struct {
     int worker_threads;           /* 1..256, default 8 */
     int session_idle_seconds;     /* default 900 */
     int session_max_seconds;      /* default 28800 */
+    int verify_max_failures;      /* wrong fiscal codes per code and window, default 5 */
+    int verify_window_seconds;    /* default 900 */
+    int client_max_failures;      /* failed verifications per client and window, default 30 */
+    int client_window_seconds;    /* default 600 */
+    const char *benefits_file;    /* the /benefits list, editable by the deployment */
+    const char *fonts_dir;        /* fonts for the PDF */
     int test_faults;              /* 0/1: enables /_test/ fault routes (tests only) */
     const char *sms_gateway;      /* spool:DIR or http(s)://URL */
     const char *path;             /* the file this came from */

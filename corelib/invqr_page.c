@@ -109,6 +109,11 @@ xmlNodePtr invqr_page_main(invqr_page_t *pg)
     return (pg != NULL) ? pg->main : NULL;
 }
 
+apr_pool_t *invqr_page_pool(const invqr_page_t *pg)
+{
+    return pg->pool;
+}
+
 const char *invqr_page_url(const invqr_page_t *pg, const char *rel)
 {
     if (pg == NULL)

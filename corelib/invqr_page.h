@@ -42,6 +42,9 @@ const char *invqr_page_msg(const invqr_page_t *pg, invqr_msg_t msg);
 /** The context the page was made with. */
 const invqr_page_ctx_t *invqr_page_ctx(const invqr_page_t *pg);
 
+/** The pool the page allocates from. */
+apr_pool_t *invqr_page_pool(const invqr_page_t *pg);
+
 /** base + rel ("/verify" -> "/invqr/verify"; NULL or "" means "/"),
  * allocated from the page's pool. */
 const char *invqr_page_url(const invqr_page_t *pg, const char *rel);

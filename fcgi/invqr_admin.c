@@ -105,6 +105,8 @@ static const char *const grants[][2] = {
     { "otp_challenge", "SELECT, INSERT, UPDATE, DELETE" },
     { "audit_log", "SELECT, INSERT" },
     { "schema_migration", "SELECT" },
+    { "citizen_notice", "SELECT, INSERT" },
+    { "client_limit", "SELECT, INSERT, UPDATE, DELETE" },
 };
 
 static int cmd_migrate(admin_t *a, int argc, char **argv)

@@ -442,6 +442,10 @@ int main(int argc, char **argv)
     for (i = 0; i < INVQR_SHA256_LEN; i++)
         snprintf(g_gate + 2 * i, 3, "%02x", mac[i]);
     xmlInitParser();   /* once, before any thread uses libxml2 */
+    /* Times shown to verifiers are Italian local time unless TZ says otherwise;
+     * set before any thread, since localtime_r reads it. */
+    setenv("TZ", getenv("TZ") != NULL ? getenv("TZ") : "Europe/Rome", 1);
+    tzset();
     if (mysql_library_init(0, NULL, NULL) != 0) {
         invqr_log(INVQR_LOG_ERR, "INVQR0312: cannot initialise the MariaDB client library");
         return 1;

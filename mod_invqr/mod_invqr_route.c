@@ -33,6 +33,12 @@ static const invqr_route_t routes[] = {
       invqr_pages_demo_login },
     { "logout",     "/citizen/logout",     0, NULL, POST,     OWN_MODULE, NEED_NONE,
       invqr_pages_logout },
+    { "citizen-qr", "/citizen/qr",         0, NULL, POST,     OWN_WORKER, NEED_CITIZEN, NULL },
+    { "citizen-revoke", "/citizen/qr/revoke", 0, NULL, POST,  OWN_WORKER, NEED_CITIZEN, NULL },
+    { "citizen-pdf", "/citizen/qr.pdf",    0, NULL, GET_HEAD, OWN_WORKER, NEED_CITIZEN, NULL },
+    { "verify-code", "/v/",                1, NULL, GET_HEAD | POST, OWN_WORKER, NEED_NONE, NULL },
+    { "verify",     "/verify",             0, NULL, GET_HEAD | POST, OWN_WORKER, NEED_NONE, NULL },
+    { "benefits",   "/benefits",           0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL },
     { "static",     "/static/",            1, NULL, GET_HEAD, OWN_FILE,   NEED_NONE,
       invqr_static_handler },
     { "error",      ERROR_PATH,            0, NULL, GET_HEAD | POST, OWN_MODULE, NEED_NONE,
@@ -62,7 +68,9 @@ static int route_match(const invqr_route_t *rt, const char *rel, const char **pa
     *parg = NULL;
     if (!rt->has_arg)
         return strcmp(rel, rt->prefix) == 0;
-    if (strncmp(rel, rt->prefix, n) != 0)
+    /* The QR writes the whole URL upper-case (alphanumeric mode): paths
+     * with a code segment match in any case. */
+    if (strncasecmp(rel, rt->prefix, n) != 0)
         return 0;
     seg = rel + n;
     end = strchr(seg, '/');
@@ -70,7 +78,7 @@ static int route_match(const invqr_route_t *rt, const char *rel, const char **pa
         end = seg + strlen(seg);
     if (end == seg || end - seg > 128)
         return 0;
-    if (rt->suffix != NULL ? strcmp(end, rt->suffix) != 0 : *end != '\0')
+    if (rt->suffix != NULL ? strcasecmp(end, rt->suffix) != 0 : *end != '\0')
         return 0;
     *parg = apr_pstrmemdup(p, seg, (apr_size_t)(end - seg));
     return 1;
@@ -121,7 +129,8 @@ int invqr_route_translate(request_rec *r)
     if (srv->enabled != 1 || r->uri == NULL || r->uri[0] != '/')
         return DECLINED;
     blen = strlen(srv->base_path);
-    if (strncmp(r->uri, srv->base_path, blen) != 0
+    /* any case: the QR's upper-case URL carries the base path too */
+    if (strncasecmp(r->uri, srv->base_path, blen) != 0
         || (r->uri[blen] != '/' && r->uri[blen] != '\0'))
         return DECLINED;
     rel = r->uri[blen] == '\0' ? "/" : r->uri + blen;

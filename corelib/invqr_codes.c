@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* invqr - issuing, replacing and revoking attestation codes, each change in
+ * one transaction with its audit row. */
+#include <string.h>
+
+#include <mysqld_error.h>
+
+#include "invqr_audit.h"
+#include "invqr_codes.h"
+#include "invqr_log.h"
+
+apr_status_t invqr_codes_active(invqr_active_code_t *out, invqr_db_t *db, const char *fiscal_code)
+{
+    invqr_binds_t in, res;
+    unsigned long long rows = 0;
+
+    memset(out, 0, sizeof(*out));
+    invqr_binds_init(&in);
+    invqr_bind_str(&in, fiscal_code, strlen(fiscal_code));
+    invqr_binds_init(&res);
+    invqr_bind_out_str(&res, out->code, sizeof(out->code));
+    invqr_bind_out_str(&res, out->issued, sizeof(out->issued));
+    if (invqr_db_exec(db, INVQR_SQL_CODE_ACTIVE, &in, &res, NULL, NULL, &rows) != APR_SUCCESS)
+        return APR_EGENERAL;
+    return rows > 0 ? APR_SUCCESS : APR_NOTFOUND;
+}
+
+static apr_status_t revoke_active(invqr_db_t *db, const char *fiscal_code, const char *reason,
+                                  unsigned long long *pn)
+{
+    invqr_binds_t in;
+
+    invqr_binds_init(&in);
+    invqr_bind_str(&in, reason, strlen(reason));
+    invqr_bind_str(&in, fiscal_code, strlen(fiscal_code));
+    return invqr_db_exec(db, INVQR_SQL_CODE_REVOKE_ACTIVE, &in, NULL, NULL, NULL, pn);
+}
+
+apr_status_t invqr_codes_issue(invqr_active_code_t *out, invqr_db_t *db, const char *fiscal_code,
+                               const char *client)
+{
+    unsigned long long replaced = 0;
+    invqr_binds_t in;
+    invqr_audit_t a;
+    int attempt;
+    apr_status_t rv;
+
+    memset(out, 0, sizeof(*out));
+    rv = invqr_db_begin(db);
+    if (rv != APR_SUCCESS)
+        return rv;
+    rv = revoke_active(db, fiscal_code, "replaced", &replaced);
+    if (rv != APR_SUCCESS)
+        goto fail;
+    /* 100 random bits: a collision is not expected in the life of the
+     * universe, but a duplicate key would only mean drawing again. */
+    for (attempt = 0; attempt < 3; attempt++) {
+        if (invqr_code_generate(out->code) != 0) {
+            invqr_log(INVQR_LOG_ERR, "INVQR0010: no randomness for a new code");
+            rv = APR_EGENERAL;
+            goto fail;
+        }
+        invqr_binds_init(&in);
+        invqr_bind_str(&in, out->code, INVQR_CODE_LEN);
+        invqr_bind_str(&in, fiscal_code, strlen(fiscal_code));
+        rv = invqr_db_exec(db, INVQR_SQL_CODE_INSERT, &in, NULL, NULL, NULL, NULL);
+        if (rv == APR_SUCCESS || invqr_db_errno(db) != ER_DUP_ENTRY)
+            break;
+    }
+    if (rv != APR_SUCCESS)
+        goto fail;
+    memset(&a, 0, sizeof(a));
+    a.actor = "citizen";
+    a.client = client;
+    a.code = out->code;
+    a.fiscal_code = fiscal_code;
+    a.event = replaced > 0 ? "code_replace" : "code_issue";
+    a.outcome = "ok";
+    rv = invqr_audit_write(db, &a);
+    if (rv != APR_SUCCESS)
+        goto fail;
+    rv = invqr_db_commit(db);
+    if (rv != APR_SUCCESS)
+        goto fail;
+    return invqr_codes_active(out, db, fiscal_code);
+fail:
+    invqr_db_rollback(db);
+    memset(out, 0, sizeof(*out));
+    return APR_EGENERAL;
+}
+
+apr_status_t invqr_codes_revoke(invqr_db_t *db, const char *fiscal_code, const char *client)
+{
+    invqr_active_code_t cur;
+    unsigned long long n = 0;
+    invqr_audit_t a;
+    apr_status_t rv;
+
+    rv = invqr_db_begin(db);
+    if (rv != APR_SUCCESS)
+        return rv;
+    rv = invqr_codes_active(&cur, db, fiscal_code);
+    if (rv == APR_NOTFOUND) {
+        invqr_db_rollback(db);
+        return APR_NOTFOUND;
+    }
+    if (rv != APR_SUCCESS || revoke_active(db, fiscal_code, "revoked", &n) != APR_SUCCESS)
+        goto fail;
+    memset(&a, 0, sizeof(a));
+    a.actor = "citizen";
+    a.client = client;
+    a.code = cur.code;
+    a.fiscal_code = fiscal_code;
+    a.event = "code_revoke";
+    a.outcome = "ok";
+    if (invqr_audit_write(db, &a) != APR_SUCCESS || invqr_db_commit(db) != APR_SUCCESS)
+        goto fail;
+    return APR_SUCCESS;
+fail:
+    invqr_db_rollback(db);
+    return APR_EGENERAL;
+}

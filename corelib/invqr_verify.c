@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* invqr - first-level verification.
+ *
+ * One lookup brings the code, its cool-down, the holder's first-level data
+ * and the client's recent failures. A wrong fiscal code is counted against
+ * the code with a conditional UPDATE, so concurrent guesses can never get
+ * more than verify_max_failures answers per window; the client's failures
+ * are counted too. Every attempt is audited before the outcome is returned,
+ * and if the audit row cannot be written the outcome is "unavailable".
+ */
+#include <string.h>
+
+#include "invqr_audit.h"
+#include "invqr_crypto.h"
+#include "invqr_fiscal.h"
+#include "invqr_log.h"
+#include "invqr_verify.h"
+
+int invqr_verify_http_status(invqr_verify_outcome o)
+{
+    switch (o) {
+    case INVQR_V_MATCH: return 200;
+    case INVQR_V_BAD_INPUT: return 400;
+    case INVQR_V_UNKNOWN: return 404;
+    case INVQR_V_REVOKED: return 410;
+    case INVQR_V_MISMATCH: return 422;
+    case INVQR_V_LIMITED: return 429;
+    case INVQR_V_UNAVAILABLE: return 503;
+    }
+    return 500;
+}
+
+static const char *outcome_name(invqr_verify_outcome o)
+{
+    switch (o) {
+    case INVQR_V_MATCH: return "match";
+    case INVQR_V_BAD_INPUT: return "bad_input";
+    case INVQR_V_UNKNOWN: return "unknown";
+    case INVQR_V_REVOKED: return "revoked";
+    case INVQR_V_MISMATCH: return "mismatch";
+    case INVQR_V_LIMITED: return "limited";
+    case INVQR_V_UNAVAILABLE: return "unavailable";
+    }
+    return "error";
+}
+
+/* Audit the attempt; on failure the answer becomes "unavailable". */
+static void finish(invqr_level1_t *out, invqr_db_t *db, const invqr_verify_req_t *req,
+                   const char *holder, const char *detail)
+{
+    invqr_audit_t a;
+
+    memset(&a, 0, sizeof(a));
+    a.actor = req->operator_id > 0 ? "operator" : "verifier";
+    a.operator_id = req->operator_id;
+    a.org_id = req->org_id;
+    a.client = req->client;
+    a.code = req->code;
+    a.fiscal_code = holder;
+    a.level = 1;
+    a.event = "verify";
+    a.outcome = outcome_name(out->outcome);
+    a.detail = detail;
+    if (invqr_audit_write(db, &a) != APR_SUCCESS) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0011: verification not answered: the audit log refused it");
+        memset(out, 0, sizeof(*out));
+        out->outcome = INVQR_V_UNAVAILABLE;
+    }
+    if (out->outcome != INVQR_V_MATCH) {
+        /* nothing about the person leaves on any other outcome */
+        int keep_retry = out->retry_after;
+        invqr_verify_outcome o = out->outcome;
+
+        memset(out, 0, sizeof(*out));
+        out->outcome = o;
+        out->retry_after = keep_retry;
+    }
+}
+
+static int count_client_failure(invqr_db_t *db, const invqr_verify_req_t *req)
+{
+    invqr_binds_t in;
+
+    if (req->client == NULL)
+        return 0;
+    invqr_binds_init(&in);
+    invqr_bind_str(&in, req->client, strlen(req->client));
+    return invqr_db_exec(db, INVQR_SQL_CLIENT_FAIL, &in, NULL, NULL, NULL, NULL) == APR_SUCCESS ? 0 : -1;
+}
+
+void invqr_verify_level1(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t *conf,
+                         const invqr_verify_req_t *req)
+{
+    invqr_binds_t in, res;
+    char holder[24], blind[16], hcap[16], typed[INVQR_FISCAL_LEN + 1];
+    long long active = 0, limited = 0, retry = 0, definitive = 0, civ = 0, minor = 0, att = 0,
+              deaf = 0, client_failures = 0;
+    unsigned long long rows = 0, changed = 0;
+    const char *client = req->client != NULL ? req->client : "";
+
+    memset(out, 0, sizeof(*out));
+    invqr_binds_init(&in);
+    invqr_bind_int(&in, conf->verify_window_seconds);
+    invqr_bind_int(&in, conf->verify_max_failures);
+    invqr_bind_int(&in, conf->verify_window_seconds);
+    invqr_bind_str(&in, client, strlen(client));
+    invqr_bind_int(&in, conf->client_window_seconds);
+    invqr_bind_str(&in, req->code, strlen(req->code));
+    invqr_binds_init(&res);
+    invqr_bind_out_str(&res, holder, sizeof(holder));
+    invqr_bind_out_int(&res, &active);
+    invqr_bind_out_int(&res, &limited);
+    invqr_bind_out_int(&res, &retry);
+    invqr_bind_out_str(&res, out->surname, sizeof(out->surname));
+    invqr_bind_out_str(&res, out->given_name, sizeof(out->given_name));
+    invqr_bind_out_int(&res, &definitive);
+    invqr_bind_out_int(&res, &civ);
+    invqr_bind_out_int(&res, &minor);
+    invqr_bind_out_int(&res, &att);
+    invqr_bind_out_str(&res, blind, sizeof(blind));
+    invqr_bind_out_int(&res, &deaf);
+    invqr_bind_out_str(&res, hcap, sizeof(hcap));
+    invqr_bind_out_int(&res, &client_failures);
+    if (invqr_db_exec(db, INVQR_SQL_CODE_VERIFY_LOOKUP, &in, &res, NULL, NULL, &rows) != APR_SUCCESS
+        || rows != 1) {
+        memset(out, 0, sizeof(*out));
+        out->outcome = INVQR_V_UNAVAILABLE;
+        return;
+    }
+
+    if (client_failures >= conf->client_max_failures) {
+        out->outcome = INVQR_V_LIMITED;
+        out->retry_after = 60;
+        finish(out, db, req, NULL, "client");
+        return;
+    }
+    if (holder[0] == '\0') {
+        out->outcome = INVQR_V_UNKNOWN;
+        if (count_client_failure(db, req) != 0)
+            out->outcome = INVQR_V_UNAVAILABLE;
+        finish(out, db, req, NULL, NULL);
+        return;
+    }
+    if (!active) {
+        out->outcome = INVQR_V_REVOKED;
+        finish(out, db, req, holder, NULL);
+        return;
+    }
+    if (limited) {
+        out->outcome = INVQR_V_LIMITED;
+        out->retry_after = (int)retry;
+        finish(out, db, req, holder, "code");
+        return;
+    }
+    if (invqr_fiscal_parse(typed, req->fiscal_code, strlen(req->fiscal_code)) != INVQR_FISCAL_OK) {
+        out->outcome = INVQR_V_BAD_INPUT;
+        finish(out, db, req, holder, NULL);
+        return;
+    }
+    if (!invqr_ct_equal(typed, holder, INVQR_FISCAL_LEN) || holder[INVQR_FISCAL_LEN] != '\0') {
+        invqr_binds_init(&in);
+        invqr_bind_int(&in, conf->verify_window_seconds);
+        invqr_bind_int(&in, conf->verify_window_seconds);
+        invqr_bind_str(&in, req->code, strlen(req->code));
+        invqr_bind_int(&in, conf->verify_window_seconds);
+        invqr_bind_int(&in, conf->verify_max_failures);
+        if (invqr_db_exec(db, INVQR_SQL_CODE_FAIL, &in, NULL, NULL, NULL, &changed) != APR_SUCCESS
+            || count_client_failure(db, req) != 0) {
+            out->outcome = INVQR_V_UNAVAILABLE;
+            finish(out, db, req, holder, NULL);
+            return;
+        }
+        if (changed == 0) {
+            /* another guess took the last attempt first */
+            out->outcome = INVQR_V_LIMITED;
+            out->retry_after = conf->verify_window_seconds;
+            finish(out, db, req, holder, "code");
+            return;
+        }
+        out->outcome = INVQR_V_MISMATCH;
+        finish(out, db, req, holder, NULL);
+        return;
+    }
+    if (!definitive || out->surname[0] == '\0') {
+        /* re-imported as not definitive, or removed: the code attests nothing */
+        out->outcome = INVQR_V_REVOKED;
+        finish(out, db, req, holder, "not definitive");
+        return;
+    }
+    out->outcome = INVQR_V_MATCH;
+    memcpy(out->fiscal_code, holder, INVQR_FISCAL_LEN + 1);
+    out->civil_invalidity = civ != 0;
+    out->minor_invalidity = minor != 0;
+    out->attendance_allowance = att != 0;
+    out->civil_blindness = strcmp(blind, "NONE") != 0;
+    out->deafness = deaf != 0;
+    out->handicap = strcmp(hcap, "ART3_C3") == 0   ? INVQR_HANDICAP_ART3_C3
+                    : strcmp(hcap, "ART3_C1") == 0 ? INVQR_HANDICAP_ART3_C1
+                                                   : INVQR_HANDICAP_NONE;
+    finish(out, db, req, holder, NULL);
+}

@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* invqr - the verifier's pages.
+ *
+ * GET /v/<CODE> (what the QR opens) asks only for the holder's fiscal code;
+ * GET /verify asks for the code too. POST runs invqr_verify_level1() and
+ * shows either the first-level result - the name, each category as a large
+ * yes/no, the time of the check and a reminder to ask for an identity
+ * document - or a page that says what went wrong and what to do next,
+ * without revealing anything about the person.
+ */
+#include <string.h>
+#include <time.h>
+
+#include <apr_strings.h>
+
+#include "invqr_code.h"
+#include "invqr_fields.h"
+#include "invqr_form.h"
+#include "invqr_html.h"
+#include "invqr_log.h"
+#include "invqr_verify.h"
+#include "invqr_verify_pages.h"
+
+#define MSG(m) invqr_msg(req->page.lang, INVQR_MSG_##m)
+
+/* The form: the code as a field (manual entry) or as hidden context (QR). */
+static void verify_form(invqr_page_t *pg, xmlNodePtr parent, const invqr_request_t *req,
+                        const char *code, int manual, const char *typed_code,
+                        const char *code_error, const char *fc_error)
+{
+    const char *action = manual ? "/verify" : apr_pstrcat(invqr_page_pool(pg), "/v/", code, NULL);
+    xmlNodePtr form = invqr_page_post_form(pg, parent, action);
+    invqr_field_t f;
+
+    if (manual) {
+        memset(&f, 0, sizeof(f));
+        f.name = "code";
+        f.label = MSG(FIELD_CODE);
+        f.hint = MSG(FIELD_CODE_HINT);
+        f.error = code_error;
+        f.value = typed_code;
+        f.maxlength = INVQR_CODE_MAX_INPUT;
+        f.autocomplete = "off";
+        f.code_like = 1;
+        invqr_field_add(form, &f);
+    }
+    memset(&f, 0, sizeof(f));
+    f.name = "fiscal_code";
+    f.label = MSG(FIELD_HOLDER_FISCAL_CODE);
+    f.hint = MSG(FIELD_HOLDER_FISCAL_CODE_HINT);
+    f.error = fc_error;
+    f.maxlength = 32;
+    f.autocomplete = "off";
+    f.code_like = 1;
+    invqr_field_add(form, &f);
+    invqr_field_submit(form, MSG(VERIFY_SUBMIT));
+}
+
+static void form_page(const invqr_request_t *req, invqr_response_t *resp, const char *code,
+                      int manual, apr_pool_t *p)
+{
+    invqr_page_t *pg = invqr_page_new(&req->page, MSG(VERIFY_TITLE), p);
+    xmlNodePtr main = invqr_page_main(pg);
+
+    invqr_html_add(main, "h1", MSG(VERIFY_TITLE));
+    if (manual) {
+        invqr_html_add(main, "p", MSG(VERIFY_MANUAL_INTRO));
+    }
+    else {
+        char grouped[INVQR_CODE_GROUPED_LEN + 1];
+        xmlNodePtr p1 = invqr_html_add(main, "p", MSG(VERIFY_CODE_INTRO));
+
+        invqr_code_group(grouped, code);
+        invqr_html_text(p1, " ");
+        invqr_html_set(invqr_html_add(p1, "strong", grouped), "class", "code");
+        invqr_html_add(main, "p", MSG(VERIFY_FC_INTRO));
+    }
+    verify_form(pg, main, req, code, manual, NULL, NULL, NULL);
+    invqr_app_page(resp, 200, pg, p);
+}
+
+static void yes_no(invqr_page_t *pg, xmlNodePtr dl, const invqr_request_t *req, const char *field,
+                   invqr_msg_t label, int value)
+{
+    xmlNodePtr dd;
+
+    invqr_html_add(dl, "dt", invqr_msg(req->page.lang, label));
+    dd = invqr_html_add(dl, "dd", NULL);
+    invqr_html_set(invqr_html_set(invqr_html_set(invqr_html_add(dd, "span",
+                                                                value ? MSG(YES) : MSG(NO)),
+                                                 "class", value ? "yes" : "no"),
+                                  "data-field", field),
+                   "data-value", value ? "yes" : "no");
+}
+
+static void result_page(const invqr_request_t *req, invqr_response_t *resp,
+                        const invqr_level1_t *v, apr_pool_t *p)
+{
+    invqr_page_t *pg = invqr_page_new(&req->page, MSG(RESULT_TITLE), p);
+    xmlNodePtr main = invqr_page_main(pg), panel, dl, dd, when, span;
+    char stamp[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    const char *hval, *htext;
+
+    invqr_html_add(main, "h1", MSG(RESULT_TITLE));
+    panel = invqr_html_set(invqr_html_add(main, "section", NULL), "class", "result match");
+    invqr_html_set(panel, "aria-labelledby", "result-title");
+    invqr_html_set(invqr_html_set(invqr_html_add(panel, "h2", MSG(RESULT_VALID)), "id",
+                                  "result-title"), "class", "result-title");
+    dl = invqr_html_set(invqr_html_add(panel, "dl", NULL), "class", "result-list");
+    invqr_html_add(dl, "dt", MSG(RESULT_HOLDER));
+    dd = invqr_html_add(dl, "dd", NULL);
+    invqr_html_set(invqr_html_addf(dd, "strong", "%s %s", v->given_name, v->surname),
+                   "data-field", "name");
+    yes_no(pg, dl, req, "civil_invalidity", INVQR_MSG_FIELD_CIVIL_INVALIDITY, v->civil_invalidity);
+    yes_no(pg, dl, req, "minor_invalidity", INVQR_MSG_FIELD_MINOR_INVALIDITY, v->minor_invalidity);
+    yes_no(pg, dl, req, "attendance_allowance", INVQR_MSG_FIELD_ATTENDANCE_ALLOWANCE,
+           v->attendance_allowance);
+    yes_no(pg, dl, req, "civil_blindness", INVQR_MSG_FIELD_CIVIL_BLINDNESS, v->civil_blindness);
+    yes_no(pg, dl, req, "deafness", INVQR_MSG_FIELD_DEAFNESS, v->deafness);
+    invqr_html_add(dl, "dt", MSG(FIELD_HANDICAP));
+    dd = invqr_html_add(dl, "dd", NULL);
+    switch (v->handicap) {
+    case INVQR_HANDICAP_ART3_C3: hval = "art3_c3"; htext = MSG(HANDICAP_ART3_C3); break;
+    case INVQR_HANDICAP_ART3_C1: hval = "art3_c1"; htext = MSG(HANDICAP_ART3_C1); break;
+    default: hval = "no"; htext = MSG(NO); break;
+    }
+    span = invqr_html_add(dd, "span", htext);
+    invqr_html_set(span, "class", v->handicap == INVQR_HANDICAP_NONE ? "no" : "yes");
+    invqr_html_set(span, "data-field", "handicap");
+    invqr_html_set(span, "data-value", hval);
+
+    /* The time of the check, in local time as the desk sees it (the worker
+     * sets TZ=Europe/Rome at start-up unless told otherwise). */
+    localtime_r(&now, &tm);
+    strftime(stamp, sizeof(stamp), "%d/%m/%Y %H:%M", &tm);
+    when = invqr_html_add(panel, "p", MSG(RESULT_CHECKED_AT));
+    invqr_html_text(when, " ");
+    invqr_html_set(invqr_html_add(when, "time", stamp), "data-field", "checked_at");
+    invqr_html_set(invqr_html_add(panel, "p", MSG(RESULT_ID_HINT)), "class", "alert alert-info");
+    invqr_html_set(invqr_html_add(main, "p", MSG(RESULT_ONLINE)), "class", "hint");
+    {
+        xmlNodePtr ul = invqr_html_set(invqr_html_add(main, "ul", NULL), "class", "next-steps");
+        invqr_html_link(invqr_html_add(ul, "li", NULL), invqr_page_url(pg, "/verify"),
+                        MSG(VERIFY_ANOTHER));
+        invqr_html_link(invqr_html_add(ul, "li", NULL), invqr_page_url(pg, "/benefits"),
+                        MSG(RESULT_BENEFITS));
+    }
+    invqr_app_page(resp, 200, pg, p);
+}
+
+/* An outcome other than a match: the error page for its status, with the
+ * form again where trying again makes sense. */
+static void outcome_page(const invqr_request_t *req, invqr_response_t *resp,
+                         const invqr_level1_t *v, const char *code, int manual,
+                         const char *typed_code, apr_pool_t *p)
+{
+    int status = invqr_verify_http_status(v->outcome);
+    invqr_page_ctx_t ctx = req->page;
+    invqr_page_t *pg;
+    xmlNodePtr main;
+
+    if (v->outcome == INVQR_V_MISMATCH || v->outcome == INVQR_V_BAD_INPUT) {
+        /* keep the CSRF token: the page offers the form again */
+        pg = invqr_page_error(&ctx, status, NULL, p);
+        main = invqr_page_main(pg);
+        invqr_html_add(main, "p", MSG(VERIFY_MISMATCH_RETRY));
+        verify_form(pg, main, req, code, manual, typed_code, NULL,
+                    v->outcome == INVQR_V_BAD_INPUT ? MSG(ERR_FC_TYPED) : NULL);
+        invqr_app_page(resp, status, pg, p);
+        return;
+    }
+    if (v->outcome == INVQR_V_LIMITED) {
+        char minutes[16];
+        xmlNodePtr wait;
+
+        apr_snprintf(minutes, sizeof(minutes), "%d", (v->retry_after + 59) / 60);
+        apr_table_setn(resp->headers, "Retry-After", apr_itoa(p, v->retry_after));
+        ctx.csrf = NULL;
+        pg = invqr_page_error(&ctx, status, NULL, p);
+        wait = invqr_html_add(invqr_page_main(pg), "p", MSG(RETRY_MINUTES));
+        invqr_html_text(wait, " ");
+        invqr_html_add(wait, "strong", minutes);
+        invqr_app_page(resp, status, pg, p);
+        return;
+    }
+    invqr_app_error(req, resp, status, NULL, p);
+}
+
+static int parse_body(apr_table_t **pform, const invqr_request_t *req, apr_pool_t *p)
+{
+    if (req->body == NULL) {
+        *pform = apr_table_make(p, 1);
+        return 0;
+    }
+    return invqr_form_parse(pform, req->body, req->body_len, p) == APR_SUCCESS ? 0 : -1;
+}
+
+static void verify(invqr_app_t *app, const invqr_request_t *req, invqr_response_t *resp,
+                   const char *code, const char *fiscal_code, int manual, const char *typed_code,
+                   apr_pool_t *p)
+{
+    invqr_db_t *db = invqr_app_db(app);
+    invqr_verify_req_t vr;
+    invqr_level1_t *v = apr_pcalloc(p, sizeof(*v));
+
+    if (db == NULL) {
+        invqr_app_error(req, resp, 503, NULL, p);
+        return;
+    }
+    memset(&vr, 0, sizeof(vr));
+    vr.code = code;
+    vr.fiscal_code = fiscal_code;
+    vr.client = req->client;
+    vr.operator_id = req->operator_id;
+    vr.org_id = req->org_id;
+    invqr_verify_level1(v, db, app->conf, &vr);
+    if (v->outcome == INVQR_V_UNAVAILABLE)
+        invqr_app_db_failed(app);
+    if (v->outcome == INVQR_V_MATCH)
+        result_page(req, resp, v, p);
+    else
+        outcome_page(req, resp, v, code, manual, typed_code, p);
+}
+
+void invqr_verify_code_route(invqr_app_t *app, const invqr_request_t *req,
+                             invqr_response_t *resp, apr_pool_t *p)
+{
+    char code[INVQR_CODE_LEN + 1];
+    apr_table_t *form = NULL;
+    const char *fc;
+
+    /* The QR writes the code upper-case; people may type it any way. */
+    if (req->arg == NULL || invqr_code_parse(code, req->arg, strlen(req->arg)) != 0) {
+        invqr_app_error(req, resp, 404, NULL, p);
+        return;
+    }
+    if (strcmp(req->method, "POST") != 0) {
+        form_page(req, resp, code, 0, p);
+        return;
+    }
+    if (parse_body(&form, req, p) != 0) {
+        invqr_app_error(req, resp, 400, NULL, p);
+        return;
+    }
+    fc = apr_table_get(form, "fiscal_code");
+    verify(app, req, resp, code, fc != NULL ? fc : "", 0, NULL, p);
+}
+
+void invqr_verify_manual_route(invqr_app_t *app, const invqr_request_t *req,
+                               invqr_response_t *resp, apr_pool_t *p)
+{
+    char code[INVQR_CODE_LEN + 1];
+    apr_table_t *form = NULL;
+    const char *typed, *fc;
+
+    if (strcmp(req->method, "POST") != 0) {
+        form_page(req, resp, NULL, 1, p);
+        return;
+    }
+    if (parse_body(&form, req, p) != 0) {
+        invqr_app_error(req, resp, 400, NULL, p);
+        return;
+    }
+    typed = apr_table_get(form, "code");
+    fc = apr_table_get(form, "fiscal_code");
+    if (typed == NULL || invqr_code_parse(code, typed, strlen(typed)) != 0) {
+        invqr_page_t *pg = invqr_page_error(&req->page, 400, NULL, p);
+        verify_form(pg, invqr_page_main(pg), req, NULL, 1, typed, MSG(ERR_CODE_TYPED), NULL);
+        invqr_app_page(resp, 400, pg, p);
+        return;
+    }
+    verify(app, req, resp, code, fc != NULL ? fc : "", 1, typed, p);
+}
