@@ -9,6 +9,7 @@
 #include <apr_strings.h>
 
 #include "invqr_app.h"
+#include "invqr_benefits.h"
 #include "invqr_citizen.h"
 #include "invqr_home.h"
 #include "invqr_log.h"
@@ -32,6 +33,7 @@ static const route_t routes[] = {
     { "citizen-revoke", invqr_citizen_revoke_route },
     { "verify-code", invqr_verify_code_route },
     { "verify", invqr_verify_manual_route },
+    { "benefits", invqr_benefits_route },
 };
 
 invqr_db_t *invqr_app_db(invqr_app_t *app)

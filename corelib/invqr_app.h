@@ -43,9 +43,12 @@ typedef struct {
     apr_size_t len;
 } invqr_response_t;
 
+struct invqr_benefits_t;
+
 /* Per worker thread: the configuration and the thread's own connection. */
 typedef struct {
     const invqr_conf_t *conf;
+    const struct invqr_benefits_t *benefits;  /* loaded at start-up, read-only */
     invqr_db_t *db;            /* NULL until first use or after a failure */
     apr_pool_t *pool;          /* lives as long as the thread */
 } invqr_app_t;

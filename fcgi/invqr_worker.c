@@ -31,6 +31,7 @@
 #include <libxml/parser.h>
 
 #include "invqr_app.h"
+#include "invqr_benefits.h"
 #include "invqr_conf.h"
 #include "invqr_crypto.h"
 #include "invqr_log.h"
@@ -44,6 +45,7 @@ typedef struct {
 
 /* Read-only once the threads start. */
 static const invqr_conf_t *g_conf;
+static const invqr_benefits_t *g_benefits;
 static char g_gate[2 * INVQR_SHA256_LEN + 1];
 static int g_listen_fd = -1;
 static int g_log_fd = 2;
@@ -234,6 +236,7 @@ static void *thread_main(void *arg)
     }
     memset(&app, 0, sizeof(app));
     app.conf = g_conf;
+    app.benefits = g_benefits;
     app.pool = tpool;
     FCGX_InitRequest(&rq, g_listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
     while (FCGX_Accept_r(&rq) >= 0) {
@@ -446,6 +449,15 @@ int main(int argc, char **argv)
      * set before any thread, since localtime_r reads it. */
     setenv("TZ", getenv("TZ") != NULL ? getenv("TZ") : "Europe/Rome", 1);
     tzset();
+    if (conf->benefits_file != NULL) {
+        invqr_benefits_t *b = NULL;
+
+        if (invqr_benefits_load(&b, &err, conf->benefits_file, pool) != APR_SUCCESS) {
+            invqr_log(INVQR_LOG_ERR, "INVQR0314: %s", err);
+            return 2;
+        }
+        g_benefits = b;
+    }
     if (mysql_library_init(0, NULL, NULL) != 0) {
         invqr_log(INVQR_LOG_ERR, "INVQR0312: cannot initialise the MariaDB client library");
         return 1;

@@ -140,9 +140,12 @@ worker_log = $INVQR_RUN/log/worker.log
 worker_threads = ${INVQR_WORKER_THREADS:-8}
 test_faults = ${INVQR_TEST_FAULTS:-no}
 sms_gateway = spool:$INVQR_RUN/sms
+benefits_file = $INVQR_ROOT/conf/benefits.csv
 CONF
         umask 022
     fi
+    # keys added since this run directory was made
+    grep -q '^benefits_file' "$conf" || echo "benefits_file = $INVQR_ROOT/conf/benefits.csv" >>"$conf"
     # the socket moves with the port; keep the file in step
     sed -i "s|^db_socket = .*|db_socket = $INVQR_DB_SOCKET|; s|^public_base_url = .*|public_base_url = http://127.0.0.1:$INVQR_PORT|" "$conf"
     mkdir -p "$INVQR_RUN/sms"
