@@ -98,7 +98,20 @@ int invqr_pages_error_document(request_rec *r)
     }
     if (status == HTTP_SERVICE_UNAVAILABLE)
         apr_table_setn(r->err_headers_out, "Retry-After", "30");
-    rq->path = orig->uri;
+    /* "Try again" must lead to a page, not to the action that failed: a
+     * POST-only path sends the person back to the page one level up. */
+    {
+        invqr_req_t *orq = invqr_req_get(orig);
+        const char *path = orq != NULL ? orq->path : "/";
+
+        if (orq != NULL && orq->route != NULL
+            && !(orq->route->methods & (AP_METHOD_BIT << M_GET))) {
+            const char *slash = strrchr(path, '/');
+            path = slash != NULL && slash != path ? apr_pstrmemdup(r->pool, path, (apr_size_t)(slash - path))
+                                                   : "/";
+        }
+        rq->path = path;
+    }
     r->method_number = M_GET;
     return invqr_pages_error(r, rq, status, detail);
 }

@@ -173,3 +173,36 @@ def stop_instance(inst):
     inst.stop()
     if os.environ.get("INVQR_KEEP_RUN") != "1":
         shutil.rmtree(inst.run, ignore_errors=True)
+
+
+# -- test data -------------------------------------------------------------------
+
+_ODD = dict(zip("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 1, 0, 5, 7, 9, 13, 15, 17, 19, 21,
+                 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23]))
+
+
+def fiscal_code(first15):
+    """A valid fiscal code: first15 plus its check character."""
+    total = 0
+    for i, c in enumerate(first15):
+        if i % 2 == 0:
+            total += _ODD[c]
+        else:
+            total += int(c) if c.isdigit() else ord(c) - 65
+    return first15 + chr(65 + total % 26)
+
+
+CSV_HEADER = ("fiscal_code,surname,given_name,birth_date,mobile,definitive,judgment_date,"
+              "review_date,civil_invalidity,invalidity_percent,minor_invalidity,"
+              "attendance_allowance,civil_blindness,deafness,handicap,medical_judgment")
+
+
+def citizen_row(fc, surname="Verdi", given="Anna", mobile="+393331112233", definitive="Y",
+                civ="Y", pct="70", minor="N", att="N", blind="NONE", deaf="N", hcap="ART3_C1",
+                judgment="Giudizio di prova", review=""):
+    def q(v):
+        return '"' + v.replace('"', '""') + '"' if any(c in v for c in ',"\n') else v
+    return ",".join(q(v) for v in [fc, surname, given, "1960-05-20", mobile, definitive,
+                                   "2020-02-01", review, civ, pct, minor, att, blind, deaf,
+                                   hcap, judgment])

@@ -1,0 +1,230 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Citizens generate, replace and revoke their code; anyone verifies it at
+first level with the holder's fiscal code (SPEC: The QR, Levels of
+disclosure, HTTP surface, What is recorded)."""
+import concurrent.futures
+import itertools
+import multiprocessing
+import re
+
+import pytest
+import requests
+
+from conftest import csrf_of, demo_login
+from harness import CSV_HEADER, citizen_row, fiscal_code
+
+_seq = itertools.count(1)
+
+
+def new_citizen(invqr, tmp_path, **kw):
+    """Import a fresh citizen of our own, so tests do not share state."""
+    n = next(_seq)
+    fc = fiscal_code("TSTVRF%02dA01H50%d" % (n % 100, n // 100 % 10))
+    path = tmp_path / ("c%d.csv" % n)
+    path.write_text(CSV_HEADER + "\n" + citizen_row(fc, **kw) + "\n", encoding="utf-8")
+    invqr.admin("import", str(path), check=0)
+    return fc, path
+
+
+def sign_in(invqr, fc):
+    s = requests.Session()
+    demo_login(s, invqr, fc)
+    return s
+
+
+def generate(invqr, s, first_time=True):
+    page = s.get(invqr.url + "/citizen")
+    data = {"csrf": csrf_of(page.text)}
+    if first_time:
+        data["notice"] = "yes"
+    r = s.post(invqr.url + "/citizen/qr", data=data, allow_redirects=False)
+    assert r.status_code == 303, r.text[:500]
+    page = s.get(invqr.url + "/citizen")
+    m = re.search(r'data-field="code">([0-9A-Z-]{23})<', page.text)
+    assert m, page.text
+    return m.group(1).replace("-", "")
+
+
+def verify(invqr, code, fc, session=None, path=None):
+    s = session or requests.Session()
+    url = invqr.url + (path or "/v/" + code)
+    form = s.get(url)
+    assert form.status_code == 200
+    return s.post(url, data={"csrf": csrf_of(form.text), "fiscal_code": fc})
+
+
+def fields(html):
+    return {m.group(1): m.group(2) for m in
+            re.finditer(r'data-field="([a-z_]+)"(?: data-value="([a-z0-9_]+)")?', html)}
+
+
+def test_full_flow_generate_then_verify_first_level(invqr, tmp_path):
+    fc, _ = new_citizen(invqr, tmp_path, surname="Verdi", given="Anna", civ="Y", att="Y",
+                        blind="PARTIAL", deaf="N", hcap="ART3_C3")
+    s = sign_in(invqr, fc)
+    code = generate(invqr, s)
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{20}", code)
+    # the QR opens the upper-case URL; the page asks only for the fiscal code
+    form = requests.get(invqr.url + "/V/" + code)
+    assert form.status_code == 200
+    assert "Anna" not in form.text and "Verdi" not in form.text
+    assert 'name="fiscal_code"' in form.text
+    r = verify(invqr, code, fc.lower(), path="/V/" + code)
+    assert r.status_code == 200
+    f = fields(r.text)
+    assert re.search(r'data-field="name">Anna Verdi<', r.text)
+    assert f["civil_invalidity"] == "yes" and f["attendance_allowance"] == "yes"
+    assert f["civil_blindness"] == "yes" and f["deafness"] == "no"
+    assert f["minor_invalidity"] == "no" and f["handicap"] == "art3_c3"
+    # nothing of the second level
+    for secret in ["Giudizio di prova", "70", "invalidity_percent", "medical_judgment",
+                   "review_date", "judgment_date", "2020-02-01"]:
+        assert secret not in re.sub(r"<time[^>]*>.*?</time>", "", r.text), secret
+    assert "checked_at" in f
+    # the citizen sees the check in the access log
+    log = s.get(invqr.url + "/citizen").text
+    assert re.search(r'data-level="1"', log)
+
+
+def test_manual_entry_accepts_messy_typing(invqr, tmp_path):
+    fc, _ = new_citizen(invqr, tmp_path)
+    code = generate(invqr, sign_in(invqr, fc))
+    grouped = "-".join(code[i:i + 5] for i in range(0, 20, 5))
+    messy = (" " + grouped.lower().replace("-", " - ") + " ").replace("1", "l").replace("0", "o")
+    s = requests.Session()
+    form = s.get(invqr.url + "/verify")
+    r = s.post(invqr.url + "/verify", data={"csrf": csrf_of(form.text), "code": messy,
+                                            "fiscal_code": " " + fc.lower() + " "})
+    assert r.status_code == 200, r.text[:300]
+    assert 'data-field="name"' in r.text
+
+
+def test_verify_errors_reveal_nothing(invqr, tmp_path):
+    fc, _ = new_citizen(invqr, tmp_path, surname="Nascosto", given="Segreto")
+    code = generate(invqr, sign_in(invqr, fc))
+    other = fiscal_code("RSSMRA80A01H501")
+    r = verify(invqr, code, other)
+    assert r.status_code == 422 and 'data-status="422"' in r.text
+    assert "Nascosto" not in r.text and "Segreto" not in r.text
+    assert 'name="fiscal_code"' in r.text        # the form again, to retry
+    r = verify(invqr, "0" * 20, fc)
+    assert r.status_code == 404 and "Nascosto" not in r.text
+    r = verify(invqr, code, "NOT-A-FISCAL-CODE")
+    assert r.status_code == 400 and "Nascosto" not in r.text
+    assert requests.get(invqr.url + "/v/not-a-code").status_code == 404
+
+
+def test_replace_and_revoke(invqr, tmp_path):
+    fc, _ = new_citizen(invqr, tmp_path)
+    s = sign_in(invqr, fc)
+    first = generate(invqr, s)
+    second = generate(invqr, s, first_time=False)
+    assert first != second
+    assert verify(invqr, first, fc).status_code == 410
+    assert verify(invqr, second, fc).status_code == 200
+    page = s.get(invqr.url + "/citizen")
+    r = s.post(invqr.url + "/citizen/qr/revoke", data={"csrf": csrf_of(page.text)},
+               allow_redirects=False)
+    assert r.status_code == 303
+    assert verify(invqr, second, fc).status_code == 410
+    assert 'data-field="code"' not in s.get(invqr.url + "/citizen").text
+    rows = invqr.sql("SELECT event FROM audit_log WHERE fiscal_code = '%s' AND actor = 'citizen' "
+                     "ORDER BY id" % fc)
+    assert [r[0] for r in rows] == ["code_issue", "code_replace", "code_revoke"]
+    assert invqr.sql("SELECT COUNT(*) FROM qr_code WHERE fiscal_code = '%s' AND active = 1" % fc) \
+        == [("0",)]
+
+
+def test_non_eligible_citizen_cannot_generate(invqr, tmp_path):
+    fc, _ = new_citizen(invqr, tmp_path, definitive="N")
+    s = sign_in(invqr, fc)
+    page = s.get(invqr.url + "/citizen")
+    assert 'data-eligibility="not-definitive"' in page.text
+    assert 'action="/citizen/qr"' not in page.text
+    r = s.post(invqr.url + "/citizen/qr", data={"csrf": csrf_of(page.text), "notice": "yes"},
+               allow_redirects=False)
+    assert r.status_code == 403
+    unknown = sign_in(invqr, fiscal_code("ZZZZZZ99A01H501"))
+    assert 'data-eligibility="no-record"' in unknown.get(invqr.url + "/citizen").text
+
+
+def test_privacy_notice_must_be_acknowledged_first(invqr, tmp_path):
+    fc, _ = new_citizen(invqr, tmp_path)
+    s = sign_in(invqr, fc)
+    page = s.get(invqr.url + "/citizen")
+    assert 'name="notice"' in page.text
+    r = s.post(invqr.url + "/citizen/qr", data={"csrf": csrf_of(page.text)}, allow_redirects=False)
+    assert r.status_code == 400
+    assert invqr.sql("SELECT COUNT(*) FROM qr_code WHERE fiscal_code = '%s'" % fc) == [("0",)]
+
+
+def test_markup_and_quotes_in_names_are_text(invqr, tmp_path):
+    fc, _ = new_citizen(invqr, tmp_path, surname='<script>alert(1)</script>"&\'',
+                        given="<b>Bold</b>")
+    s = sign_in(invqr, fc)
+    page = s.get(invqr.url + "/citizen")
+    assert "<script>alert(1)" not in page.text and "<b>Bold</b>" not in page.text
+    assert "&lt;b&gt;Bold&lt;/b&gt;" in page.text
+    code = generate(invqr, s)
+    r = verify(invqr, code, fc)
+    assert r.status_code == 200
+    assert "<script>alert(1)" not in r.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text
+
+
+def test_reimport_changes_what_the_same_code_shows(invqr, tmp_path):
+    fc, path = new_citizen(invqr, tmp_path, civ="Y", deaf="N", hcap="NONE")
+    code = generate(invqr, sign_in(invqr, fc))
+    assert fields(verify(invqr, code, fc).text)["deafness"] == "no"
+    path.write_text(CSV_HEADER + "\n" + citizen_row(fc, civ="Y", deaf="Y", hcap="ART3_C1") + "\n")
+    r = invqr.admin("import", str(path), check=0)
+    assert "1 updated" in r.stdout
+    f = fields(verify(invqr, code, fc).text)
+    assert f["deafness"] == "yes" and f["handicap"] == "art3_c1"
+    # re-imported as not definitive: the code attests nothing any more
+    path.write_text(CSV_HEADER + "\n" + citizen_row(fc, definitive="N") + "\n")
+    invqr.admin("import", str(path), check=0)
+    assert verify(invqr, code, fc).status_code == 410
+
+
+def _guess(args):
+    url, code, fc = args
+    s = requests.Session()
+    form = s.get(url + "/v/" + code)
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+    return s.post(url + "/v/" + code, data={"csrf": token, "fiscal_code": fc}).status_code
+
+
+def test_guessing_limit_holds_under_concurrent_requests(invqr, tmp_path):
+    fc, _ = new_citizen(invqr, tmp_path)
+    code = generate(invqr, sign_in(invqr, fc))
+    wrong = [fiscal_code("RSSMRA80A01H5%02d" % i) for i in range(24)]
+    with multiprocessing.get_context("spawn").Pool(6) as pool:
+        statuses = pool.map(_guess, [(invqr.url, code, w) for w in wrong])
+    # never more than five wrong answers, whatever the interleaving
+    assert statuses.count(422) == 5, statuses
+    assert statuses.count(429) == len(wrong) - 5
+    # the right fiscal code is now cooling down too, with Retry-After
+    r = verify(invqr, code, fc)
+    assert r.status_code == 429
+    assert 0 < int(r.headers["Retry-After"]) <= 900
+    # other codes of other people are not slowed by this attacker... from elsewhere
+    fc2, _ = new_citizen(invqr, tmp_path)
+    code2 = generate(invqr, sign_in(invqr, fc2))
+    assert verify(invqr, code2, fc2).status_code == 200
+
+
+def test_every_answered_attempt_is_audited(invqr, tmp_path):
+    fc, _ = new_citizen(invqr, tmp_path)
+    code = generate(invqr, sign_in(invqr, fc))
+    before = int(invqr.sql("SELECT COUNT(*) FROM audit_log WHERE event = 'verify'")[0][0])
+    outcomes = [verify(invqr, code, fc).status_code,
+                verify(invqr, code, fiscal_code("RSSMRA80A01H501")).status_code,
+                verify(invqr, "1" * 20, fc).status_code]
+    assert outcomes == [200, 422, 404]
+    rows = invqr.sql("SELECT outcome, level, code FROM audit_log WHERE event = 'verify' "
+                     "ORDER BY id DESC LIMIT 3")
+    assert [r[0] for r in rows] == ["unknown", "mismatch", "match"]
+    assert all(r[1] == "1" for r in rows)
+    after = int(invqr.sql("SELECT COUNT(*) FROM audit_log WHERE event = 'verify'")[0][0])
+    assert after - before == 3
