@@ -1,0 +1,129 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Every page of invqr meets WCAG 2.1 A and AA as far as axe-core can tell,
+on a desktop window and on a 320 px phone, where it also needs no
+horizontal scrolling (WCAG 1.4.10 Reflow).
+
+PAGES is the one list of the pages to check: add a page there when a
+feature adds one. Each entry says how a person reaches the page (an
+optional step, then an optional path), the HTTP status the page must come
+with and a CSS selector that proves the browser is on the page meant.
+"""
+from dataclasses import dataclass, field
+from typing import Callable, Optional, Tuple
+
+import pytest
+
+from conftest import (BAD_FC, DESKTOP, ELIGIBLE_FC, MOBILE, NO_RECORD_FC, NOT_DEFINITIVE_FC,
+                      demo_sign_in, format_violations, http_status, run_axe, set_viewport,
+                      stylesheet_loaded)
+
+
+@dataclass(frozen=True)
+class Step:
+    """Something a person does before (or to reach) the page under test."""
+    what: str
+    do: Callable
+
+    def __call__(self, driver, invqr):
+        self.do(driver, invqr)
+
+
+def signed_in_as(fiscal_code, what):
+    return Step(f"demo sign-in as {what} ({fiscal_code})",
+                lambda d, i: demo_sign_in(d, i, fiscal_code))
+
+
+def demo_sign_in_form(fiscal_code, what, csrf=None):
+    return Step(f"submit the demo sign-in form with {what}",
+                lambda d, i: demo_sign_in(d, i, fiscal_code, csrf=csrf))
+
+
+@dataclass(frozen=True)
+class Page:
+    id: str
+    status: int                       # HTTP status the page comes with
+    path: Optional[str] = None        # GET this (after the step, if any)
+    step: Optional[Step] = None       # ... or the step itself lands on the page
+    marker: str = "main#main"         # CSS selector only the page meant has
+    allow_log: Tuple[str, ...] = field(default=())
+
+
+CSRF_REFUSED = r"INVQR0133: POST without a valid CSRF token refused"
+
+PAGES = [
+    Page("home-it", 200, "/", marker='html[lang="it"] main.home'),
+    Page("home-en", 200, "/?lang=en", marker='html[lang="en"] main.home'),
+    Page("citizen-sign-in", 200, "/citizen", marker="form input#fiscal_code"),
+    Page("citizen-eligible", 200, "/citizen",
+         step=signed_in_as(ELIGIBLE_FC, "an eligible citizen (definitive Y)"),
+         marker='[data-eligibility="eligible"]'),
+    Page("citizen-not-definitive", 200, "/citizen",
+         step=signed_in_as(NOT_DEFINITIVE_FC, "a citizen whose judgment is not definitive"),
+         marker='[data-eligibility="not-definitive"]'),
+    Page("citizen-no-record", 200, "/citizen",
+         step=signed_in_as(NO_RECORD_FC, "a valid fiscal code with no record"),
+         marker='[data-eligibility="no-record"]'),
+    Page("error-404", 404, "/no-such-page", marker='main[data-status="404"]'),
+    Page("error-403-csrf", 403,
+         step=demo_sign_in_form(ELIGIBLE_FC, "a wrong CSRF token", csrf="x" * 43),
+         marker='main[data-status="403"]', allow_log=(CSRF_REFUSED,)),
+    Page("error-400-fiscal-code", 400,
+         step=demo_sign_in_form(BAD_FC, f"a bad fiscal code ({BAD_FC})"),
+         marker='main[data-status="400"]'),
+]
+
+
+def params(pages):
+    return [pytest.param(p, id=p.id, marks=[pytest.mark.allow_log(*p.allow_log)])
+            for p in pages]
+
+
+def reach(driver, invqr, page):
+    """Bring the browser to the page as a person would; check it is the one."""
+    if page.step is not None:
+        page.step(driver, invqr)
+    if page.path is not None:
+        driver.get(invqr.url + page.path)
+    how = " then ".join(filter(None, [page.step and page.step.what,
+                                      page.path and "GET " + page.path]))
+    assert http_status(driver) == page.status, \
+        f"{how}: HTTP {http_status(driver)}, expected {page.status}"
+    assert driver.find_elements("css selector", page.marker), \
+        f"{how}: landed on {driver.current_url} ({driver.title!r}), which has no {page.marker}"
+    assert stylesheet_loaded(driver), f"{how}: the stylesheet did not load"
+    return how
+
+
+SIZES = [pytest.param(DESKTOP, id="%dx%d" % DESKTOP), pytest.param(MOBILE, id="%dx%d" % MOBILE)]
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("page", params(PAGES))
+def test_axe_finds_no_wcag21_aa_violation(browser, invqr, page, size):
+    set_viewport(browser, *size)
+    how = reach(browser, invqr, page)
+    violations = run_axe(browser)["violations"]
+    assert not violations, (
+        f"axe-core: {len(violations)} WCAG 2.1 A/AA rule(s) violated on {page.id} "
+        f"({how}, {size[0]}x{size[1]}):\n" + format_violations(violations))
+
+
+@pytest.mark.parametrize("page", params(PAGES))
+def test_no_horizontal_scrolling_at_320_px(browser, invqr, page):
+    set_viewport(browser, *MOBILE)
+    how = reach(browser, invqr, page)
+    width = browser.execute_script("return document.documentElement.scrollWidth")
+    if width > MOBILE[0]:
+        wide = browser.execute_script("""
+            const out = [];
+            for (const el of document.body.querySelectorAll('*')) {
+                const r = el.getBoundingClientRect();
+                if (r.right > arguments[0] + 0.5 && r.width > 0)
+                    out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+                             (el.className && typeof el.className === 'string'
+                                  ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
+                             ' right=' + Math.round(r.right));
+            }
+            return out.slice(0, 15);""", MOBILE[0])
+        pytest.fail(f"{page.id} ({how}) is {width} px wide at {MOBILE[0]} px: it scrolls "
+                    f"sideways. Elements past the right edge:\n  " + "\n  ".join(wide))
