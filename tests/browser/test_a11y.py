@@ -13,8 +13,10 @@ from typing import Callable, Optional, Tuple
 
 import pytest
 
+from selenium.webdriver.common.by import By
+
 from conftest import (BAD_FC, DESKTOP, ELIGIBLE_FC, MOBILE, NO_RECORD_FC, NOT_DEFINITIVE_FC,
-                      demo_sign_in, format_violations, http_status, run_axe, set_viewport,
+                      demo_sign_in, format_violations, http_status, next_page, run_axe, set_viewport,
                       stylesheet_loaded)
 
 
@@ -50,6 +52,45 @@ class Page:
 
 CSRF_REFUSED = r"INVQR0133: POST without a valid CSRF token refused"
 
+
+def _generate_code(d, i, fresh=False):
+    """Sign in as the eligible citizen and make sure a code is active (a
+    new one when fresh, so wrong guesses of earlier tests do not add up to
+    the per-code limit); returns the code."""
+    demo_sign_in(d, i, ELIGIBLE_FC)
+    found = d.find_elements(By.CSS_SELECTOR, '[data-field="code"]')
+    if found and fresh:
+        form = d.find_element(By.CSS_SELECTOR, 'form[action$="/citizen/qr"]')
+        with next_page(d):
+            form.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
+        found = d.find_elements(By.CSS_SELECTOR, '[data-field="code"]')
+    if not found:
+        box = d.find_elements(By.ID, "notice_ack")
+        if box:
+            box[0].click()
+        form = d.find_element(By.CSS_SELECTOR, 'form[action$="/citizen/qr"]')
+        with next_page(d):
+            form.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
+        found = d.find_elements(By.CSS_SELECTOR, '[data-field="code"]')
+    return found[0].text.replace("-", "")
+
+
+def _verify_with(fiscal_code):
+    def do(d, i):
+        code = _generate_code(d, i, fresh=True)
+        d.delete_all_cookies()
+        d.get(i.url + "/V/" + code)
+        d.find_element(By.ID, "fiscal_code").send_keys(fiscal_code)
+        with next_page(d):
+            d.find_element(By.CSS_SELECTOR, 'main form button[type="submit"]').click()
+    return do
+
+
+def _open_code_form(d, i):
+    code = _generate_code(d, i)
+    d.delete_all_cookies()
+    d.get(i.url + "/V/" + code)
+
 PAGES = [
     Page("home-it", 200, "/", marker='html[lang="it"] main.home'),
     Page("home-en", 200, "/?lang=en", marker='html[lang="en"] main.home'),
@@ -63,6 +104,21 @@ PAGES = [
     Page("citizen-no-record", 200, "/citizen",
          step=signed_in_as(NO_RECORD_FC, "a valid fiscal code with no record"),
          marker='[data-eligibility="no-record"]'),
+    Page("citizen-active-code", 200,
+         step=Step("sign in as an eligible citizen and generate a code", _generate_code),
+         marker='[data-field="code"]'),
+    Page("verify-manual", 200, "/verify", marker='input#code'),
+    Page("verify-manual-en", 200, "/verify?lang=en", marker='html[lang="en"] input#code'),
+    Page("verify-code-form", 200, step=Step("open the QR's address", _open_code_form),
+         marker='main form input#fiscal_code'),
+    Page("verify-result", 200, step=Step("verify with the holder's fiscal code",
+                                         _verify_with(ELIGIBLE_FC)),
+         marker='[data-field="name"]'),
+    Page("verify-mismatch-422", 422, step=Step("verify with another fiscal code",
+                                               _verify_with(NO_RECORD_FC)),
+         marker='main[data-status="422"]'),
+    Page("benefits", 200, "/benefits", marker="table"),
+    Page("benefits-en", 200, "/benefits?lang=en", marker='html[lang="en"] table'),
     Page("error-404", 404, "/no-such-page", marker='main[data-status="404"]'),
     Page("error-403-csrf", 403,
          step=demo_sign_in_form(ELIGIBLE_FC, "a wrong CSRF token", csrf="x" * 43),
