@@ -13,6 +13,7 @@
 #include "invqr_citizen.h"
 #include "invqr_home.h"
 #include "invqr_log.h"
+#include "invqr_operator_pages.h"
 #include "invqr_verify_pages.h"
 
 static void route_home(invqr_app_t *app, const invqr_request_t *req,
@@ -34,6 +35,11 @@ static const route_t routes[] = {
     { "verify-code", invqr_verify_code_route },
     { "verify", invqr_verify_manual_route },
     { "benefits", invqr_benefits_route },
+    { "operator-login", invqr_operator_login_route },
+    { "operator", invqr_operator_home_route },
+    { "operator-help", invqr_operator_help_route },
+    { "otp", invqr_otp_route },
+    { "level2", invqr_level2_route },
 };
 
 invqr_db_t *invqr_app_db(invqr_app_t *app)

@@ -32,6 +32,7 @@ typedef struct {
     const char *operator_name;
     const char *org_name;
     const char *client;        /* client address */
+    const char *session;       /* hex SHA-256 of an operator's session token, or NULL */
     int demo;                  /* demo sign-in enabled */
 } invqr_request_t;
 
@@ -44,11 +45,13 @@ typedef struct {
 } invqr_response_t;
 
 struct invqr_benefits_t;
+struct invqr_sms_gateway_t;
 
 /* Per worker thread: the configuration and the thread's own connection. */
 typedef struct {
     const invqr_conf_t *conf;
     const struct invqr_benefits_t *benefits;  /* loaded at start-up, read-only */
+    struct invqr_sms_gateway_t *sms;          /* the consent SMS gateway, or NULL */
     invqr_db_t *db;            /* NULL until first use or after a failure */
     apr_pool_t *pool;          /* lives as long as the thread */
 } invqr_app_t;

@@ -53,6 +53,7 @@ static const conf_key conf_keys[] = {
     { "verify_window_seconds", T_INT,   OFF(verify_window_seconds), 60, 86400, "900", 0 },
     { "client_max_failures",  T_INT,    OFF(client_max_failures),  1, 100000, "30", 0 },
     { "client_window_seconds", T_INT,   OFF(client_window_seconds), 60, 86400, "600", 0 },
+    { "otp_validity_seconds", T_INT,    OFF(otp_validity_seconds), 30, 3600,  "300", 0 },
     { "benefits_file",        T_STR,    OFF(benefits_file),        1, 4096,  NULL, 0 },
     { "fonts_dir",            T_STR,    OFF(fonts_dir),            1, 4096,  NULL, 0 },
     { "test_faults",          T_BOOL,   OFF(test_faults),          0, 1,     "no", 0 },

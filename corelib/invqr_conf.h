@@ -32,6 +32,7 @@ typedef struct {
     int verify_window_seconds;    /* default 900 */
     int client_max_failures;      /* failed verifications per client and window, default 30 */
     int client_window_seconds;    /* default 600 */
+    int otp_validity_seconds;     /* second-level consent code, default 300 */
     const char *benefits_file;    /* the /benefits list, editable by the deployment */
     const char *fonts_dir;        /* fonts for the PDF */
     int test_faults;              /* 0/1: enables /_test/ fault routes (tests only) */

@@ -18,6 +18,7 @@
 #include "invqr_form.h"
 #include "invqr_html.h"
 #include "invqr_log.h"
+#include "invqr_operator_pages.h"
 #include "invqr_verify.h"
 #include "invqr_verify_pages.h"
 
@@ -93,8 +94,8 @@ static void yes_no(invqr_page_t *pg, xmlNodePtr dl, const invqr_request_t *req, 
                    "data-value", value ? "yes" : "no");
 }
 
-static void result_page(const invqr_request_t *req, invqr_response_t *resp,
-                        const invqr_level1_t *v, apr_pool_t *p)
+static void result_page(invqr_app_t *app, const invqr_request_t *req, invqr_response_t *resp,
+                        const invqr_level1_t *v, const char *code, apr_pool_t *p)
 {
     invqr_page_t *pg = invqr_page_new(&req->page, MSG(RESULT_TITLE), p);
     xmlNodePtr main = invqr_page_main(pg), panel, dl, dd, when, span;
@@ -140,6 +141,7 @@ static void result_page(const invqr_request_t *req, invqr_response_t *resp,
     invqr_html_set(invqr_html_add(when, "time", stamp), "data-field", "checked_at");
     invqr_html_set(invqr_html_add(panel, "p", MSG(RESULT_ID_HINT)), "class", "alert alert-info");
     invqr_html_set(invqr_html_add(main, "p", MSG(RESULT_ONLINE)), "class", "hint");
+    invqr_operator_offer_level2(app, req, pg, main, code);
     {
         xmlNodePtr ul = invqr_html_set(invqr_html_add(main, "ul", NULL), "class", "next-steps");
         invqr_html_link(invqr_html_add(ul, "li", NULL), invqr_page_url(pg, "/verify"),
@@ -219,7 +221,7 @@ static void verify(invqr_app_t *app, const invqr_request_t *req, invqr_response_
     if (v->outcome == INVQR_V_UNAVAILABLE)
         invqr_app_db_failed(app);
     if (v->outcome == INVQR_V_MATCH)
-        result_page(req, resp, v, p);
+        result_page(app, req, resp, v, code, p);
     else
         outcome_page(req, resp, v, code, manual, typed_code, p);
 }

@@ -32,6 +32,8 @@
 
 #include "invqr_app.h"
 #include "invqr_benefits.h"
+#include "invqr_sms.h"
+#include <curl/curl.h>
 #include "invqr_conf.h"
 #include "invqr_crypto.h"
 #include "invqr_log.h"
@@ -46,6 +48,7 @@ typedef struct {
 /* Read-only once the threads start. */
 static const invqr_conf_t *g_conf;
 static const invqr_benefits_t *g_benefits;
+static invqr_sms_gateway_t *g_sms;
 static char g_gate[2 * INVQR_SHA256_LEN + 1];
 static int g_listen_fd = -1;
 static int g_log_fd = 2;
@@ -195,6 +198,7 @@ static void handle(invqr_app_t *app, FCGX_Request *rq, apr_pool_t *p)
     req.org_name = param(rq, "INVQR_ORG");
     req.client = param(rq, "INVQR_CLIENT");
     req.demo = param(rq, "INVQR_DEMO") != NULL;
+    req.session = param(rq, "INVQR_SESSION");
     if (req.operator_id > 0 && req.operator_name != NULL)
         req.page.who = apr_psprintf(p, "%s (%s)", req.operator_name,
                                     req.org_name != NULL ? req.org_name : "");
@@ -237,6 +241,7 @@ static void *thread_main(void *arg)
     memset(&app, 0, sizeof(app));
     app.conf = g_conf;
     app.benefits = g_benefits;
+    app.sms = g_sms;
     app.pool = tpool;
     FCGX_InitRequest(&rq, g_listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
     while (FCGX_Accept_r(&rq) >= 0) {
@@ -458,6 +463,23 @@ int main(int argc, char **argv)
         }
         g_benefits = b;
     }
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0315: cannot initialise libcurl");
+        return 1;
+    }
+    if (conf->sms_gateway != NULL) {
+        invqr_sms_gateway_t *gw = NULL;
+
+        if (invqr_sms_gateway_parse(&gw, &err, conf->sms_gateway, pool) != APR_SUCCESS) {
+            invqr_log(INVQR_LOG_ERR, "INVQR0316: sms_gateway: %s", err);
+            return 2;
+        }
+        g_sms = gw;
+    }
+    else {
+        invqr_log(INVQR_LOG_WARN, "INVQR0317: no sms_gateway configured: the second level "
+                  "cannot send consent codes");
+    }
     if (mysql_library_init(0, NULL, NULL) != 0) {
         invqr_log(INVQR_LOG_ERR, "INVQR0312: cannot initialise the MariaDB client library");
         return 1;
@@ -470,6 +492,7 @@ int main(int argc, char **argv)
     close(g_listen_fd);
     unlink(o.socket_path);
     mysql_library_end();
+    curl_global_cleanup();
     xmlCleanupParser();
     apr_pool_destroy(pool);
     return rc;

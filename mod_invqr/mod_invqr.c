@@ -21,6 +21,7 @@
 #include "mod_invqr_private.h"
 #include "invqr_crypto.h"
 #include "invqr_log.h"
+#include "invqr_password.h"
 
 static void log_to_apache(void *baton, invqr_log_level level, const char *msg)
 {
@@ -65,6 +66,16 @@ static int invqr_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pt
         for (i = 0; i < INVQR_SHA256_LEN; i++)
             apr_snprintf(hex + 2 * i, 3, "%02x", mac[i]);
         memcpy(srv->gate, hex, sizeof(srv->gate));
+        {
+            unsigned char junk[32];
+
+            if (invqr_random(junk, sizeof(junk)) != 0
+                || invqr_password_hash(srv->dummy_hash, (const char *)junk, sizeof(junk)) != 0) {
+                ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, "INVQR0103: cannot prepare the "
+                             "sign-in check (no randomness or no memory)");
+                return HTTP_INTERNAL_SERVER_ERROR;
+            }
+        }
         if (invqr_static_load(srv, vs, pconf) != APR_SUCCESS)
             return HTTP_INTERNAL_SERVER_ERROR;
         if (srv->demo_login == 1)

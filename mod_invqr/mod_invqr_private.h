@@ -41,6 +41,9 @@ typedef struct {
     char gate[65];              /* the value workers expect in INVQR_GATE */
     apr_reslist_t *dbs;         /* per-child pool of store connections */
     invqr_static_t *statics;    /* files of static_dir, read at start-up */
+    /* an argon2id hash of a random password nobody knows: unknown usernames
+     * are checked against it, so they cost as much time as known ones */
+    char dummy_hash[128];
 } invqr_srv_t;
 
 /* What the route table says about a path. */
@@ -109,6 +112,10 @@ void invqr_page_context(invqr_page_ctx_t *ctx, request_rec *r, invqr_req_t *rq);
 int invqr_pages_demo_login(request_rec *r);
 int invqr_pages_logout(request_rec *r);
 int invqr_pages_error_document(request_rec *r);
+
+/* mod_invqr_operator.c */
+int invqr_pages_operator_login(request_rec *r);
+int invqr_pages_operator_logout(request_rec *r);
 
 /* mod_invqr_static.c */
 apr_status_t invqr_static_load(invqr_srv_t *srv, server_rec *s, apr_pool_t *p);

@@ -285,9 +285,18 @@ static void set_worker_env(request_rec *r, invqr_req_t *rq)
     if (rq->fiscal_code != NULL)
         apr_table_setn(e, "INVQR_CITIZEN", rq->fiscal_code);
     if (rq->operator_id > 0) {
-        apr_table_setn(e, "INVQR_OPERATOR_ID", apr_psprintf(r->pool, "%lld", rq->operator_id));
+        unsigned char h[INVQR_SHA256_LEN];
+        char *hex = apr_palloc(r->pool, 2 * INVQR_SHA256_LEN + 1);
+
+        /* the session's identity in the store, so a second-level request
+         * can only follow a first-level match of the same session */
+        invqr_sha256(h, rq->token, strlen(rq->token));
+        for (i = 0; i < INVQR_SHA256_LEN; i++)
+            apr_snprintf(hex + 2 * i, 3, "%02x", h[i]);
+        apr_table_setn(e, "INVQR_SESSION", hex);
+        apr_table_setn(e, "INVQR_OPERATOR_ID", apr_psprintf(r->pool, "%" APR_INT64_T_FMT, (apr_int64_t)rq->operator_id));
         apr_table_setn(e, "INVQR_OPERATOR", rq->operator_name);
-        apr_table_setn(e, "INVQR_ORG_ID", apr_psprintf(r->pool, "%lld", rq->org_id));
+        apr_table_setn(e, "INVQR_ORG_ID", apr_psprintf(r->pool, "%" APR_INT64_T_FMT, (apr_int64_t)rq->org_id));
         apr_table_setn(e, "INVQR_ORG", rq->org_name);
     }
     /* Credentials were checked here; the worker gets none of them. */

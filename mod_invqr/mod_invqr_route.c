@@ -39,6 +39,15 @@ static const invqr_route_t routes[] = {
     { "verify-code", "/v/",                1, NULL, GET_HEAD | POST, OWN_WORKER, NEED_NONE, NULL },
     { "verify",     "/verify",             0, NULL, GET_HEAD | POST, OWN_WORKER, NEED_NONE, NULL },
     { "benefits",   "/benefits",           0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL },
+    { "operator-login", "/operator/login", 0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL },
+    { "operator-login-post", "/operator/login", 0, NULL, POST, OWN_MODULE, NEED_NONE,
+      invqr_pages_operator_login },
+    { "operator-logout", "/operator/logout", 0, NULL, POST,   OWN_MODULE, NEED_NONE,
+      invqr_pages_operator_logout },
+    { "operator",   "/operator",           0, NULL, GET_HEAD, OWN_WORKER, NEED_OPERATOR, NULL },
+    { "operator-help", "/operator/help",   0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL },
+    { "otp",        "/v/",                 1, "/otp", POST,   OWN_WORKER, NEED_OPERATOR, NULL },
+    { "level2",     "/v/",                 1, "/level2", POST, OWN_WORKER, NEED_OPERATOR, NULL },
     { "static",     "/static/",            1, NULL, GET_HEAD, OWN_FILE,   NEED_NONE,
       invqr_static_handler },
     { "error",      ERROR_PATH,            0, NULL, GET_HEAD | POST, OWN_MODULE, NEED_NONE,
@@ -84,14 +93,29 @@ static int route_match(const invqr_route_t *rt, const char *rel, const char **pa
     return 1;
 }
 
-static const invqr_route_t *route_find(invqr_srv_t *srv, const char *rel, const char **parg,
-                                       apr_pool_t *p)
+/* The route for rel and the method; when the path exists only for other
+ * methods, the first such route (so the answer is 405, not 404). */
+static const invqr_route_t *route_find(invqr_srv_t *srv, const char *rel, int method,
+                                       const char **parg, apr_pool_t *p)
 {
+    const invqr_route_t *path_only = NULL;
+    const char *arg = NULL;
     size_t i;
 
-    for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-        if (route_match(&routes[i], rel, parg, p))
+    for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        if (!route_match(&routes[i], rel, &arg, p))
+            continue;
+        if (routes[i].methods & (AP_METHOD_BIT << method)) {
+            *parg = arg;
             return &routes[i];
+        }
+        if (path_only == NULL) {
+            path_only = &routes[i];
+            *parg = arg;
+        }
+    }
+    if (path_only != NULL)
+        return path_only;
     if (srv->conf != NULL && srv->conf->test_faults)
         for (i = 0; i < sizeof(test_routes) / sizeof(test_routes[0]); i++)
             if (route_match(&test_routes[i], rel, parg, p))
@@ -147,7 +171,7 @@ int invqr_route_translate(request_rec *r)
         ap_custom_response(r, error_statuses[i],
                            apr_pstrcat(r->pool, srv->base_path, ERROR_PATH, NULL));
 
-    rq->route = route_find(srv, rel, &arg, r->pool);
+    rq->route = route_find(srv, rel, r->method_number, &arg, r->pool);
     rq->arg = arg;
     if (rq->route != NULL && strcmp(rq->route->name, "error") == 0 && r->prev == NULL)
         rq->route = NULL;   /* never reachable from outside */

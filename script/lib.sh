@@ -139,7 +139,7 @@ migrations_dir = $INVQR_ROOT/schema/migrations
 worker_log = $INVQR_RUN/log/worker.log
 worker_threads = ${INVQR_WORKER_THREADS:-8}
 test_faults = ${INVQR_TEST_FAULTS:-no}
-sms_gateway = spool:$INVQR_RUN/sms
+sms_gateway = ${INVQR_SMS_GATEWAY:-spool:$INVQR_RUN/sms}
 benefits_file = $INVQR_ROOT/conf/benefits.csv
 CONF
         umask 022

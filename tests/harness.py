@@ -26,9 +26,10 @@ def free_port():
 
 
 class Instance:
-    def __init__(self, run, port):
+    def __init__(self, run, port, env=None):
         self.run = run
         self.port = port
+        self.extra_env = env or {}
         self.url = f"http://127.0.0.1:{port}"
         self.proc = None
 
@@ -38,6 +39,7 @@ class Instance:
         env.update(INVQR_RUN=str(self.run), INVQR_PORT=str(self.port),
                    INVQR_BUILD=str(BUILD), INVQR_SKIP_BUILD="1",
                    INVQR_TEST_FAULTS="yes")
+        env.update(self.extra_env)
         self.log = open(self.run.parent / f"{self.run.name}-server.out", "w")
         self.proc = subprocess.Popen([str(ROOT / "script" / "server")], env=env,
                                      stdout=self.log, stderr=subprocess.STDOUT,
@@ -159,12 +161,12 @@ def log_offsets(inst):
             for name, path in inst.logs().items()}
 
 
-def start_instance():
-    run = ROOT / "run" / f"test-{os.getpid()}"
+def start_instance(name="test", env=None):
+    run = ROOT / "run" / f"{name}-{os.getpid()}"
     if run.exists():
         shutil.rmtree(run)
     run.mkdir(parents=True)
-    inst = Instance(run, free_port())
+    inst = Instance(run, free_port(), env)
     inst.start()
     return inst
 

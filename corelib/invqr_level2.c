@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* invqr - second-level consent by SMS and the full record.
+ *
+ * The OTP never touches the store in clear: only HMAC(secret, challenge id,
+ * otp) is kept, so a copy of the table cannot be brute-forced without the
+ * secret. Attempts are taken with a conditional UPDATE, so three is three
+ * even under concurrent guesses; a right code is marked used with another
+ * conditional UPDATE, so it shows the record once. A gateway failure
+ * discards the challenge before the operator hears of it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <apr_strings.h>
+
+#include "invqr_audit.h"
+#include "invqr_crypto.h"
+#include "invqr_level2.h"
+#include "invqr_log.h"
+#include "invqr_sms.h"
+
+#define MATCH_VALID_SECONDS 900   /* a first-level match opens the second level this long */
+
+void invqr_level2_mask_mobile(char out[32], const char *m)
+{
+    size_t n = strlen(m);
+
+    if (n < 7 || n > 16) {
+        snprintf(out, 32, "***");
+        return;
+    }
+    snprintf(out, 32, "%.3s %.*s %s", m, (int)(n - 6), "**********", m + n - 3);
+}
+
+static void audit(invqr_db_t *db, const invqr_l2_actor_t *actor, const char *code,
+                  const char *fc, const char *event, const char *outcome, apr_status_t *prv)
+{
+    invqr_audit_t a;
+
+    memset(&a, 0, sizeof(a));
+    a.actor = "operator";
+    a.operator_id = actor->operator_id;
+    a.org_id = actor->org_id;
+    a.client = actor->client;
+    a.code = code;
+    a.fiscal_code = fc;
+    a.level = 2;
+    a.event = event;
+    a.outcome = outcome;
+    *prv = invqr_audit_write(db, &a);
+}
+
+apr_status_t invqr_level2_note_match(invqr_db_t *db, const unsigned char *session, const char *code)
+{
+    invqr_binds_t in;
+
+    invqr_binds_init(&in);
+    invqr_bind_bin(&in, session, INVQR_SHA256_LEN);
+    invqr_bind_str(&in, code, strlen(code));
+    return invqr_db_exec(db, INVQR_SQL_SESSION_MATCH_ADD, &in, NULL, NULL, NULL, NULL);
+}
+
+/* A uniform number below 10^6 from the CSPRNG (rejection sampling). */
+static int random_otp(char out[INVQR_OTP_DIGITS + 1])
+{
+    unsigned int v;
+
+    do {
+        if (invqr_random(&v, sizeof(v)) != 0)
+            return -1;
+    } while (v >= 4294000000u);   /* 4294 * 10^6: the largest multiple below 2^32 */
+    snprintf(out, INVQR_OTP_DIGITS + 1, "%06u", v % 1000000u);
+    return 0;
+}
+
+static void otp_mac(unsigned char out[INVQR_SHA256_LEN], const invqr_conf_t *conf,
+                    const char *challenge, const char *otp)
+{
+    invqr_hmac(out, conf->secret, INVQR_SECRET_LEN, challenge, otp);
+}
+
+invqr_l2_rc invqr_level2_request(invqr_l2_challenge_t *out, invqr_db_t *db,
+                                 const invqr_conf_t *conf, struct invqr_sms_gateway_t *gw,
+                                 const invqr_l2_actor_t *actor, const char *code,
+                                 invqr_lang_t lang, apr_pool_t *p)
+{
+    invqr_binds_t in, res;
+    unsigned long long rows = 0;
+    char fc[24], mobile[24], otp[INVQR_OTP_DIGITS + 1];
+    unsigned char raw[16], mac[INVQR_SHA256_LEN];
+    long long definitive = 0;
+    const char *text = NULL, *why = NULL;
+    apr_status_t arv = APR_SUCCESS;
+
+    memset(out, 0, sizeof(*out));
+    if (actor->session != NULL) {
+        invqr_binds_init(&in);
+        invqr_bind_bin(&in, actor->session, INVQR_SHA256_LEN);
+        invqr_bind_str(&in, code, strlen(code));
+        invqr_bind_int(&in, MATCH_VALID_SECONDS);
+        invqr_binds_init(&res);
+        invqr_bind_out_int(&res, &definitive);
+        if (invqr_db_exec(db, INVQR_SQL_SESSION_MATCH_GET, &in, &res, NULL, NULL, &rows) != APR_SUCCESS)
+            return INVQR_L2_UNAVAILABLE;
+        if (rows == 0)
+            return INVQR_L2_NOT_ALLOWED;
+    }
+    invqr_binds_init(&in);
+    invqr_bind_str(&in, code, strlen(code));
+    invqr_binds_init(&res);
+    invqr_bind_out_str(&res, fc, sizeof(fc));
+    invqr_bind_out_str(&res, mobile, sizeof(mobile));
+    invqr_bind_out_int(&res, &definitive);
+    if (invqr_db_exec(db, INVQR_SQL_CODE_HOLDER, &in, &res, NULL, NULL, &rows) != APR_SUCCESS)
+        return INVQR_L2_UNAVAILABLE;
+    if (rows == 0 || !definitive) {
+        audit(db, actor, code, rows ? fc : NULL, "otp_request", "unknown_code", &arv);
+        return arv == APR_SUCCESS ? INVQR_L2_UNKNOWN_CODE : INVQR_L2_UNAVAILABLE;
+    }
+    if (mobile[0] == '\0') {
+        audit(db, actor, code, fc, "otp_request", "no_mobile", &arv);
+        return arv == APR_SUCCESS ? INVQR_L2_NO_MOBILE : INVQR_L2_UNAVAILABLE;
+    }
+    if (random_otp(otp) != 0 || invqr_random(raw, sizeof(raw)) != 0)
+        return INVQR_L2_UNAVAILABLE;
+    invqr_b64url(out->challenge, raw, sizeof(raw));   /* 22 characters */
+    otp_mac(mac, conf, out->challenge, otp);
+
+    invqr_binds_init(&in);
+    invqr_bind_int(&in, actor->operator_id);
+    invqr_bind_str(&in, code, strlen(code));
+    if (invqr_db_exec(db, INVQR_SQL_OTP_CLOSE_OPEN, &in, NULL, NULL, NULL, NULL) != APR_SUCCESS)
+        goto unavailable;
+    invqr_binds_init(&in);
+    invqr_bind_str(&in, out->challenge, strlen(out->challenge));
+    invqr_bind_int(&in, actor->operator_id);
+    invqr_bind_str(&in, code, strlen(code));
+    invqr_bind_bin(&in, mac, sizeof(mac));
+    invqr_bind_int(&in, conf->otp_validity_seconds);
+    if (invqr_db_exec(db, INVQR_SQL_OTP_INSERT, &in, NULL, NULL, NULL, NULL) != APR_SUCCESS)
+        goto unavailable;
+    /* recorded before the SMS leaves: an SMS is never unaccounted for */
+    audit(db, actor, code, fc, "otp_request", "sent", &arv);
+    if (arv != APR_SUCCESS)
+        goto discard;
+    if (gw == NULL || invqr_sms_text(&text, lang, actor->org_name != NULL ? actor->org_name : "",
+                                     otp, (conf->otp_validity_seconds + 59) / 60, p) != APR_SUCCESS
+        || invqr_sms_send(gw, mobile, text, &why, p) != APR_SUCCESS) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0012: consent SMS not sent: %s",
+                  why != NULL ? why : "no gateway configured");
+        audit(db, actor, code, fc, "otp_request", "gateway_failed", &arv);
+        invqr_binds_init(&in);
+        invqr_bind_str(&in, out->challenge, strlen(out->challenge));
+        invqr_db_exec(db, INVQR_SQL_OTP_DISCARD, &in, NULL, NULL, NULL, NULL);
+        memset(otp, 0, sizeof(otp));
+        memset(out, 0, sizeof(*out));
+        return INVQR_L2_GATEWAY;
+    }
+    memset(otp, 0, sizeof(otp));
+    invqr_binds_init(&in);
+    invqr_bind_str(&in, out->challenge, strlen(out->challenge));
+    invqr_binds_init(&res);
+    invqr_bind_out_str(&res, out->expires_utc, sizeof(out->expires_utc));
+    invqr_bind_out_str(&res, out->expires_local, sizeof(out->expires_local));
+    if (invqr_db_exec(db, INVQR_SQL_OTP_EXPIRES, &in, &res, NULL, NULL, NULL) != APR_SUCCESS)
+        goto unavailable;
+    invqr_level2_mask_mobile(out->masked_mobile, mobile);
+    return INVQR_L2_OK;
+discard:
+    invqr_binds_init(&in);
+    invqr_bind_str(&in, out->challenge, strlen(out->challenge));
+    invqr_db_exec(db, INVQR_SQL_OTP_DISCARD, &in, NULL, NULL, NULL, NULL);
+unavailable:
+    memset(otp, 0, sizeof(otp));
+    memset(out, 0, sizeof(*out));
+    return INVQR_L2_UNAVAILABLE;
+}
+
+invqr_l2_rc invqr_level2_verify(invqr_status_t **pst, int *pleft, char code_out[21],
+                                invqr_db_t *db, const invqr_conf_t *conf,
+                                const invqr_l2_actor_t *actor, const char *code,
+                                const char *challenge, const char *otp, apr_pool_t *p)
+{
+    invqr_binds_t in, res;
+    unsigned long long rows = 0, changed = 0;
+    long long id = 0, attempts = 0, used = 0, expired = 0;
+    char ccode[24], fc[24], mobile[24];
+    unsigned char stored[INVQR_SHA256_LEN + 1], mac[INVQR_SHA256_LEN];
+    long long definitive = 0;
+    apr_status_t arv = APR_SUCCESS;
+    size_t i, n = strlen(otp);
+    int digits = n == INVQR_OTP_DIGITS;
+
+    *pst = NULL;
+    *pleft = 0;
+    code_out[0] = '\0';
+    for (i = 0; i < n && digits; i++)
+        digits = otp[i] >= '0' && otp[i] <= '9';
+    if (strlen(challenge) > INVQR_CHALLENGE_LEN)
+        return INVQR_L2_OTP_INVALID;
+    invqr_binds_init(&in);
+    invqr_bind_str(&in, challenge, strlen(challenge));
+    invqr_bind_int(&in, actor->operator_id);
+    invqr_binds_init(&res);
+    invqr_bind_out_int(&res, &id);
+    invqr_bind_out_str(&res, ccode, sizeof(ccode));
+    invqr_bind_out_str(&res, (char *)stored, sizeof(stored));
+    invqr_bind_out_int(&res, &attempts);
+    invqr_bind_out_int(&res, &used);
+    invqr_bind_out_int(&res, &expired);
+    if (invqr_db_exec(db, INVQR_SQL_OTP_GET, &in, &res, NULL, NULL, &rows) != APR_SUCCESS)
+        return INVQR_L2_UNAVAILABLE;
+    if (rows == 0 || (code != NULL && strcmp(code, ccode) != 0) || res.len[2] != INVQR_SHA256_LEN) {
+        audit(db, actor, code, NULL, "otp_verify", "unknown_challenge", &arv);
+        return arv == APR_SUCCESS ? INVQR_L2_OTP_INVALID : INVQR_L2_UNAVAILABLE;
+    }
+    memcpy(code_out, ccode, 21);
+    if (used || attempts >= INVQR_OTP_ATTEMPTS) {
+        audit(db, actor, ccode, NULL, "otp_verify", used ? "reused" : "exhausted", &arv);
+        return arv == APR_SUCCESS ? INVQR_L2_OTP_INVALID : INVQR_L2_UNAVAILABLE;
+    }
+    if (expired) {
+        audit(db, actor, ccode, NULL, "otp_verify", "expired", &arv);
+        return arv == APR_SUCCESS ? INVQR_L2_OTP_EXPIRED : INVQR_L2_UNAVAILABLE;
+    }
+    invqr_binds_init(&in);
+    invqr_bind_int(&in, id);
+    invqr_bind_int(&in, INVQR_OTP_ATTEMPTS);
+    if (invqr_db_exec(db, INVQR_SQL_OTP_ATTEMPT, &in, NULL, NULL, NULL, &changed) != APR_SUCCESS)
+        return INVQR_L2_UNAVAILABLE;
+    if (changed == 0) {
+        audit(db, actor, ccode, NULL, "otp_verify", "exhausted", &arv);
+        return arv == APR_SUCCESS ? INVQR_L2_OTP_INVALID : INVQR_L2_UNAVAILABLE;
+    }
+    otp_mac(mac, conf, challenge, digits ? otp : "");
+    if (!digits || !invqr_ct_equal(mac, stored, INVQR_SHA256_LEN)) {
+        *pleft = INVQR_OTP_ATTEMPTS - (int)attempts - 1;
+        audit(db, actor, ccode, NULL, "otp_verify", "wrong", &arv);
+        return arv == APR_SUCCESS ? INVQR_L2_OTP_INVALID : INVQR_L2_UNAVAILABLE;
+    }
+    invqr_binds_init(&in);
+    invqr_bind_int(&in, id);
+    if (invqr_db_exec(db, INVQR_SQL_OTP_USE, &in, NULL, NULL, NULL, &changed) != APR_SUCCESS)
+        return INVQR_L2_UNAVAILABLE;
+    if (changed == 0) {
+        audit(db, actor, ccode, NULL, "otp_verify", "reused", &arv);
+        return arv == APR_SUCCESS ? INVQR_L2_OTP_INVALID : INVQR_L2_UNAVAILABLE;
+    }
+    /* the holder now: the code may have been revoked meanwhile */
+    invqr_binds_init(&in);
+    invqr_bind_str(&in, ccode, strlen(ccode));
+    invqr_binds_init(&res);
+    invqr_bind_out_str(&res, fc, sizeof(fc));
+    invqr_bind_out_str(&res, mobile, sizeof(mobile));
+    invqr_bind_out_int(&res, &definitive);
+    if (invqr_db_exec(db, INVQR_SQL_CODE_HOLDER, &in, &res, NULL, NULL, &rows) != APR_SUCCESS)
+        return INVQR_L2_UNAVAILABLE;
+    if (rows == 0 || !definitive) {
+        audit(db, actor, ccode, NULL, "level2", "unknown_code", &arv);
+        return arv == APR_SUCCESS ? INVQR_L2_UNKNOWN_CODE : INVQR_L2_UNAVAILABLE;
+    }
+    if (invqr_status_load(pst, db, fc, p) != APR_SUCCESS)
+        return INVQR_L2_UNAVAILABLE;
+    audit(db, actor, ccode, fc, "level2", "shown", &arv);
+    if (arv != APR_SUCCESS) {
+        *pst = NULL;
+        return INVQR_L2_UNAVAILABLE;
+    }
+    return INVQR_L2_OK;
+}

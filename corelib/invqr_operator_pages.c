@@ -1,0 +1,514 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* invqr - the operator's pages: sign-in form, home, guide, and the second
+ * level (consent code request, code entry, the full record once).
+ *
+ * The password itself is checked by mod_invqr; the worker only renders the
+ * form. Second-level pages are never cached (Cache-Control: no-store, as
+ * every invqr page) and show the record only on the answer to the right code.
+ */
+#include <string.h>
+
+#include <apr_strings.h>
+
+#include "invqr_code.h"
+#include "invqr_crypto.h"
+#include "invqr_fields.h"
+#include "invqr_form.h"
+#include "invqr_html.h"
+#include "invqr_level2.h"
+#include "invqr_log.h"
+#include "invqr_operator_pages.h"
+
+#define MSG(m) invqr_msg(req->page.lang, INVQR_MSG_##m)
+
+static void help_link(invqr_page_t *pg, xmlNodePtr main, const invqr_request_t *req)
+{
+    xmlNodePtr p1 = invqr_html_set(invqr_html_add(main, "p", NULL), "class", "help-link");
+
+    invqr_html_link(p1, invqr_page_url(pg, "/operator/help"), MSG(OP_HELP_LINK));
+}
+
+void invqr_operator_login_route(invqr_app_t *app, const invqr_request_t *req,
+                                invqr_response_t *resp, apr_pool_t *p)
+{
+    invqr_page_ctx_t ctx = req->page;
+    invqr_page_t *pg;
+    xmlNodePtr main, form;
+    invqr_field_t f;
+    int failed = req->query != NULL && strcmp(req->query, "error=1") == 0;
+
+    ctx.operator_area = 1;
+    pg = invqr_page_new(&ctx, MSG(OP_LOGIN_TITLE), p);
+    main = invqr_page_main(pg);
+    invqr_html_add(main, "h1", MSG(OP_LOGIN_TITLE));
+    if (failed)
+        invqr_html_set(invqr_html_set(invqr_html_add(main, "p", MSG(OP_LOGIN_FAILED)), "class",
+                                      "alert alert-error"), "role", "alert");
+    invqr_html_add(main, "p", MSG(OP_LOGIN_INTRO));
+    form = invqr_page_post_form(pg, main, "/operator/login");
+    memset(&f, 0, sizeof(f));
+    f.name = "username";
+    f.label = MSG(OP_USERNAME);
+    f.maxlength = 64;
+    f.autocomplete = "username";
+    invqr_field_add(form, &f);
+    memset(&f, 0, sizeof(f));
+    f.name = "password";
+    f.label = MSG(OP_PASSWORD);
+    f.maxlength = 256;
+    f.autocomplete = "current-password";
+    f.type = "password";
+    invqr_field_add(form, &f);
+    invqr_field_submit(form, MSG(OP_SIGN_IN));
+    help_link(pg, main, req);
+    invqr_app_page(resp, failed ? 401 : 200, pg, p);
+}
+
+typedef struct {
+    xmlNodePtr tbody;
+    const invqr_request_t *req;
+    char when[32], code[24], outcome[40];
+    long long level;
+} recent_t;
+
+static int recent_row(void *baton, invqr_binds_t *out)
+{
+    recent_t *r = baton;
+    const invqr_request_t *req = r->req;
+    xmlNodePtr tr = invqr_html_add(r->tbody, "tr", NULL);
+    char grouped[INVQR_CODE_GROUPED_LEN + 1];
+
+    invqr_html_set(invqr_html_add(tr, "td", r->when), "data-label", MSG(CITIZEN_LOG_WHEN));
+    if (strlen(r->code) == INVQR_CODE_LEN)
+        invqr_code_group(grouped, r->code);
+    else
+        apr_cpystrn(grouped, r->code, sizeof(grouped));
+    invqr_html_set(invqr_html_set(invqr_html_add(tr, "td", grouped), "data-label", MSG(OP_RECENT_CODE)),
+                   "class", "code");
+    invqr_html_set(invqr_html_add(tr, "td", r->level == 2 ? MSG(CITIZEN_LOG_LEVEL2) : MSG(CITIZEN_LOG_LEVEL1)),
+                   "data-label", MSG(CITIZEN_LOG_LEVEL));
+    invqr_html_set(invqr_html_add(tr, "td", r->outcome), "data-label", MSG(OP_RECENT_OUTCOME));
+    return 0;
+}
+
+void invqr_operator_home_route(invqr_app_t *app, const invqr_request_t *req,
+                               invqr_response_t *resp, apr_pool_t *p)
+{
+    invqr_page_t *pg;
+    xmlNodePtr main, who, form, sec, table, tr, wrap;
+    invqr_field_t f;
+    invqr_db_t *db = invqr_app_db(app);
+    invqr_binds_t in, out;
+    recent_t rec;
+    unsigned long long rows = 0;
+
+    if (req->operator_id <= 0) {
+        invqr_app_error(req, resp, 401, NULL, p);
+        return;
+    }
+    if (db == NULL) {
+        invqr_app_error(req, resp, 503, NULL, p);
+        return;
+    }
+    pg = invqr_page_new(&req->page, MSG(OP_HOME_TITLE), p);
+    main = invqr_page_main(pg);
+    invqr_html_add(main, "h1", MSG(OP_HOME_TITLE));
+    who = invqr_html_add(main, "p", MSG(OP_SIGNED_IN));
+    invqr_html_text(who, " ");
+    invqr_html_set(invqr_html_add(who, "strong", req->operator_name), "data-field", "operator");
+    invqr_html_text(who, " ");
+    invqr_html_text(who, MSG(OP_ORG));
+    invqr_html_text(who, " ");
+    invqr_html_set(invqr_html_add(who, "strong", req->org_name), "data-field", "organisation");
+
+    sec = invqr_html_set(invqr_html_add(main, "section", NULL), "aria-labelledby", "op-verify");
+    invqr_html_set(invqr_html_add(sec, "h2", MSG(OP_VERIFY_H2)), "id", "op-verify");
+    invqr_html_add(sec, "p", MSG(OP_VERIFY_TEXT));
+    form = invqr_page_post_form(pg, sec, "/verify");
+    memset(&f, 0, sizeof(f));
+    f.name = "code";
+    f.label = MSG(FIELD_CODE);
+    f.hint = MSG(FIELD_CODE_HINT);
+    f.maxlength = INVQR_CODE_MAX_INPUT;
+    f.autocomplete = "off";
+    f.code_like = 1;
+    invqr_field_add(form, &f);
+    memset(&f, 0, sizeof(f));
+    f.name = "fiscal_code";
+    f.label = MSG(FIELD_HOLDER_FISCAL_CODE);
+    f.hint = MSG(FIELD_HOLDER_FISCAL_CODE_HINT);
+    f.maxlength = 32;
+    f.autocomplete = "off";
+    f.code_like = 1;
+    invqr_field_add(form, &f);
+    invqr_field_submit(form, MSG(VERIFY_SUBMIT));
+
+    sec = invqr_html_set(invqr_html_add(main, "section", NULL), "aria-labelledby", "op-recent");
+    invqr_html_set(invqr_html_add(sec, "h2", MSG(OP_RECENT_H2)), "id", "op-recent");
+    wrap = invqr_html_set(invqr_html_add(sec, "div", NULL), "class", "table-wrap");
+    table = invqr_html_set(invqr_html_add(wrap, "table", NULL), "class", "table-stack");
+    invqr_html_set(table, "data-table", "recent");
+    tr = invqr_html_add(invqr_html_add(table, "thead", NULL), "tr", NULL);
+    invqr_html_set(invqr_html_add(tr, "th", MSG(CITIZEN_LOG_WHEN)), "scope", "col");
+    invqr_html_set(invqr_html_add(tr, "th", MSG(OP_RECENT_CODE)), "scope", "col");
+    invqr_html_set(invqr_html_add(tr, "th", MSG(CITIZEN_LOG_LEVEL)), "scope", "col");
+    invqr_html_set(invqr_html_add(tr, "th", MSG(OP_RECENT_OUTCOME)), "scope", "col");
+    memset(&rec, 0, sizeof(rec));
+    rec.req = req;
+    rec.tbody = invqr_html_add(table, "tbody", NULL);
+    invqr_binds_init(&in);
+    invqr_bind_int(&in, req->operator_id);
+    invqr_binds_init(&out);
+    invqr_bind_out_str(&out, rec.when, sizeof(rec.when));
+    invqr_bind_out_str(&out, rec.code, sizeof(rec.code));
+    invqr_bind_out_int(&out, &rec.level);
+    invqr_bind_out_str(&out, rec.outcome, sizeof(rec.outcome));
+    if (invqr_db_exec(db, INVQR_SQL_OPERATOR_RECENT, &in, &out, recent_row, &rec, &rows) != APR_SUCCESS) {
+        invqr_app_db_failed(app);
+        invqr_app_error(req, resp, 503, NULL, p);
+        return;
+    }
+    if (rows == 0) {
+        xmlUnlinkNode(wrap);
+        xmlFreeNode(wrap);
+        invqr_html_add(sec, "p", MSG(OP_RECENT_EMPTY));
+    }
+    {
+        xmlNodePtr out_form = invqr_page_post_form(pg, main, "/operator/logout");
+        invqr_html_set(invqr_html_set(invqr_html_add(out_form, "button", MSG(OP_SIGN_OUT)), "type",
+                                      "submit"), "class", "btn-secondary");
+    }
+    help_link(pg, main, req);
+    invqr_app_page(resp, 200, pg, p);
+}
+
+void invqr_operator_help_route(invqr_app_t *app, const invqr_request_t *req,
+                               invqr_response_t *resp, apr_pool_t *p)
+{
+    invqr_page_ctx_t ctx = req->page;
+    invqr_page_t *pg;
+    xmlNodePtr main, ul;
+
+    ctx.operator_area = 1;
+    pg = invqr_page_new(&ctx, MSG(HELP_TITLE), p);
+    main = invqr_page_main(pg);
+    invqr_html_add(main, "h1", MSG(HELP_TITLE));
+    invqr_html_add(main, "h2", MSG(HELP_SCAN_H2));
+    invqr_html_add(main, "p", MSG(HELP_SCAN_TEXT));
+    invqr_html_add(main, "h2", MSG(HELP_LEVEL1_H2));
+    invqr_html_add(main, "p", MSG(HELP_LEVEL1_TEXT));
+    invqr_html_add(main, "h2", MSG(HELP_LEVEL2_H2));
+    invqr_html_add(main, "p", MSG(HELP_LEVEL2_TEXT));
+    invqr_html_add(main, "h2", MSG(HELP_ERRORS_H2));
+    ul = invqr_html_add(main, "ul", NULL);
+    invqr_html_add(ul, "li", MSG(HELP_ERR_404));
+    invqr_html_add(ul, "li", MSG(HELP_ERR_410));
+    invqr_html_add(ul, "li", MSG(HELP_ERR_422));
+    invqr_html_add(ul, "li", MSG(HELP_ERR_429));
+    invqr_html_add(ul, "li", MSG(HELP_ERR_OTP));
+    invqr_html_add(ul, "li", MSG(HELP_ERR_503));
+    invqr_html_link(invqr_html_add(main, "p", NULL), invqr_page_url(pg, "/benefits"),
+                    MSG(RESULT_BENEFITS));
+    invqr_app_page(resp, 200, pg, p);
+    (void)app;
+}
+
+/* The session hash the module passed, as bytes; 0 when there is none. */
+static int session_bytes(unsigned char out[INVQR_SHA256_LEN], const invqr_request_t *req)
+{
+    int i;
+
+    if (req->session == NULL || strlen(req->session) != 2 * INVQR_SHA256_LEN)
+        return 0;
+    for (i = 0; i < INVQR_SHA256_LEN; i++) {
+        unsigned v;
+        if (sscanf(req->session + 2 * i, "%2x", &v) != 1)
+            return 0;
+        out[i] = (unsigned char)v;
+    }
+    return 1;
+}
+
+void invqr_operator_offer_level2(invqr_app_t *app, const invqr_request_t *req,
+                                 invqr_page_t *pg, xmlNodePtr main, const char *code)
+{
+    unsigned char sess[INVQR_SHA256_LEN];
+    invqr_db_t *db = invqr_app_db(app);
+    xmlNodePtr sec, form;
+
+    if (req->operator_id <= 0 || db == NULL || !session_bytes(sess, req))
+        return;
+    if (invqr_level2_note_match(db, sess, code) != APR_SUCCESS)
+        return;   /* logged; the operator can verify again */
+    sec = invqr_html_set(invqr_html_add(main, "section", NULL), "aria-labelledby", "level2");
+    invqr_html_set(invqr_html_add(sec, "h2", MSG(L2_OFFER_H2)), "id", "level2");
+    invqr_html_add(sec, "p", MSG(L2_OFFER_TEXT));
+    form = invqr_page_post_form(pg, sec, apr_pstrcat(invqr_page_pool(pg), "/v/", code, "/otp", NULL));
+    invqr_field_submit(form, MSG(L2_REQUEST));
+}
+
+static void actor_of(invqr_l2_actor_t *a, unsigned char sess[INVQR_SHA256_LEN],
+                     const invqr_request_t *req)
+{
+    memset(a, 0, sizeof(*a));
+    a->operator_id = req->operator_id;
+    a->org_id = req->org_id;
+    a->org_name = req->org_name;
+    a->client = req->client;
+    a->session = session_bytes(sess, req) ? sess : NULL;
+}
+
+static void otp_form(invqr_page_t *pg, xmlNodePtr parent, const invqr_request_t *req,
+                     const char *code, const char *challenge, const char *error)
+{
+    xmlNodePtr form = invqr_page_post_form(pg, parent, apr_pstrcat(invqr_page_pool(pg), "/v/",
+                                                                   code, "/level2", NULL));
+    xmlNodePtr hidden = invqr_html_add(form, "input", NULL);
+    invqr_field_t f;
+
+    invqr_html_set(hidden, "type", "hidden");
+    invqr_html_set(hidden, "name", "challenge");
+    invqr_html_set(hidden, "value", challenge);
+    memset(&f, 0, sizeof(f));
+    f.name = "otp";
+    f.label = MSG(L2_OTP);
+    f.error = error;
+    f.maxlength = INVQR_OTP_DIGITS;
+    f.autocomplete = "one-time-code";
+    f.code_like = 1;
+    invqr_field_add(form, &f);
+    invqr_field_submit(form, MSG(L2_SHOW));
+}
+
+static void l2_problem(const invqr_request_t *req, invqr_response_t *resp, int status,
+                       invqr_msg_t title, invqr_msg_t text, apr_pool_t *p)
+{
+    invqr_page_ctx_t ctx = req->page;
+    invqr_page_t *pg;
+    xmlNodePtr main;
+
+    ctx.csrf = NULL;
+    ctx.operator_area = 1;
+    pg = invqr_page_new(&ctx, invqr_msg(req->page.lang, title), p);
+    main = invqr_page_main(pg);
+    invqr_html_set(main, "data-status", apr_itoa(p, status));
+    invqr_html_add(main, "h1", invqr_msg(req->page.lang, title));
+    invqr_html_set(invqr_html_add(main, "p", invqr_msg(req->page.lang, text)), "class",
+                   "alert alert-warning");
+    invqr_html_link(invqr_html_add(main, "p", NULL), invqr_page_url(pg, "/operator"),
+                    MSG(OP_HOME_TITLE));
+    invqr_app_page(resp, status, pg, p);
+}
+
+void invqr_otp_route(invqr_app_t *app, const invqr_request_t *req, invqr_response_t *resp,
+                     apr_pool_t *p)
+{
+    char code[INVQR_CODE_LEN + 1];
+    unsigned char sess[INVQR_SHA256_LEN];
+    invqr_l2_actor_t actor;
+    invqr_l2_challenge_t ch;
+    invqr_db_t *db = invqr_app_db(app);
+    invqr_page_ctx_t ctx = req->page;
+    invqr_page_t *pg;
+    xmlNodePtr main, p1;
+
+    if (req->operator_id <= 0) {
+        invqr_app_error(req, resp, 401, NULL, p);
+        return;
+    }
+    if (req->arg == NULL || invqr_code_parse(code, req->arg, strlen(req->arg)) != 0) {
+        invqr_app_error(req, resp, 404, NULL, p);
+        return;
+    }
+    if (db == NULL) {
+        invqr_app_error(req, resp, 503, NULL, p);
+        return;
+    }
+    actor_of(&actor, sess, req);
+    if (actor.session == NULL) {
+        invqr_app_error(req, resp, 403, MSG(L2_NOT_ALLOWED), p);
+        return;
+    }
+    switch (invqr_level2_request(&ch, db, app->conf, app->sms, &actor, code, req->page.lang, p)) {
+    case INVQR_L2_OK:
+        break;
+    case INVQR_L2_NOT_ALLOWED:
+        invqr_app_error(req, resp, 403, MSG(L2_NOT_ALLOWED), p);
+        return;
+    case INVQR_L2_UNKNOWN_CODE:
+        invqr_app_error(req, resp, 410, NULL, p);
+        return;
+    case INVQR_L2_NO_MOBILE:
+        l2_problem(req, resp, 409, INVQR_MSG_L2_NO_MOBILE_TITLE, INVQR_MSG_L2_NO_MOBILE, p);
+        return;
+    case INVQR_L2_GATEWAY:
+        l2_problem(req, resp, 502, INVQR_MSG_L2_GATEWAY_TITLE, INVQR_MSG_L2_GATEWAY, p);
+        return;
+    default:
+        invqr_app_db_failed(app);
+        invqr_app_error(req, resp, 503, NULL, p);
+        return;
+    }
+    ctx.operator_area = 1;
+    pg = invqr_page_new(&ctx, MSG(L2_SENT_TITLE), p);
+    main = invqr_page_main(pg);
+    invqr_html_add(main, "h1", MSG(L2_SENT_TITLE));
+    p1 = invqr_html_add(main, "p", MSG(L2_SENT_TEXT));
+    invqr_html_text(p1, " ");
+    invqr_html_set(invqr_html_add(p1, "strong", ch.masked_mobile), "data-field", "masked_mobile");
+    invqr_html_add(main, "p", MSG(L2_SENT_ASK));
+    p1 = invqr_html_add(main, "p", MSG(L2_EXPIRES));
+    invqr_html_text(p1, " ");
+    invqr_html_set(invqr_html_set(invqr_html_add(p1, "time", ch.expires_local), "datetime",
+                                  ch.expires_utc), "data-field", "expires_at");
+    otp_form(pg, main, req, code, ch.challenge, NULL);
+    help_link(pg, main, req);
+    invqr_app_page(resp, 200, pg, p);
+}
+
+static void row(xmlNodePtr dl, const char *label, const char *field, const char *value)
+{
+    invqr_html_add(dl, "dt", label);
+    invqr_html_set(invqr_html_add(invqr_html_add(dl, "dd", NULL), "span", value), "data-field", field);
+}
+
+static void yes_no(xmlNodePtr dl, const invqr_request_t *req, invqr_msg_t label,
+                   const char *field, int v)
+{
+    xmlNodePtr span;
+
+    invqr_html_add(dl, "dt", invqr_msg(req->page.lang, label));
+    span = invqr_html_add(invqr_html_add(dl, "dd", NULL), "span", v ? MSG(YES) : MSG(NO));
+    invqr_html_set(span, "class", v ? "yes" : "no");
+    invqr_html_set(span, "data-field", field);
+    invqr_html_set(span, "data-value", v ? "yes" : "no");
+}
+
+static void level2_page(const invqr_request_t *req, invqr_response_t *resp,
+                        const invqr_status_t *st, apr_pool_t *p)
+{
+    invqr_page_ctx_t ctx = req->page;
+    invqr_page_t *pg;
+    xmlNodePtr main, panel, dl, span;
+    const char *hval, *htext, *bval, *btext;
+
+    ctx.operator_area = 1;
+    pg = invqr_page_new(&ctx, MSG(L2_RESULT_TITLE), p);
+    main = invqr_page_main(pg);
+    invqr_html_add(main, "h1", MSG(L2_RESULT_TITLE));
+    invqr_html_set(invqr_html_add(main, "p", MSG(L2_RESULT_NOTE)), "class", "alert alert-info");
+    panel = invqr_html_set(invqr_html_add(main, "section", NULL), "class", "result match");
+    invqr_html_set(panel, "aria-labelledby", "result-title");
+    invqr_html_set(invqr_html_set(invqr_html_add(panel, "h2", MSG(RESULT_VALID)), "id",
+                                  "result-title"), "class", "result-title");
+    dl = invqr_html_set(invqr_html_add(panel, "dl", NULL), "class", "result-list");
+    invqr_html_add(dl, "dt", MSG(RESULT_HOLDER));
+    invqr_html_set(invqr_html_addf(invqr_html_add(dl, "dd", NULL), "strong", "%s %s",
+                                   st->given_name, st->surname), "data-field", "name");
+    yes_no(dl, req, INVQR_MSG_FIELD_CIVIL_INVALIDITY, "civil_invalidity", st->civil_invalidity);
+    yes_no(dl, req, INVQR_MSG_FIELD_MINOR_INVALIDITY, "minor_invalidity", st->minor_invalidity);
+    yes_no(dl, req, INVQR_MSG_FIELD_ATTENDANCE_ALLOWANCE, "attendance_allowance",
+           st->attendance_allowance);
+    yes_no(dl, req, INVQR_MSG_FIELD_CIVIL_BLINDNESS, "civil_blindness",
+           st->civil_blindness != INVQR_BLIND_NONE);
+    yes_no(dl, req, INVQR_MSG_FIELD_DEAFNESS, "deafness", st->deafness);
+    switch (st->handicap) {
+    case INVQR_HANDICAP_ART3_C3: hval = "art3_c3"; htext = MSG(HANDICAP_ART3_C3); break;
+    case INVQR_HANDICAP_ART3_C1: hval = "art3_c1"; htext = MSG(HANDICAP_ART3_C1); break;
+    default: hval = "no"; htext = MSG(NO); break;
+    }
+    invqr_html_add(dl, "dt", MSG(FIELD_HANDICAP));
+    span = invqr_html_add(invqr_html_add(dl, "dd", NULL), "span", htext);
+    invqr_html_set(span, "data-field", "handicap");
+    invqr_html_set(span, "data-value", hval);
+    row(dl, MSG(FIELD_INVALIDITY_PERCENT), "invalidity_percent",
+        st->invalidity_percent >= 0 ? apr_psprintf(p, "%d", st->invalidity_percent) : MSG(NOT_STATED));
+    switch (st->civil_blindness) {
+    case INVQR_BLIND_ABSOLUTE: bval = "absolute"; btext = MSG(BLIND_ABSOLUTE); break;
+    case INVQR_BLIND_PARTIAL: bval = "partial"; btext = MSG(BLIND_PARTIAL); break;
+    default: bval = "none"; btext = MSG(BLIND_NONE); break;
+    }
+    invqr_html_add(dl, "dt", MSG(FIELD_BLINDNESS_DEGREE));
+    span = invqr_html_add(invqr_html_add(dl, "dd", NULL), "span", btext);
+    invqr_html_set(span, "data-field", "blindness_degree");
+    invqr_html_set(span, "data-value", bval);
+    row(dl, MSG(FIELD_JUDGMENT_DATE), "judgment_date", st->judgment_date);
+    row(dl, MSG(FIELD_REVIEW_DATE), "review_date",
+        st->review_date[0] != '\0' ? st->review_date : MSG(NO_REVIEW));
+    invqr_html_add(dl, "dt", MSG(FIELD_MEDICAL_JUDGMENT));
+    invqr_html_set(invqr_html_set(invqr_html_add(invqr_html_add(dl, "dd", NULL), "p", st->medical_judgment),
+                                  "data-field", "medical_judgment"), "class", "judgment");
+    invqr_html_set(invqr_html_add(panel, "p", MSG(RESULT_ID_HINT)), "class", "alert alert-info");
+    help_link(pg, main, req);
+    invqr_app_page(resp, 200, pg, p);
+}
+
+void invqr_level2_route(invqr_app_t *app, const invqr_request_t *req, invqr_response_t *resp,
+                        apr_pool_t *p)
+{
+    char code[INVQR_CODE_LEN + 1], ccode[INVQR_CODE_LEN + 1];
+    unsigned char sess[INVQR_SHA256_LEN];
+    invqr_l2_actor_t actor;
+    invqr_status_t *st = NULL;
+    invqr_db_t *db = invqr_app_db(app);
+    apr_table_t *form = NULL;
+    const char *otp, *challenge;
+    int left = 0;
+
+    if (req->operator_id <= 0) {
+        invqr_app_error(req, resp, 401, NULL, p);
+        return;
+    }
+    if (req->arg == NULL || invqr_code_parse(code, req->arg, strlen(req->arg)) != 0) {
+        invqr_app_error(req, resp, 404, NULL, p);
+        return;
+    }
+    if (req->body == NULL || invqr_form_parse(&form, req->body, req->body_len, p) != APR_SUCCESS
+        || (otp = apr_table_get(form, "otp")) == NULL
+        || (challenge = apr_table_get(form, "challenge")) == NULL) {
+        invqr_app_error(req, resp, 400, NULL, p);
+        return;
+    }
+    if (db == NULL) {
+        invqr_app_error(req, resp, 503, NULL, p);
+        return;
+    }
+    actor_of(&actor, sess, req);
+    switch (invqr_level2_verify(&st, &left, ccode, db, app->conf, &actor, code, challenge, otp, p)) {
+    case INVQR_L2_OK:
+        level2_page(req, resp, st, p);
+        return;
+    case INVQR_L2_OTP_INVALID:
+        if (left > 0) {
+            invqr_page_ctx_t ctx = req->page;
+            invqr_page_t *pg;
+            xmlNodePtr main, p1;
+
+            ctx.operator_area = 1;
+            pg = invqr_page_new(&ctx, MSG(L2_SENT_TITLE), p);
+            main = invqr_page_main(pg);
+            invqr_html_set(main, "data-status", "403");
+            invqr_html_add(main, "h1", MSG(L2_SENT_TITLE));
+            p1 = invqr_html_set(invqr_html_set(invqr_html_add(main, "p", MSG(L2_WRONG)), "class",
+                                               "alert alert-error"), "role", "alert");
+            invqr_html_text(p1, " ");
+            invqr_html_set(invqr_html_add(p1, "strong", apr_itoa(p, left)), "data-field",
+                           "attempts_left");
+            otp_form(pg, main, req, code, challenge, MSG(L2_WRONG));
+            invqr_app_page(resp, 403, pg, p);
+            return;
+        }
+        l2_problem(req, resp, 403, INVQR_MSG_L2_SENT_TITLE, INVQR_MSG_L2_INVALID, p);
+        return;
+    case INVQR_L2_OTP_EXPIRED:
+        l2_problem(req, resp, 410, INVQR_MSG_L2_SENT_TITLE, INVQR_MSG_L2_EXPIRED, p);
+        return;
+    case INVQR_L2_UNKNOWN_CODE:
+        invqr_app_error(req, resp, 410, NULL, p);
+        return;
+    default:
+        invqr_app_db_failed(app);
+        invqr_app_error(req, resp, 503, NULL, p);
+        return;
+    }
+}

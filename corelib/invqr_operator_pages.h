@@ -1,0 +1,22 @@
+/* invqr - the operator's pages and the second level in the browser. */
+#ifndef INVQR_OPERATOR_PAGES_H
+#define INVQR_OPERATOR_PAGES_H
+
+#include "invqr_app.h"
+
+void invqr_operator_login_route(invqr_app_t *app, const invqr_request_t *req,
+                                invqr_response_t *resp, apr_pool_t *p);
+void invqr_operator_home_route(invqr_app_t *app, const invqr_request_t *req,
+                               invqr_response_t *resp, apr_pool_t *p);
+void invqr_operator_help_route(invqr_app_t *app, const invqr_request_t *req,
+                               invqr_response_t *resp, apr_pool_t *p);
+void invqr_otp_route(invqr_app_t *app, const invqr_request_t *req, invqr_response_t *resp,
+                     apr_pool_t *p);
+void invqr_level2_route(invqr_app_t *app, const invqr_request_t *req, invqr_response_t *resp,
+                        apr_pool_t *p);
+
+/** On a first-level result seen by an operator: remember it, offer the second level. */
+void invqr_operator_offer_level2(invqr_app_t *app, const invqr_request_t *req,
+                                 invqr_page_t *pg, xmlNodePtr main, const char *code);
+
+#endif

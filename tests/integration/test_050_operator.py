@@ -1,0 +1,343 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Operators sign in, and with the citizen's SMS consent see the second
+level (SPEC: Levels of disclosure, OTP and SMS, What is recorded)."""
+import http.server
+import itertools
+import re
+import threading
+import time
+
+import pytest
+import requests
+
+from conftest import csrf_of, demo_login
+from harness import CSV_HEADER, citizen_row, fiscal_code, start_instance, stop_instance
+
+PASSWORD = "correct horse battery staple"
+_seq = itertools.count(1)
+
+
+def new_operator(invqr, org="Comune di Prova"):
+    n = next(_seq)
+    invqr.admin("org", "add", org)          # exists after the first time: exit 1 is fine
+    user = "op%d.test" % n
+    invqr.admin("operator", "add", "--org", org, user, stdin=PASSWORD + "\n", check=0)
+    return user
+
+
+def login(invqr, user, password=PASSWORD, session=None):
+    s = session or requests.Session()
+    page = s.get(invqr.url + "/operator/login")
+    assert page.status_code == 200
+    r = s.post(invqr.url + "/operator/login",
+               data={"csrf": csrf_of(page.text), "username": user, "password": password},
+               allow_redirects=False)
+    return s, r
+
+
+def new_citizen_with_code(invqr, tmp_path, **kw):
+    n = next(_seq)
+    fc = fiscal_code("TSTOPR%02dA01H50%d" % (n % 100, n // 100 % 10))
+    path = tmp_path / ("op%d.csv" % n)
+    path.write_text(CSV_HEADER + "\n" + citizen_row(fc, **kw) + "\n", encoding="utf-8")
+    invqr.admin("import", str(path), check=0)
+    c = requests.Session()
+    demo_login(c, invqr, fc)
+    page = c.get(invqr.url + "/citizen")
+    c.post(invqr.url + "/citizen/qr", data={"csrf": csrf_of(page.text), "notice": "yes"})
+    code = re.search(r'data-field="code">([0-9A-Z-]{23})<', c.get(invqr.url + "/citizen").text)
+    return fc, code.group(1).replace("-", ""), c
+
+
+def first_level(invqr, s, code, fc):
+    form = s.get(invqr.url + "/v/" + code)
+    return s.post(invqr.url + "/v/" + code, data={"csrf": csrf_of(form.text), "fiscal_code": fc})
+
+
+def latest_sms(invqr, after):
+    spool = invqr.run / "sms"
+    files = sorted((p for p in spool.iterdir() if not p.name.startswith(".")),
+                   key=lambda p: p.stat().st_mtime)
+    files = [p for p in files if p.stat().st_mtime >= after]
+    assert files, "no SMS in the spool"
+    # smstools3 reads a file without an "Alphabet:" header as ISO-8859-15
+    return files[-1].read_text(encoding="iso-8859-15")
+
+
+def request_otp(invqr, s, code, page):
+    return s.post(invqr.url + "/v/%s/otp" % code, data={"csrf": csrf_of(page.text)})
+
+
+def send_otp(invqr, s, code, page, otp):
+    challenge = re.search(r'name="challenge" value="([^"]+)"', page.text).group(1)
+    return s.post(invqr.url + "/v/%s/level2" % code,
+                  data={"csrf": csrf_of(page.text), "challenge": challenge, "otp": otp})
+
+
+@pytest.mark.allow_log(r"INVQR0162")
+def test_operator_sign_in_and_home(invqr):
+    user = new_operator(invqr)
+    s, r = login(invqr, user)
+    assert r.status_code == 303 and r.headers["Location"].endswith("/operator")
+    home = s.get(invqr.url + "/operator")
+    assert home.status_code == 200
+    assert 'data-field="operator">%s<' % user in home.text
+    assert 'data-field="organisation">Comune di Prova<' in home.text
+    assert 'href="/operator/help"' in home.text
+    help_page = requests.get(invqr.url + "/operator/help?lang=en")
+    assert help_page.status_code == 200 and "second level" in help_page.text.lower()
+
+
+def test_operator_pages_need_sign_in(invqr):
+    r = requests.get(invqr.url + "/operator")
+    assert r.status_code == 401 and 'data-status="401"' in r.text
+
+
+@pytest.mark.allow_log(r"INVQR0162")
+def test_wrong_password_and_unknown_user_look_the_same(invqr):
+    user = new_operator(invqr)
+    _, wrong = login(invqr, user, "not the password at all")
+    _, unknown = login(invqr, "nobody.here", "not the password at all")
+    assert wrong.status_code == unknown.status_code == 303
+    assert wrong.headers["Location"] == unknown.headers["Location"]
+    a = requests.get(invqr.url + wrong.headers["Location"])
+    assert a.status_code == 401 and "alert-error" in a.text
+
+
+@pytest.mark.allow_log(r"INVQR0162")
+def test_five_wrong_passwords_lock_the_account(invqr):
+    user = new_operator(invqr)
+    for _ in range(5):
+        _, r = login(invqr, user, "wrong password 123")
+        assert r.headers["Location"].endswith("error=1")
+    _, r = login(invqr, user)           # right password, but locked now
+    assert r.headers["Location"].endswith("error=1")
+    assert invqr.sql("SELECT locked_until > NOW() FROM operator WHERE username = '%s'" % user) \
+        == [("1",)]
+    invqr.admin("operator", "unlock", user, check=0)
+    _, r = login(invqr, user)
+    assert r.headers["Location"].endswith("/operator")
+
+
+@pytest.mark.allow_log(r"INVQR0162", r"INVQR0161: sign-in throttled")
+def test_a_client_that_keeps_failing_is_throttled(invqr):
+    # start from a clean count for this client (earlier tests failed on purpose)
+    invqr.sql("DELETE FROM client_limit WHERE client_addr LIKE 'login:%'")
+    statuses = []
+    try:
+        for i in range(22):
+            _, r = login(invqr, "guess%d" % i, "wrong password 123")
+            statuses.append(r.status_code)
+        # even the right password of a real account waits now
+        _, r = login(invqr, new_operator(invqr))
+        statuses.append(r.status_code)
+    finally:
+        invqr.sql("DELETE FROM client_limit WHERE client_addr LIKE 'login:%'")
+    assert statuses[:20] == [303] * 20
+    assert statuses[20:] == [429, 429, 429]
+
+
+def test_session_id_changes_at_sign_in_no_fixation(invqr):
+    user = new_operator(invqr)
+    s = requests.Session()
+    s.cookies.set("invqr_session", "A" * 43, domain="127.0.0.1", path="/")  # planted
+    s, r = login(invqr, user, session=s)
+    assert r.status_code == 303
+    assert s.cookies.get("invqr_session") != "A" * 43
+    # a citizen session turned operator also changes id
+    c = requests.Session()
+    demo_login(c, invqr, "RSSMRA75C14H501L")
+    before = c.cookies["invqr_session"]
+    c, _ = login(invqr, user, session=c)
+    assert c.cookies["invqr_session"] != before
+
+
+def test_logout_ends_the_session_server_side(invqr):
+    user = new_operator(invqr)
+    s, _ = login(invqr, user)
+    token = s.cookies["invqr_session"]
+    home = s.get(invqr.url + "/operator")
+    r = s.post(invqr.url + "/operator/logout", data={"csrf": csrf_of(home.text)},
+               allow_redirects=False)
+    assert r.status_code == 303
+    assert requests.get(invqr.url + "/operator",
+                        cookies={"invqr_session": token}).status_code == 401
+
+
+def test_locked_or_removed_operator_loses_open_sessions_at_once(invqr):
+    for action in ["lock", "remove"]:
+        user = new_operator(invqr)
+        s, _ = login(invqr, user)
+        assert s.get(invqr.url + "/operator").status_code == 200
+        invqr.admin("operator", action, user, check=0)
+        assert s.get(invqr.url + "/operator").status_code == 401
+
+
+def test_second_level_flow_with_sms_consent(invqr, tmp_path):
+    fc, code, citizen = new_citizen_with_code(invqr, tmp_path, pct="85",
+                                              judgment="Riduzione permanente\n\"grave\"",
+                                              review="2030-01-31", blind="PARTIAL")
+    user = new_operator(invqr, "Comune di Secondo Livello")
+    s, _ = login(invqr, user)
+    result = first_level(invqr, s, code, fc)
+    assert result.status_code == 200
+    assert "/v/%s/otp" % code in result.text
+    started = time.time() - 1
+    sent = request_otp(invqr, s, code, result)
+    assert sent.status_code == 200, sent.text[:400]
+    assert 'data-field="masked_mobile">+39 ' in sent.text
+    sms = latest_sms(invqr, started)
+    head, _, text = sms.partition("\n\n")
+    assert head.strip() == "To: 393331112233"
+    assert "Comune di Secondo Livello" in text
+    otp = re.search(r"\b(\d{6})\b", text).group(1)
+    assert otp not in sent.text                      # never shown to the operator
+    # the store keeps no clear OTP
+    assert not invqr.sql("SELECT 1 FROM otp_challenge WHERE otp_hash LIKE '%%%s%%'" % otp)
+    shown = send_otp(invqr, s, code, sent, otp)
+    assert shown.status_code == 200
+    assert "no-store" in shown.headers["Cache-Control"]
+    assert 'data-field="invalidity_percent">85<' in shown.text
+    assert re.search(r'data-field="medical_judgment"[^>]*>Riduzione permanente\n"grave"<', shown.text)
+    assert 'data-field="blindness_degree" data-value="partial"' in shown.text
+    assert 'data-field="review_date">2030-01-31<' in shown.text
+    assert 'data-field="judgment_date">2020-02-01<' in shown.text
+    # once: the same code again shows nothing
+    again = send_otp(invqr, s, code, sent, otp)
+    assert again.status_code == 403 and "85" not in re.sub(r"<[^>]+>", "", again.text).split()
+    # audit and the citizen's access log
+    events = invqr.sql("SELECT event, outcome FROM audit_log WHERE code = '%s' AND level = 2 "
+                       "ORDER BY id" % code)
+    assert ("otp_request", "sent") in events and ("level2", "shown") in events
+    assert ("otp_verify", "reused") in events
+    log = citizen.get(invqr.url + "/citizen").text
+    assert 'data-level="2"' in log and "Comune di Secondo Livello" in log
+
+
+def test_second_level_needs_a_first_level_match_in_the_same_session(invqr, tmp_path):
+    fc, code, _ = new_citizen_with_code(invqr, tmp_path)
+    user = new_operator(invqr)
+    s, _ = login(invqr, user)
+    home = s.get(invqr.url + "/operator")
+    r = request_otp(invqr, s, code, home)
+    assert r.status_code == 403
+    # an anonymous verifier cannot ask at all
+    anon = requests.Session()
+    form = anon.get(invqr.url + "/v/" + code)
+    assert anon.post(invqr.url + "/v/%s/otp" % code,
+                     data={"csrf": csrf_of(form.text)}).status_code == 401
+
+
+def test_wrong_and_exhausted_otp(invqr, tmp_path):
+    fc, code, _ = new_citizen_with_code(invqr, tmp_path)
+    s, _ = login(invqr, new_operator(invqr))
+    sent = request_otp(invqr, s, code, first_level(invqr, s, code, fc))
+    r1 = send_otp(invqr, s, code, sent, "000000")
+    r2 = send_otp(invqr, s, code, sent, "111111")
+    assert r1.status_code == r2.status_code == 403
+    assert 'data-field="attempts_left">2<' in r1.text and 'data-field="attempts_left">1<' in r2.text
+    r3 = send_otp(invqr, s, code, sent, "222222")
+    assert r3.status_code == 403 and "attempts_left" not in r3.text
+    # even the right code is refused now
+    otp = re.search(r"\b(\d{6})\b", latest_sms(invqr, 0).partition("\n\n")[2]).group(1)
+    r4 = send_otp(invqr, s, code, sent, otp)
+    assert r4.status_code == 403 and 'data-field="medical_judgment"' not in r4.text
+    rows = invqr.sql("SELECT outcome FROM audit_log WHERE code = '%s' AND event = 'otp_verify'"
+                     % code)
+    assert [r[0] for r in rows] == ["wrong", "wrong", "wrong", "exhausted"]
+
+
+def test_expired_otp(invqr, tmp_path):
+    fc, code, _ = new_citizen_with_code(invqr, tmp_path)
+    s, _ = login(invqr, new_operator(invqr))
+    started = time.time() - 1
+    sent = request_otp(invqr, s, code, first_level(invqr, s, code, fc))
+    otp = re.search(r"\b(\d{6})\b", latest_sms(invqr, started).partition("\n\n")[2]).group(1)
+    # the clock moves on: the challenge's validity ends now
+    invqr.sql("UPDATE otp_challenge SET expires_at = NOW() - INTERVAL 1 SECOND "
+              "WHERE code = '%s'" % code)
+    r = send_otp(invqr, s, code, sent, otp)
+    assert r.status_code == 410 and 'data-field="medical_judgment"' not in r.text
+
+
+def test_otp_is_bound_to_operator_and_code(invqr, tmp_path):
+    fc, code, _ = new_citizen_with_code(invqr, tmp_path)
+    s, _ = login(invqr, new_operator(invqr))
+    started = time.time() - 1
+    sent = request_otp(invqr, s, code, first_level(invqr, s, code, fc))
+    otp = re.search(r"\b(\d{6})\b", latest_sms(invqr, started).partition("\n\n")[2]).group(1)
+    other, _ = login(invqr, new_operator(invqr))
+    page = other.get(invqr.url + "/operator")
+    challenge = re.search(r'name="challenge" value="([^"]+)"', sent.text).group(1)
+    r = other.post(invqr.url + "/v/%s/level2" % code,
+                   data={"csrf": csrf_of(page.text), "challenge": challenge, "otp": otp})
+    assert r.status_code == 403 and 'data-field="medical_judgment"' not in r.text
+    # the rightful operator still can
+    assert send_otp(invqr, s, code, sent, otp).status_code == 200
+
+
+def test_no_mobile_sends_nothing(invqr, tmp_path):
+    fc, code, _ = new_citizen_with_code(invqr, tmp_path, mobile="")
+    s, _ = login(invqr, new_operator(invqr))
+    before = set((invqr.run / "sms").iterdir())
+    r = request_otp(invqr, s, code, first_level(invqr, s, code, fc))
+    assert r.status_code == 409 and 'name="otp"' not in r.text
+    assert set((invqr.run / "sms").iterdir()) == before
+
+
+@pytest.mark.allow_log(r"INVQR0012: consent SMS not sent")
+def test_spool_that_cannot_be_written_leaves_no_usable_challenge(invqr, tmp_path):
+    fc, code, _ = new_citizen_with_code(invqr, tmp_path)
+    s, _ = login(invqr, new_operator(invqr))
+    result = first_level(invqr, s, code, fc)
+    spool = invqr.run / "sms"
+    moved = invqr.run / "sms.away"
+    spool.rename(moved)
+    spool.write_text("not a directory")
+    try:
+        r = request_otp(invqr, s, code, result)
+    finally:
+        spool.unlink()
+        moved.rename(spool)
+    assert r.status_code == 502 and 'name="otp"' not in r.text
+    assert invqr.sql("SELECT COUNT(*) FROM otp_challenge WHERE code = '%s' AND used_at IS NULL"
+                     % code) == [("0",)]
+
+
+class _Gateway(http.server.BaseHTTPRequestHandler):
+    mode = "fail"
+
+    def do_POST(self):
+        if _Gateway.mode == "hang":
+            time.sleep(8)
+            return
+        self.send_response(500)
+        self.end_headers()
+
+    def log_message(self, *a):
+        pass
+
+
+@pytest.fixture(scope="module")
+def http_gateway_instance():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Gateway)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    inst = start_instance("gw", {"INVQR_SMS_GATEWAY":
+                                 "http://127.0.0.1:%d/send" % server.server_address[1]})
+    yield inst
+    stop_instance(inst)
+    server.shutdown()
+
+
+@pytest.mark.parametrize("mode", ["fail", "hang"])
+def test_failing_http_gateway(http_gateway_instance, tmp_path, mode):
+    inst = http_gateway_instance
+    _Gateway.mode = mode
+    fc, code, _ = new_citizen_with_code(inst, tmp_path)
+    s, _ = login(inst, new_operator(inst))
+    t0 = time.time()
+    r = request_otp(inst, s, code, first_level(inst, s, code, fc))
+    assert r.status_code == 502 and 'name="otp"' not in r.text
+    assert time.time() - t0 < 7            # the gateway's timeout, not the hang
+    assert inst.sql("SELECT COUNT(*) FROM otp_challenge WHERE code = '%s' AND used_at IS NULL"
+                    % code) == [("0",)]
