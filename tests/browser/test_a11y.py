@@ -86,6 +86,46 @@ def _verify_with(fiscal_code):
     return do
 
 
+DEMO_OPERATOR = ("demo.operatore", "esempio-demo-2026")   # script/lib.sh demo_data
+
+
+def _operator_sign_in(d, i):
+    d.get(i.url + "/operator/login")
+    d.find_element(By.ID, "username").send_keys(DEMO_OPERATOR[0])
+    d.find_element(By.ID, "password").send_keys(DEMO_OPERATOR[1])
+    with next_page(d):
+        d.find_element(By.CSS_SELECTOR, 'main form button[type="submit"]').click()
+
+
+def _operator_first_level(d, i):
+    code = _generate_code(d, i)
+    d.delete_all_cookies()
+    _operator_sign_in(d, i)
+    d.get(i.url + "/V/" + code)
+    d.find_element(By.ID, "fiscal_code").send_keys(ELIGIBLE_FC)
+    with next_page(d):
+        d.find_element(By.CSS_SELECTOR, 'main form button[type="submit"]').click()
+
+
+def _operator_otp_sent(d, i):
+    _operator_first_level(d, i)
+    form = d.find_element(By.CSS_SELECTOR, 'form[action$="/otp"]')
+    with next_page(d):
+        form.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
+
+
+def _operator_level2(d, i):
+    import re
+    _operator_otp_sent(d, i)
+    spool = i.run / "sms"
+    newest = max((p for p in spool.iterdir() if not p.name.startswith(".")),
+                 key=lambda p: p.stat().st_mtime)
+    otp = re.search(r"\b(\d{6})\b", newest.read_text(encoding="iso-8859-15")).group(1)
+    d.find_element(By.ID, "otp").send_keys(otp)
+    with next_page(d):
+        d.find_element(By.CSS_SELECTOR, 'form[action$="/level2"] button[type="submit"]').click()
+
+
 def _open_code_form(d, i):
     code = _generate_code(d, i)
     d.delete_all_cookies()
@@ -119,6 +159,18 @@ PAGES = [
          marker='main[data-status="422"]'),
     Page("benefits", 200, "/benefits", marker="table"),
     Page("benefits-en", 200, "/benefits?lang=en", marker='html[lang="en"] table'),
+    Page("operator-login", 200, "/operator/login", marker="input#password"),
+    Page("operator-help", 200, "/operator/help", marker="main h2"),
+    Page("operator-home", 200, step=Step("sign in as the demo operator", _operator_sign_in),
+         marker='[data-field="organisation"]'),
+    Page("operator-first-level", 200, step=Step("operator verifies a code",
+                                                _operator_first_level),
+         marker='form[action$="/otp"]'),
+    Page("operator-otp-sent", 200, step=Step("operator asks for the second level",
+                                             _operator_otp_sent),
+         marker='input#otp'),
+    Page("operator-level2", 200, step=Step("operator types the consent code", _operator_level2),
+         marker='[data-field="medical_judgment"]'),
     Page("error-404", 404, "/no-such-page", marker='main[data-status="404"]'),
     Page("error-403-csrf", 403,
          step=demo_sign_in_form(ELIGIBLE_FC, "a wrong CSRF token", csrf="x" * 43),
