@@ -32,6 +32,7 @@ static const route_t routes[] = {
     { "citizen", invqr_citizen_route },
     { "citizen-qr", invqr_citizen_issue_route },
     { "citizen-revoke", invqr_citizen_revoke_route },
+    { "citizen-pdf", invqr_citizen_pdf_route },
     { "verify-code", invqr_verify_code_route },
     { "verify", invqr_verify_manual_route },
     { "benefits", invqr_benefits_route },

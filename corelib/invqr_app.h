@@ -33,6 +33,7 @@ typedef struct {
     const char *org_name;
     const char *client;        /* client address */
     const char *session;       /* hex SHA-256 of an operator's session token, or NULL */
+    const char *if_none_match; /* If-None-Match request header, or NULL */
     int demo;                  /* demo sign-in enabled */
 } invqr_request_t;
 

@@ -13,6 +13,9 @@
 #include "invqr_citizen.h"
 #include "invqr_codes.h"
 #include "invqr_form.h"
+#include "invqr_pdf.h"
+#include "invqr_pdf_cache.h"
+#include <apr_lib.h>
 #include "invqr_html.h"
 #include "invqr_log.h"
 #include "invqr_status.h"
@@ -436,4 +439,86 @@ void invqr_citizen_revoke_route(invqr_app_t *app, const invqr_request_t *req,
         return;
     }
     invqr_app_redirect(req, resp, "/citizen?done=revoked", p);
+}
+
+/* GET /citizen/qr.pdf: the attestation of the active code, made on demand
+ * from the stored code and the current record, cached while unchanged. */
+void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
+                             invqr_response_t *resp, apr_pool_t *p)
+{
+    invqr_db_t *db = invqr_app_db(app);
+    invqr_status_t *st = NULL;
+    invqr_active_code_t active;
+    invqr_pdf_input_t in;
+    char grouped[INVQR_CODE_GROUPED_LEN + 1], etag[INVQR_ETAG_LEN + 1];
+    const char *key, *pdf, *url;
+    apr_size_t len = 0;
+    apr_status_t rv;
+    char *u;
+
+    if (req->citizen == NULL) {
+        invqr_app_error(req, resp, 401, NULL, p);
+        return;
+    }
+    if (db == NULL) {
+        invqr_app_error(req, resp, 503, NULL, p);
+        return;
+    }
+    rv = invqr_status_load(&st, db, req->citizen, p);
+    if (rv == APR_SUCCESS && st->definitive)
+        rv = invqr_codes_active(&active, db, req->citizen);
+    else if (rv == APR_SUCCESS)
+        rv = APR_NOTFOUND;
+    if (rv == APR_NOTFOUND) {
+        invqr_app_error(req, resp, 404, NULL, p);
+        return;
+    }
+    if (rv != APR_SUCCESS) {
+        invqr_app_db_failed(app);
+        invqr_app_error(req, resp, 503, NULL, p);
+        return;
+    }
+    /* the whole URL upper-case: the QR stays in alphanumeric mode */
+    url = apr_pstrcat(p, app->conf->public_base_url, "/V/", active.code, NULL);
+    for (u = (char *)url; *u != '\0'; u++)
+        *u = (char)apr_toupper(*u);
+    invqr_code_group(grouped, active.code);
+    key = apr_pstrcat(p, url, "|", st->given_name, "|", st->surname, "|", st->fiscal_code, "|",
+                      active.issued, "|", req->page.lang == INVQR_LANG_EN ? "en" : "it", NULL);
+    invqr_pdf_cache_etag(etag, key);
+    apr_table_setn(resp->headers, "ETag", apr_pstrdup(p, etag));
+    apr_table_setn(resp->headers, "Cache-Control", "private, no-cache");
+    if (req->if_none_match != NULL && strcmp(req->if_none_match, etag) == 0) {
+        resp->status = 304;
+        resp->content_type = "application/pdf";
+        resp->body = "";
+        resp->len = 0;
+        return;
+    }
+    pdf = invqr_pdf_cache_get(&len, key, p);
+    if (pdf == NULL) {
+        memset(&in, 0, sizeof(in));
+        in.url = url;
+        in.code_grouped = grouped;
+        in.given_name = st->given_name;
+        in.surname = st->surname;
+        in.fiscal_code = st->fiscal_code;
+        in.issue_date = active.issued;
+        in.font_dir = app->conf->fonts_dir != NULL ? app->conf->fonts_dir : INVQR_FONTS_DIR;
+        in.verify_url = apr_pstrcat(p, app->conf->public_base_url, "/verify", NULL);
+        in.font_fallback = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+        rv = invqr_pdf_render(&pdf, &len, &in, p);
+        if (rv != APR_SUCCESS) {
+            invqr_log(INVQR_LOG_ERR, "INVQR0202: cannot make the attestation PDF (%d)", rv);
+            invqr_app_error(req, resp, 500, NULL, p);
+            return;
+        }
+        invqr_pdf_cache_put(key, pdf, len);
+    }
+    resp->status = 200;
+    resp->content_type = "application/pdf";
+    resp->body = pdf;
+    resp->len = len;
+    apr_table_setn(resp->headers, "Content-Disposition",
+                   "attachment; filename=\"attestazione-invalidita-civile.pdf\"");
 }

@@ -16,4 +16,8 @@ void invqr_citizen_issue_route(invqr_app_t *app, const invqr_request_t *req,
 void invqr_citizen_revoke_route(invqr_app_t *app, const invqr_request_t *req,
                                 invqr_response_t *resp, apr_pool_t *p);
 
+/** Route "citizen-pdf": GET /citizen/qr.pdf. */
+void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
+                             invqr_response_t *resp, apr_pool_t *p);
+
 #endif

@@ -90,6 +90,9 @@ static const char *status_text(int status)
     switch (status) {
     case 200: return "OK";
     case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 409: return "Conflict";
+    case 502: return "Bad Gateway";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
     case 403: return "Forbidden";
@@ -199,6 +202,7 @@ static void handle(invqr_app_t *app, FCGX_Request *rq, apr_pool_t *p)
     req.client = param(rq, "INVQR_CLIENT");
     req.demo = param(rq, "INVQR_DEMO") != NULL;
     req.session = param(rq, "INVQR_SESSION");
+    req.if_none_match = param(rq, "HTTP_IF_NONE_MATCH");
     if (req.operator_id > 0 && req.operator_name != NULL)
         req.page.who = apr_psprintf(p, "%s (%s)", req.operator_name,
                                     req.org_name != NULL ? req.org_name : "");

@@ -10,7 +10,7 @@ INVQR_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 INVQR_PACKAGES="build-essential autoconf automake libtool pkg-config
  apache2 apache2-dev libapr1-dev libaprutil1-dev libfcgi-dev libqrencode-dev libhpdf-dev
  libmariadb-dev mariadb-server mariadb-client libxml2-dev libxml2-utils libssl-dev
- libargon2-dev libcurl4-openssl-dev libcmocka-dev fonts-dejavu-core curl"
+ libargon2-dev libcurl4-openssl-dev libcmocka-dev fonts-dejavu-core fonttools curl"
 INVQR_TEST_PACKAGES="python3-pytest python3-requests python3-zeep python3-lxml
  chromium chromium-driver clang libfuzzer-14-dev libclang-rt-14-dev
  zbar-tools poppler-utils wrk php-cli php-soap"
@@ -141,11 +141,14 @@ worker_threads = ${INVQR_WORKER_THREADS:-8}
 test_faults = ${INVQR_TEST_FAULTS:-no}
 sms_gateway = ${INVQR_SMS_GATEWAY:-spool:$INVQR_RUN/sms}
 benefits_file = $INVQR_ROOT/conf/benefits.csv
+fonts_dir = $INVQR_BUILD/fonts
 CONF
         umask 022
     fi
     # keys added since this run directory was made
     grep -q '^benefits_file' "$conf" || echo "benefits_file = $INVQR_ROOT/conf/benefits.csv" >>"$conf"
+    grep -q '^fonts_dir' "$conf" || echo "fonts_dir = $INVQR_BUILD/fonts" >>"$conf"
+    sed -i "s|^fonts_dir = .*|fonts_dir = $INVQR_BUILD/fonts|" "$conf"
     # the socket moves with the port; keep the file in step
     sed -i "s|^db_socket = .*|db_socket = $INVQR_DB_SOCKET|; s|^public_base_url = .*|public_base_url = http://127.0.0.1:$INVQR_PORT|" "$conf"
     mkdir -p "$INVQR_RUN/sms"

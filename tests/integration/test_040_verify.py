@@ -228,3 +228,39 @@ def test_every_answered_attempt_is_audited(invqr, tmp_path):
     assert all(r[1] == "1" for r in rows)
     after = int(invqr.sql("SELECT COUNT(*) FROM audit_log WHERE event = 'verify'")[0][0])
     assert after - before == 3
+
+
+def test_pdf_qr_decodes_to_the_url_and_verifies(invqr, tmp_path):
+    import subprocess
+    fc, _ = new_citizen(invqr, tmp_path, surname="Ćosić", given="Zoë Àmbra")
+    s = sign_in(invqr, fc)
+    code = generate(invqr, s)
+    r = s.get(invqr.url + "/citizen/qr.pdf")
+    assert r.status_code == 200 and r.headers["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "a.pdf"
+    pdf.write_bytes(r.content)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    for word in ["Zoë", "Àmbra", "Ćosić", fc, "-".join(code[i:i + 5] for i in range(0, 20, 5))]:
+        assert word in text, word
+    subprocess.run(["pdftoppm", "-r", "150", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    png = sorted(tmp_path.glob("page*.png"))[0]
+    url = subprocess.run(["zbarimg", "--raw", "-q", str(png)], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert url == (invqr.url + "/V/" + code).upper()
+    # the decoded address is what a phone opens: verify through it
+    path = url[len(invqr.url):]
+    assert verify(invqr, code, fc, path=path).status_code == 200
+    # an unchanged attestation is revalidated, not sent again
+    again = s.get(invqr.url + "/citizen/qr.pdf", headers={"If-None-Match": r.headers["ETag"]})
+    assert again.status_code == 304 and not again.content
+    # a replaced code makes a new PDF
+    generate(invqr, s, first_time=False)
+    assert s.get(invqr.url + "/citizen/qr.pdf").headers["ETag"] != r.headers["ETag"]
+
+
+def test_pdf_needs_an_active_code(invqr, tmp_path):
+    fc, _ = new_citizen(invqr, tmp_path)
+    s = sign_in(invqr, fc)
+    assert s.get(invqr.url + "/citizen/qr.pdf").status_code == 404
+    assert requests.get(invqr.url + "/citizen/qr.pdf").status_code == 401

@@ -1,0 +1,1406 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* invqr - the attestation PDF.
+ *
+ * One A4 page drawn with libharu 2.3.0: header band, title, holder, fiscal
+ * code, issue date, the QR (libqrencode, via invqr_qr) as merged vector
+ * rectangles inside a white 4-module quiet zone, the code in groups in a
+ * monospace face, instructions for verifiers in Italian and English, and the
+ * note that the check is online. Title, Subject, Author, Creator, creation
+ * date and the catalog /Lang (it-IT) are set.
+ *
+ * How it stays fast (issue: >= 250 fresh PDFs/s on 2 cores with any Latin
+ * name). Measured on the 2-vCPU Debian 12 VM, CPU time per PDF of this page
+ * (throwaway benchmark, /tmp/h6; single thread; 2 threads scale ~2x):
+ *
+ *   stock UTF-8 mode (HPDF_UseUTFEncodings), full DejaVu TTFs ..... ~80 ms
+ *   stock UTF-8 mode, build-time Latin subsets (pyftsubset) ....... ~15 ms
+ *   CP1252 simple fonts (no Ș ț Ł: not an option) ................. ~3 ms
+ *   own CMap encoder over the Latin subsets, fonts parsed per PDF .. ~3.3 ms
+ *   own CMap encoder, fonts parsed once per cached document ........ ~3.0 ms
+ *   (the same with the license text dropped from the subsets' name
+ *   table, which libharu copies into every PDF: ~3.9 -> ~3.0 ms)
+ *
+ * The subset alone does not fix libharu's UTF-8 mode: its encoder maps all
+ * 65,536 BMP code points, so every document builds (and deflates) a 128 KB
+ * CIDToGIDMap and a W array over the whole BMP, per font. So this file
+ * registers its own double-byte CMap encoder, "InvQR-Latin", that maps only
+ * the code points both DejaVu subsets have (~1,200): character k gets the
+ * two-byte code and CID (1 + k / 255, 1 + k % 255) - never a zero byte, so
+ * libharu's C strings hold it - under Identity-H. Strings are converted from
+ * UTF-8 here, and the ToUnicode CMap (which libharu writes in a form
+ * poppler rejects) is rewritten with proper bfranges, so text extraction and
+ * search work. The code face (only 0-9, A-Z, '-', ' ') is a single-byte
+ * WinAnsi TrueType font. A name with a letter the subsets lack falls back,
+ * when the caller names a full TTF, to libharu's stock UTF-8 mode for that
+ * string only (slow, rare); otherwise the letter prints as '?'.
+ *
+ * libharu documents are not thread-safe, but fonts parsed into one survive
+ * HPDF_NewDoc()/HPDF_FreeDoc(). Documents with the fonts and the encoder
+ * loaded are kept in a per-process free list under a mutex; a render borrows
+ * one (or makes one) and gives it back from a cleanup of a subpool of the
+ * caller's pool, or frees it if libharu reported an error. HPDF_New() without
+ * libharu's memory pool is required: with it, freed memory returns only at
+ * HPDF_Free(), so a reused document would grow without end.
+ *
+ * This uses libharu internals that its installed headers expose
+ * (hpdf_encoder.h, hpdf_font.h, hpdf_doc.h): the build is pinned to 2.3.x.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <apr_strings.h>
+
+#include <hpdf.h>
+#include <hpdf_encoder.h>
+#include <hpdf_font.h>
+#include <hpdf_fontdef.h>
+
+#include "invqr_log.h"
+#include "invqr_pdf.h"
+#include "invqr_qr.h"
+#include "invqr_utf8.h"
+
+#if HPDF_VERSION_ID < 20300 || HPDF_VERSION_ID >= 20400
+#error "invqr_pdf.c relies on libharu 2.3.x internals; check the encoder code"
+#endif
+
+/* ---- page geometry and colours ------------------------------------------ */
+
+#define MM (72.0 / 25.4)
+#define PAGE_W 595.276
+#define PAGE_H 841.89
+#define MARGIN (20.0 * MM)
+#define CONTENT_W (PAGE_W - 2.0 * MARGIN)
+#define BAND_H (15.0 * MM)
+#define QR_SIDE (76.0 * MM) /* symbol with its quiet zone */
+#define QR_QUIET 4          /* modules */
+
+typedef struct rgb_t {
+    double r, g, b;
+} rgb_t;
+
+static const rgb_t C_BLUE = {0.0, 0.4, 0.8};          /* #0066CC */
+static const rgb_t C_DARK = {0.090, 0.196, 0.302};    /* #17324D */
+static const rgb_t C_TEXT = {0.10, 0.10, 0.10};
+static const rgb_t C_MUTED = {0.361, 0.435, 0.510};   /* #5C6F82 */
+static const rgb_t C_RULE = {0.851, 0.855, 0.859};    /* #D9DADB */
+static const rgb_t C_CARD = {0.953, 0.961, 0.973};
+static const rgb_t C_NOTE = {0.910, 0.945, 0.984};
+static const rgb_t C_WHITE = {1.0, 1.0, 1.0};
+static const rgb_t C_BLACK = {0.0, 0.0, 0.0};
+
+/* ---- the Latin encoder -------------------------------------------------- */
+
+#define ENCODING_NAME "InvQR-Latin"
+
+/* Code points offered to the encoder; the fonts decide which they have. Keep
+ * in step with the --unicodes of corelib/Makefile.pdf.inc. */
+static const uint16_t LATIN_RANGES[][2] = {
+    {0x0020, 0x007E}, /* Basic Latin */
+    {0x00A0, 0x02FF}, /* Latin-1, Extended-A/B, IPA, modifier letters */
+    {0x0300, 0x036F}, /* combining diacritical marks */
+    {0x1E00, 0x1EFF}, /* Latin Extended Additional */
+    {0x2000, 0x206F}, /* general punctuation */
+    {0x20AC, 0x20AC}, /* euro sign */
+};
+
+#define MAX_LATIN 2048 /* more than the ranges hold */
+
+/* Cached documents kept idle per process. */
+#define CACHE_MAX_IDLE 64
+
+typedef struct renderer_t renderer_t;
+struct renderer_t {
+    renderer_t *next;
+    HPDF_Doc pdf;
+    pid_t pid;
+    unsigned generation;
+    char *font_dir;
+    char *fallback_path;   /* NULL when none */
+    const char *f_regular; /* libharu font names, owned by pdf */
+    const char *f_bold;
+    const char *f_code;
+    const char *f_fallback; /* loaded on first need */
+    int fallback_unusable;
+    uint16_t cps[MAX_LATIN]; /* code points of the encoder, ascending */
+    size_t ncps;
+    HPDF_STATUS hpdf_error; /* first error libharu reported */
+    HPDF_STATUS hpdf_detail;
+    int broken; /* never reuse */
+};
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static renderer_t *cache_idle;   /* guarded by cache_lock */
+static unsigned cache_nidle;     /* guarded by cache_lock */
+static unsigned cache_generation; /* guarded by cache_lock */
+
+static void on_hpdf_error(HPDF_STATUS error_no, HPDF_STATUS detail_no,
+                          void *user_data)
+{
+    renderer_t *r = user_data;
+
+    if (r->hpdf_error == 0) {
+        r->hpdf_error = error_no;
+        r->hpdf_detail = detail_no;
+    }
+    r->broken = 1;
+}
+
+static void code_bytes(size_t k, unsigned char *hi, unsigned char *lo)
+{
+    *hi = (unsigned char)(1 + k / 255);
+    *lo = (unsigned char)(1 + k % 255);
+}
+
+/* Index of u in the encoder, or -1. */
+static long latin_index(const renderer_t *r, uint32_t u)
+{
+    size_t lo = 0, hi = r->ncps;
+
+    if (u > 0xFFFF) {
+        return -1;
+    }
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (r->cps[mid] == u) {
+            return (long)mid;
+        }
+        if (r->cps[mid] < u) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return -1;
+}
+
+static HPDF_BOOL always_true(HPDF_Encoder encoder, HPDF_BYTE b)
+{
+    (void)encoder;
+    (void)b;
+    return HPDF_TRUE;
+}
+
+/* The encoder is initialised when it is made; libharu must never ask. */
+static HPDF_STATUS refuse_init(HPDF_Encoder encoder)
+{
+    (void)encoder;
+    return HPDF_INVALID_ENCODER;
+}
+
+/* Register "InvQR-Latin" with the code points both Latin faces have. */
+static apr_status_t build_encoder(renderer_t *r)
+{
+    HPDF_FontDef regular, bold;
+    HPDF_Encoder enc;
+    HPDF_CMapEncoderAttr attr;
+    HPDF_CidRange_Rec space = {0x0000, 0xFFFF, 0};
+    size_t i, k;
+
+    regular = HPDF_GetFontDef(r->pdf, r->f_regular);
+    bold = HPDF_GetFontDef(r->pdf, r->f_bold);
+    if (regular == NULL || bold == NULL) {
+        return APR_EGENERAL;
+    }
+    r->ncps = 0;
+    for (i = 0; i < sizeof(LATIN_RANGES) / sizeof(LATIN_RANGES[0]); i++) {
+        uint32_t u;
+
+        for (u = LATIN_RANGES[i][0]; u <= LATIN_RANGES[i][1]; u++) {
+            if (r->ncps == MAX_LATIN) {
+                break;
+            }
+            /* the space glyph is a real glyph; U+0020 is always kept */
+            if (u == 0x20 ||
+                (HPDF_TTFontDef_GetGlyphid(regular, (HPDF_UINT16)u) != 0 &&
+                 HPDF_TTFontDef_GetGlyphid(bold, (HPDF_UINT16)u) != 0)) {
+                r->cps[r->ncps++] = (uint16_t)u;
+            }
+        }
+    }
+
+    enc = HPDF_CMapEncoder_New(r->pdf->mmgr, (char *)ENCODING_NAME,
+                               refuse_init);
+    if (enc == NULL) {
+        return APR_ENOMEM;
+    }
+    if (HPDF_CMapEncoder_InitAttr(enc) != HPDF_OK) {
+        HPDF_Encoder_Free(enc);
+        return APR_ENOMEM;
+    }
+    attr = (HPDF_CMapEncoderAttr)enc->attr;
+    for (k = 0; k < r->ncps; k++) {
+        unsigned char hi, lo;
+
+        code_bytes(k, &hi, &lo);
+        /* libharu indexes both maps [low byte][high byte] */
+        attr->cid_map[lo][hi] = (HPDF_UINT16)((hi << 8) | lo);
+        attr->unicode_map[lo][hi] = r->cps[k];
+    }
+    if (HPDF_CMapEncoder_AddCodeSpaceRange(enc, space) != HPDF_OK) {
+        HPDF_Encoder_Free(enc);
+        return APR_ENOMEM;
+    }
+    /* every code is two bytes */
+    attr->is_lead_byte_fn = always_true;
+    attr->is_trial_byte_fn = always_true;
+    strcpy(attr->registry, "Adobe");
+    /* this ordering makes libharu write /Encoding /Identity-H and put the
+     * CMap it generates under /ToUnicode, which set_tounicode() replaces */
+    strcpy(attr->ordering, "Identity-H");
+    attr->suppliment = 0;
+    attr->writing_mode = HPDF_WMODE_HORIZONTAL;
+    enc->type = HPDF_ENCODER_TYPE_DOUBLE_BYTE;
+    if (HPDF_Doc_RegisterEncoder(r->pdf, enc) != HPDF_OK) {
+        return APR_EGENERAL; /* libharu freed enc */
+    }
+    return APR_SUCCESS;
+}
+
+/* ---- the cache of documents --------------------------------------------- */
+
+static void renderer_free(renderer_t *r)
+{
+    if (r == NULL) {
+        return;
+    }
+    if (r->pdf != NULL) {
+        HPDF_Free(r->pdf);
+    }
+    free(r->font_dir);
+    free(r->fallback_path);
+    free(r);
+}
+
+static int same_str(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL) {
+        return a == b;
+    }
+    return strcmp(a, b) == 0;
+}
+
+static void log_hpdf(const renderer_t *r, const char *what)
+{
+    invqr_log(INVQR_LOG_ERR,
+              "INVQR0090: PDF: libharu error 0x%04lX (detail %lu) %s",
+              (unsigned long)r->hpdf_error, (unsigned long)r->hpdf_detail,
+              what);
+}
+
+static const char *load_font(renderer_t *r, const char *file)
+{
+    char path[PATH_MAX];
+    const char *name;
+    int n;
+
+    n = snprintf(path, sizeof(path), "%s/%s", r->font_dir, file);
+    if (n < 0 || (size_t)n >= sizeof(path)) {
+        return NULL;
+    }
+    name = HPDF_LoadTTFontFromFile(r->pdf, path, HPDF_TRUE);
+    if (name == NULL) {
+        char what[PATH_MAX + 32];
+
+        snprintf(what, sizeof(what), "loading font %s", path);
+        log_hpdf(r, what);
+    }
+    return name;
+}
+
+static apr_status_t renderer_create(renderer_t **pout, const char *font_dir,
+                                    const char *fallback, unsigned generation)
+{
+    apr_status_t rv = APR_SUCCESS;
+    renderer_t *r;
+
+    *pout = NULL;
+    r = calloc(1, sizeof(*r));
+    if (r == NULL) {
+        rv = APR_ENOMEM;
+        goto out;
+    }
+    r->pid = getpid();
+    r->generation = generation;
+    r->font_dir = strdup(font_dir);
+    if (fallback != NULL) {
+        r->fallback_path = strdup(fallback);
+    }
+    if (r->font_dir == NULL || (fallback != NULL && r->fallback_path == NULL)) {
+        rv = APR_ENOMEM;
+        goto out;
+    }
+    /* no libharu memory pool: see the comment atop this file */
+    r->pdf = HPDF_New(on_hpdf_error, r);
+    if (r->pdf == NULL) {
+        rv = APR_ENOMEM;
+        goto out;
+    }
+    /* after one failure libharu refuses everything: stop at the first */
+    r->f_regular = load_font(r, INVQR_PDF_FONT_REGULAR);
+    if (r->f_regular != NULL) {
+        r->f_bold = load_font(r, INVQR_PDF_FONT_BOLD);
+    }
+    if (r->f_bold != NULL) {
+        r->f_code = load_font(r, INVQR_PDF_FONT_CODE);
+    }
+    if (r->f_code == NULL) {
+        rv = APR_EGENERAL;
+        goto out;
+    }
+    rv = build_encoder(r);
+    if (rv == APR_SUCCESS && r->hpdf_error != 0) {
+        log_hpdf(r, "building the Latin encoder");
+        rv = APR_EGENERAL;
+    }
+
+out:
+    if (rv != APR_SUCCESS) {
+        renderer_free(r);
+        return rv;
+    }
+    *pout = r;
+    return APR_SUCCESS;
+}
+
+/* Borrow an idle document made for these fonts by this process, or make
+ * one. */
+static apr_status_t renderer_checkout(renderer_t **pout,
+                                      const invqr_pdf_input_t *in)
+{
+    renderer_t *r = NULL, **pp;
+    pid_t pid = getpid();
+    unsigned generation;
+
+    *pout = NULL;
+    pthread_mutex_lock(&cache_lock);
+    generation = cache_generation;
+    pp = &cache_idle;
+    while (*pp != NULL) {
+        renderer_t *c = *pp;
+
+        if (c->pid != pid) {
+            /* inherited through fork(): its FILE*s share their offsets with
+             * the parent's, and HPDF_Free() would fclose() them, which may
+             * move those offsets under the parent. Drop it unfreed. */
+            *pp = c->next;
+            cache_nidle--;
+            continue;
+        }
+        if (same_str(c->font_dir, in->font_dir) &&
+            same_str(c->fallback_path, in->font_fallback)) {
+            *pp = c->next;
+            cache_nidle--;
+            r = c;
+            break;
+        }
+        pp = &c->next;
+    }
+    pthread_mutex_unlock(&cache_lock);
+
+    if (r != NULL) {
+        r->next = NULL;
+        *pout = r;
+        return APR_SUCCESS;
+    }
+    return renderer_create(pout, in->font_dir, in->font_fallback, generation);
+}
+
+/* Pool cleanup: drop the document's pages and objects and give the fonts
+ * back to the cache, or free everything if libharu failed. */
+static apr_status_t renderer_release(void *data)
+{
+    renderer_t *r = data;
+    int keep = 0;
+
+    if (!r->broken && r->pid == getpid()) {
+        HPDF_FreeDoc(r->pdf);
+        pthread_mutex_lock(&cache_lock);
+        if (r->generation == cache_generation &&
+            cache_nidle < CACHE_MAX_IDLE) {
+            r->next = cache_idle;
+            cache_idle = r;
+            cache_nidle++;
+            keep = 1;
+        }
+        pthread_mutex_unlock(&cache_lock);
+    }
+    if (!keep) {
+        renderer_free(r);
+    }
+    return APR_SUCCESS;
+}
+
+void invqr_pdf_cache_clear(void)
+{
+    renderer_t *list;
+
+    pthread_mutex_lock(&cache_lock);
+    list = cache_idle;
+    cache_idle = NULL;
+    cache_nidle = 0;
+    cache_generation++;
+    pthread_mutex_unlock(&cache_lock);
+    while (list != NULL) {
+        renderer_t *next = list->next;
+
+        renderer_free(list);
+        list = next;
+    }
+}
+
+/* ---- text ----------------------------------------------------------------- */
+
+typedef enum {
+    FACE_LATIN, /* Type0, InvQR-Latin: two-byte codes */
+    FACE_UTF8,  /* Type0, libharu's UTF-8 (the fallback font) */
+    FACE_ASCII  /* simple TrueType, WinAnsi (the code face) */
+} face_kind;
+
+typedef struct face_t {
+    HPDF_Font font;
+    face_kind kind;
+} face_t;
+
+typedef struct page_t {
+    renderer_t *r;
+    HPDF_Page page;
+    apr_pool_t *p; /* scratch: the render's subpool */
+    face_t regular, bold, code, fallback;
+    unsigned char used[MAX_LATIN]; /* encoder characters drawn */
+    apr_status_t rv; /* first failure of our own */
+} page_t;
+
+/* Next code point of s[*i..len), advancing *i; U+FFFD for a bad sequence. */
+static uint32_t utf8_next(const char *s, size_t len, size_t *i)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t n, j;
+    uint32_t cp, min;
+
+    if (u[*i] < 0x80) {
+        return u[(*i)++];
+    }
+    if ((u[*i] & 0xE0) == 0xC0) {
+        n = 1;
+        cp = u[*i] & 0x1F;
+        min = 0x80;
+    } else if ((u[*i] & 0xF0) == 0xE0) {
+        n = 2;
+        cp = u[*i] & 0x0F;
+        min = 0x800;
+    } else if ((u[*i] & 0xF8) == 0xF0) {
+        n = 3;
+        cp = u[*i] & 0x07;
+        min = 0x10000;
+    } else {
+        (*i)++;
+        return 0xFFFD;
+    }
+    if (*i + n >= len) {
+        /* fewer than n continuation bytes left */
+        *i = len;
+        return 0xFFFD;
+    }
+    for (j = 1; j <= n; j++) {
+        if ((u[*i + j] & 0xC0) != 0x80) {
+            *i += j;
+            return 0xFFFD;
+        }
+        cp = (cp << 6) | (u[*i + j] & 0x3F);
+    }
+    *i += n + 1;
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        return 0xFFFD;
+    }
+    return cp;
+}
+
+/* The code point a face will actually draw for u. */
+static uint32_t face_cp(const page_t *pg, const face_t *f, uint32_t u)
+{
+    switch (f->kind) {
+    case FACE_LATIN:
+        return latin_index(pg->r, u) >= 0 ? u : '?';
+    case FACE_UTF8:
+        return u <= 0xFFFF ? u : '?';
+    case FACE_ASCII:
+    default:
+        return (u >= 0x20 && u < 0x7F) ? u : '?';
+    }
+}
+
+static double text_width(const page_t *pg, const face_t *f, double size,
+                         const char *s, size_t len)
+{
+    size_t i = 0;
+    long w = 0;
+
+    while (i < len) {
+        uint32_t u = face_cp(pg, f, utf8_next(s, len, &i));
+
+        w += HPDF_Font_GetUnicodeWidth(f->font, (HPDF_UNICODE)u);
+    }
+    return (double)w * size / 1000.0;
+}
+
+/* s[0..len) as the bytes the face's font takes, NUL-terminated, from the
+ * scratch pool. */
+static const char *text_encode(page_t *pg, const face_t *f,
+                               const char *s, size_t len)
+{
+    char *out, *o;
+    size_t i = 0;
+
+    if (f->kind == FACE_UTF8) {
+        return apr_pstrmemdup(pg->p, s, len);
+    }
+    /* at most two output bytes per input byte */
+    out = apr_palloc(pg->p, 2 * len + 1);
+    o = out;
+    while (i < len) {
+        uint32_t u = face_cp(pg, f, utf8_next(s, len, &i));
+
+        if (f->kind == FACE_ASCII) {
+            *o++ = (char)u;
+        } else {
+            long k = latin_index(pg->r, u);
+            unsigned char hi, lo;
+
+            if (k < 0) {
+                k = 0;
+            }
+            pg->used[k] = 1;
+            code_bytes((size_t)k, &hi, &lo);
+            *o++ = (char)hi;
+            *o++ = (char)lo;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+static void fill_color(const page_t *pg, rgb_t c)
+{
+    HPDF_Page_SetRGBFill(pg->page, (HPDF_REAL)c.r, (HPDF_REAL)c.g,
+                         (HPDF_REAL)c.b);
+}
+
+static void show(page_t *pg, const face_t *f, double size, rgb_t c,
+                 double x, double y, const char *s, size_t len)
+{
+    if (len == 0) {
+        return;
+    }
+    fill_color(pg, c);
+    HPDF_Page_BeginText(pg->page);
+    HPDF_Page_SetFontAndSize(pg->page, f->font, (HPDF_REAL)size);
+    HPDF_Page_TextOut(pg->page, (HPDF_REAL)x, (HPDF_REAL)y,
+                      text_encode(pg, f, s, len));
+    HPDF_Page_EndText(pg->page);
+}
+
+static void show_str(page_t *pg, const face_t *f, double size, rgb_t c,
+                     double x, double y, const char *s)
+{
+    show(pg, f, size, c, x, y, s, strlen(s));
+}
+
+static void show_centered(page_t *pg, const face_t *f, double size,
+                          rgb_t c, double cx, double y, const char *s)
+{
+    double w = text_width(pg, f, size, s, strlen(s));
+
+    show_str(pg, f, size, c, cx - w / 2.0, y, s);
+}
+
+static void show_right(page_t *pg, const face_t *f, double size,
+                       rgb_t c, double right, double y, const char *s)
+{
+    double w = text_width(pg, f, size, s, strlen(s));
+
+    show_str(pg, f, size, c, right - w, y, s);
+}
+
+/* The largest size in [min, max] at which s fits width, or min. */
+static double fit_size(const page_t *pg, const face_t *f, double max,
+                       double min, double width, const char *s)
+{
+    double w1 = text_width(pg, f, 1.0, s, strlen(s));
+    double size;
+
+    if (w1 <= 0) {
+        return max;
+    }
+    size = width / w1;
+    if (size > max) {
+        size = max;
+    }
+    if (size < min) {
+        size = min;
+    }
+    return size;
+}
+
+/* Lay s out in lines no wider than width, breaking at spaces (and inside a
+ * word longer than a line). Draws them when draw is set, the first baseline
+ * at *py, moving *py down one leading per line. Returns the line count. */
+static int wrap(page_t *pg, const face_t *f, double size, rgb_t c,
+                double leading, double x, double width, double *py,
+                const char *s, int draw)
+{
+    size_t len = strlen(s), i = 0, ls = 0, le = 0;
+    double space = text_width(pg, f, size, " ", 1), lw = 0;
+    int have = 0, lines = 0;
+
+    while (i < len) {
+        size_t ws, we, j;
+        double ww;
+
+        while (i < len && s[i] == ' ') {
+            i++;
+        }
+        if (i == len) {
+            break;
+        }
+        ws = i;
+        while (i < len && s[i] != ' ') {
+            i++;
+        }
+        we = i;
+        ww = text_width(pg, f, size, s + ws, we - ws);
+        if (have && lw + space + ww <= width) {
+            le = we;
+            lw += space + ww;
+            continue;
+        }
+        if (have) {
+            if (draw) {
+                show(pg, f, size, c, x, *py, s + ls, le - ls);
+            }
+            *py -= leading;
+            lines++;
+            have = 0;
+        }
+        if (ww <= width) {
+            ls = ws;
+            le = we;
+            lw = ww;
+            have = 1;
+            continue;
+        }
+        /* a word longer than the line: break it between characters */
+        j = ws;
+        while (j < we) {
+            size_t k = j;
+            double cw = 0;
+
+            while (k < we) {
+                size_t k2 = k;
+                double w1;
+
+                (void)utf8_next(s, we, &k2);
+                w1 = text_width(pg, f, size, s + k, k2 - k);
+                if (cw + w1 > width && k > j) {
+                    break;
+                }
+                cw += w1;
+                k = k2;
+            }
+            if (k == we) {
+                ls = j;
+                le = we;
+                lw = cw;
+                have = 1;
+                break;
+            }
+            if (draw) {
+                show(pg, f, size, c, x, *py, s + j, k - j);
+            }
+            *py -= leading;
+            lines++;
+            j = k;
+        }
+    }
+    if (have) {
+        if (draw) {
+            show(pg, f, size, c, x, *py, s + ls, le - ls);
+        }
+        *py -= leading;
+        lines++;
+    }
+    return lines;
+}
+
+/* ---- fonts of one document ------------------------------------------------ */
+
+static const char TOUNICODE_HEAD[] =
+    "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+    "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> "
+    "def\n/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+    "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n";
+static const char TOUNICODE_TAIL[] =
+    "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n";
+
+/* Replace the CMap libharu put under a Latin font's /ToUnicode (cidrange
+ * operators, which poppler refuses there) with one bfchar per character
+ * the document draws: small, and read right by every reader tried (a
+ * bfrange form was misread by Ghostscript). */
+static void set_tounicode(page_t *pg, HPDF_Font font)
+{
+    HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
+    HPDF_Stream st;
+    size_t k, n = 0, left;
+    char line[48];
+    int bad = 0;
+
+    if (attr == NULL || attr->cmap_stream == NULL ||
+        attr->cmap_stream->stream == NULL) {
+        pg->rv = APR_EGENERAL;
+        return;
+    }
+    for (k = 0; k < pg->r->ncps; k++) {
+        n += pg->used[k];
+    }
+    st = attr->cmap_stream->stream;
+    HPDF_MemStream_FreeData(st);
+    bad |= HPDF_Stream_WriteStr(st, TOUNICODE_HEAD) != HPDF_OK;
+    left = n;
+    for (k = 0; k < pg->r->ncps && !bad; k++) {
+        unsigned char hi, lo;
+
+        if (!pg->used[k]) {
+            continue;
+        }
+        if (left == n || (n - left) % 100 == 0) {
+            snprintf(line, sizeof(line), "%zu beginbfchar\n",
+                     left < 100 ? left : (size_t)100);
+            bad |= HPDF_Stream_WriteStr(st, line) != HPDF_OK;
+        }
+        code_bytes(k, &hi, &lo);
+        snprintf(line, sizeof(line), "<%02X%02X> <%04X>\n", hi, lo,
+                 (unsigned)pg->r->cps[k]);
+        bad |= HPDF_Stream_WriteStr(st, line) != HPDF_OK;
+        left--;
+        if (left == 0 || (n - left) % 100 == 0) {
+            bad |= HPDF_Stream_WriteStr(st, "endbfchar\n") != HPDF_OK;
+        }
+    }
+    bad |= HPDF_Stream_WriteStr(st, TOUNICODE_TAIL) != HPDF_OK;
+    if (bad) {
+        pg->rv = APR_EGENERAL;
+    }
+}
+
+/* The same for the fallback font in libharu's UTF-8 mode, whose codes are
+ * the code points (Identity-H, CID = UTF-16 unit): an identity map over
+ * the BMP, one bfrange per 256 codes. */
+static void set_tounicode_identity(page_t *pg, HPDF_Font font)
+{
+    HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
+    HPDF_Stream st;
+    char line[48];
+    unsigned hi;
+    int bad = 0;
+
+    if (attr == NULL || attr->cmap_stream == NULL ||
+        attr->cmap_stream->stream == NULL) {
+        pg->rv = APR_EGENERAL;
+        return;
+    }
+    st = attr->cmap_stream->stream;
+    HPDF_MemStream_FreeData(st);
+    bad |= HPDF_Stream_WriteStr(st, TOUNICODE_HEAD) != HPDF_OK;
+    for (hi = 0; hi < 256 && !bad; hi++) {
+        if (hi % 100 == 0) {
+            snprintf(line, sizeof(line), "%u beginbfrange\n",
+                     hi < 200 ? 100u : 56u);
+            bad |= HPDF_Stream_WriteStr(st, line) != HPDF_OK;
+        }
+        /* no surrogates: libharu never writes them */
+        if (hi >= 0xD8 && hi <= 0xDF) {
+            snprintf(line, sizeof(line), "<%02X00> <%02X00> <FFFD>\n", hi,
+                     hi);
+        } else {
+            snprintf(line, sizeof(line), "<%02X00> <%02XFF> <%02X00>\n", hi,
+                     hi, hi);
+        }
+        bad |= HPDF_Stream_WriteStr(st, line) != HPDF_OK;
+        if (hi % 100 == 99 || hi == 255) {
+            bad |= HPDF_Stream_WriteStr(st, "endbfrange\n") != HPDF_OK;
+        }
+    }
+    bad |= HPDF_Stream_WriteStr(st, TOUNICODE_TAIL) != HPDF_OK;
+    if (bad) {
+        pg->rv = APR_EGENERAL;
+    }
+}
+
+static void open_fonts(page_t *pg)
+{
+    HPDF_Doc pdf = pg->r->pdf;
+
+    pg->regular.font = HPDF_GetFont(pdf, pg->r->f_regular, ENCODING_NAME);
+    pg->regular.kind = FACE_LATIN;
+    pg->bold.font = HPDF_GetFont(pdf, pg->r->f_bold, ENCODING_NAME);
+    pg->bold.kind = FACE_LATIN;
+    pg->code.font = HPDF_GetFont(pdf, pg->r->f_code, HPDF_ENCODING_WIN_ANSI);
+    pg->code.kind = FACE_ASCII;
+    if (pg->regular.font == NULL || pg->bold.font == NULL ||
+        pg->code.font == NULL) {
+        pg->rv = APR_EGENERAL;
+    }
+}
+
+/* The face to draw s in: base, or the fallback font when base lacks one of
+ * its letters and a fallback is configured and readable. */
+static const face_t *face_for(page_t *pg, const face_t *base, const char *s)
+{
+    renderer_t *r = pg->r;
+    size_t len = strlen(s), i = 0;
+    int missing = 0;
+
+    if (base->kind != FACE_LATIN) {
+        return base;
+    }
+    while (i < len && !missing) {
+        missing = latin_index(r, utf8_next(s, len, &i)) < 0;
+    }
+    if (!missing || r->fallback_path == NULL || r->fallback_unusable) {
+        return base;
+    }
+    if (pg->fallback.font != NULL) {
+        return &pg->fallback;
+    }
+    if (r->f_fallback == NULL) {
+        if (access(r->fallback_path, R_OK) != 0) {
+            invqr_log(INVQR_LOG_WARN,
+                      "INVQR0091: PDF: fallback font %s: %s; letters the "
+                      "Latin fonts lack print as '?'",
+                      r->fallback_path, strerror(errno));
+            r->fallback_unusable = 1;
+            return base;
+        }
+        r->f_fallback = HPDF_LoadTTFontFromFile(r->pdf, r->fallback_path,
+                                                HPDF_TRUE);
+        if (r->f_fallback == NULL || HPDF_UseUTFEncodings(r->pdf) != HPDF_OK) {
+            pg->rv = APR_EGENERAL;
+            return base;
+        }
+    }
+    pg->fallback.font = HPDF_GetFont(r->pdf, r->f_fallback, "UTF-8");
+    pg->fallback.kind = FACE_UTF8;
+    if (pg->fallback.font == NULL) {
+        pg->rv = APR_EGENERAL;
+        return base;
+    }
+    return &pg->fallback;
+}
+
+/* ---- the page ------------------------------------------------------------- */
+
+static void rect(const page_t *pg, rgb_t c, double x, double y, double w,
+                 double h)
+{
+    fill_color(pg, c);
+    HPDF_Page_Rectangle(pg->page, (HPDF_REAL)x, (HPDF_REAL)y, (HPDF_REAL)w,
+                        (HPDF_REAL)h);
+    HPDF_Page_Fill(pg->page);
+}
+
+static void hrule(const page_t *pg, double x, double y, double w)
+{
+    rect(pg, C_RULE, x, y, w, 0.75);
+}
+
+static void draw_header(page_t *pg, const invqr_pdf_input_t *in)
+{
+    double base = PAGE_H - BAND_H / 2.0 - 3.5;
+
+    rect(pg, C_BLUE, 0, PAGE_H - BAND_H, PAGE_W, BAND_H);
+    if (in->issuer != NULL && in->issuer[0] != '\0') {
+        const face_t *f = face_for(pg, &pg->bold, in->issuer);
+        double size = fit_size(pg, f, 11.0, 7.0, CONTENT_W * 0.62,
+                               in->issuer);
+
+        show_str(pg, f, size, C_WHITE, MARGIN, base, in->issuer);
+    }
+    show_right(pg, &pg->regular, 9.0, C_WHITE, PAGE_W - MARGIN, base,
+               "Attestazione QR \xC2\xB7 QR attestation");
+}
+
+/* Title and subtitle; returns the y below them. */
+static double draw_title(page_t *pg, double y)
+{
+    static const char title[] =
+        "Attestazione dello status di invalidit\xC3\xA0 civile";
+    double size = fit_size(pg, &pg->bold, 20.0, 14.0, CONTENT_W, title);
+
+    y -= size;
+    show_str(pg, &pg->bold, size, C_DARK, MARGIN, y, title);
+    y -= 18.0;
+    show_str(pg, &pg->regular, 12.5, C_MUTED, MARGIN, y,
+             "Civil invalidity status attestation");
+    y -= 14.0;
+    hrule(pg, MARGIN, y, CONTENT_W);
+    return y;
+}
+
+static void label(page_t *pg, double x, double y, const char *s)
+{
+    show_str(pg, &pg->regular, 7.5, C_MUTED, x, y, s);
+}
+
+/* Holder, fiscal code and issue date; returns the y below them. */
+static double draw_holder(page_t *pg, const invqr_pdf_input_t *in,
+                          const char *date, double y)
+{
+    const char *name;
+    const face_t *f;
+    double size, col2 = MARGIN + CONTENT_W / 2.0;
+
+    if (in->given_name[0] != '\0') {
+        name = apr_pstrcat(pg->p, in->given_name, " ", in->surname, NULL);
+    } else {
+        name = in->surname;
+    }
+    y -= 20.0;
+    label(pg, MARGIN, y, "TITOLARE \xC2\xB7 HOLDER");
+    f = face_for(pg, &pg->bold, name);
+    size = fit_size(pg, f, 20.0, 12.0, CONTENT_W, name);
+    y -= size + 4.0;
+    if (text_width(pg, f, size, name, strlen(name)) <= CONTENT_W) {
+        show_str(pg, f, size, C_TEXT, MARGIN, y, name);
+    } else {
+        double yy = y;
+
+        wrap(pg, f, size, C_TEXT, size * 1.25, MARGIN, CONTENT_W, &yy, name,
+             1);
+        y = yy + size * 1.25;
+    }
+
+    y -= 22.0;
+    label(pg, MARGIN, y, "CODICE FISCALE \xC2\xB7 FISCAL CODE");
+    label(pg, col2, y, "DATA DI RILASCIO \xC2\xB7 ISSUE DATE");
+    y -= 17.0;
+    f = face_for(pg, &pg->bold, in->fiscal_code);
+    show_str(pg, f, fit_size(pg, f, 14.0, 8.0, CONTENT_W / 2.0 - 8.0,
+                             in->fiscal_code),
+             C_TEXT, MARGIN, y, in->fiscal_code);
+    show_str(pg, &pg->bold, 14.0, C_TEXT, col2, y, date);
+    return y;
+}
+
+/* The QR with its quiet zone, side points square, top-left at (x, top). */
+static void draw_qr(page_t *pg, const invqr_qr_t *qr, double x, double top,
+                    double side)
+{
+    int w = invqr_qr_width(qr), row, col;
+    double m = side / (double)(w + 2 * QR_QUIET);
+
+    rect(pg, C_WHITE, x, top - side, side, side);
+    HPDF_Page_GSave(pg->page);
+    /* one unit per module, rows going down from the symbol's corner */
+    HPDF_Page_Concat(pg->page, (HPDF_REAL)m, 0, 0, (HPDF_REAL)-m,
+                     (HPDF_REAL)(x + QR_QUIET * m),
+                     (HPDF_REAL)(top - QR_QUIET * m));
+    fill_color(pg, C_BLACK);
+    for (row = 0; row < w; row++) {
+        col = 0;
+        while (col < w) {
+            int start;
+
+            if (!invqr_qr_dark(qr, col, row)) {
+                col++;
+                continue;
+            }
+            start = col;
+            while (col < w && invqr_qr_dark(qr, col, row)) {
+                col++;
+            }
+            HPDF_Page_Rectangle(pg->page, (HPDF_REAL)start, (HPDF_REAL)row,
+                                (HPDF_REAL)(col - start), 1);
+        }
+    }
+    HPDF_Page_Fill(pg->page);
+    HPDF_Page_GRestore(pg->page);
+}
+
+/* The card with the QR and the code; returns the y below it. */
+static double draw_qr_card(page_t *pg, const invqr_pdf_input_t *in,
+                           const invqr_qr_t *qr, double y)
+{
+    double top = y - 12.0, pad = 5.0 * MM;
+    double card_h = pad + QR_SIDE + 44.0 + pad;
+    double qx = (PAGE_W - QR_SIDE) / 2.0, cy;
+    double code_size = fit_size(pg, &pg->code, 26.0, 12.0, CONTENT_W - 20.0,
+                                in->code_grouped);
+
+    rect(pg, C_RULE, MARGIN, top - card_h, CONTENT_W, card_h);
+    rect(pg, C_CARD, MARGIN + 0.75, top - card_h + 0.75, CONTENT_W - 1.5,
+         card_h - 1.5);
+    draw_qr(pg, qr, qx, top - pad, QR_SIDE);
+    cy = top - pad - QR_SIDE - 14.0;
+    show_centered(pg, &pg->regular, 7.5, C_MUTED, PAGE_W / 2.0, cy,
+                  "CODICE DI VERIFICA \xC2\xB7 VERIFICATION CODE");
+    cy -= code_size + 2.0;
+    show_centered(pg, &pg->code, code_size, C_DARK, PAGE_W / 2.0, cy,
+                  in->code_grouped);
+    return top - card_h;
+}
+
+/* A numbered list; returns the y below it. */
+static double draw_steps(page_t *pg, double x, double width, double y,
+                         const char *heading, const char *const *steps,
+                         size_t n)
+{
+    const double size = 8.8, leading = 11.6, indent = 11.0;
+    size_t i;
+
+    show_str(pg, &pg->bold, 10.5, C_BLUE, x, y, heading);
+    y -= 16.0;
+    for (i = 0; i < n; i++) {
+        char num[24];
+
+        snprintf(num, sizeof(num), "%zu.", i + 1);
+        show_str(pg, &pg->bold, size, C_DARK, x, y, num);
+        wrap(pg, &pg->regular, size, C_TEXT, leading, x + indent,
+             width - indent, &y, steps[i], 1);
+        y -= 3.0;
+    }
+    return y;
+}
+
+static double draw_instructions(page_t *pg, const invqr_pdf_input_t *in,
+                                double y)
+{
+    const char *it[4], *en[4];
+    double colw = (CONTENT_W - 8.0 * MM) / 2.0, y1, y2;
+
+    if (in->verify_url != NULL && in->verify_url[0] != '\0') {
+        it[0] = apr_pstrcat(pg->p,
+                            "Inquadrare il codice QR con la fotocamera di un "
+                            "qualsiasi telefono, oppure aprire la pagina ",
+                            in->verify_url,
+                            " e digitare il codice di verifica.", NULL);
+        en[0] = apr_pstrcat(pg->p,
+                            "Scan the QR code with any phone camera, or open "
+                            "the page ",
+                            in->verify_url, " and type the verification code.",
+                            NULL);
+    } else {
+        it[0] = "Inquadrare il codice QR con la fotocamera di un qualsiasi "
+                "telefono, oppure aprire la pagina /verify del servizio e "
+                "digitare il codice di verifica.";
+        en[0] = "Scan the QR code with any phone camera, or open the /verify "
+                "page of the service and type the verification code.";
+    }
+    it[1] = "Digitare il codice fiscale del titolare, letto dalla sua "
+            "tessera sanitaria.";
+    it[2] = "Il primo livello mostra solo il nome e le categorie dello "
+            "status, come s\xC3\xAC/no.";
+    it[3] = "Chiedere un documento d\xE2\x80\x99identit\xC3\xA0 per accertare "
+            "che chi presenta l\xE2\x80\x99" "attestazione ne sia il "
+            "titolare.";
+    en[1] = "Type the holder\xE2\x80\x99s fiscal code, read from their "
+            "health card.";
+    en[2] = "The first level shows only the name and the status categories, "
+            "as yes/no.";
+    en[3] = "Ask for an identity document to make sure that the person "
+            "showing the attestation is its holder.";
+
+    y -= 24.0;
+    y1 = draw_steps(pg, MARGIN, colw, y, "Per chi verifica", it, 4);
+    y2 = draw_steps(pg, MARGIN + colw + 8.0 * MM, colw, y, "For verifiers",
+                    en, 4);
+    return y1 < y2 ? y1 : y2;
+}
+
+/* The online note, in a tinted box with a blue edge; returns the y below. */
+static double draw_note(page_t *pg, double y)
+{
+    static const char it[] =
+        "L\xE2\x80\x99" "attestazione mostra lo status al momento della "
+        "verifica, online: il risultato riflette sempre i dati correnti.";
+    static const char en[] =
+        "The attestation shows the status at the moment of the check, "
+        "online: the result always reflects the current records.";
+    const double size = 8.8, leading = 11.6, pad = 8.0;
+    double x = MARGIN + 4.0 + pad, w = CONTENT_W - 4.0 - 2.0 * pad;
+    double probe = 0, h, top = y - 6.0, yy;
+    int lines;
+
+    lines = wrap(pg, &pg->bold, size, C_TEXT, leading, x, w, &probe, it, 0);
+    lines += wrap(pg, &pg->regular, size, C_TEXT, leading, x, w, &probe, en,
+                  0);
+    h = 2.0 * pad + lines * leading;
+    rect(pg, C_NOTE, MARGIN, top - h, CONTENT_W, h);
+    rect(pg, C_BLUE, MARGIN, top - h, 4.0, h);
+    yy = top - pad - size + 1.0;
+    wrap(pg, &pg->bold, size, C_TEXT, leading, x, w, &yy, it, 1);
+    wrap(pg, &pg->regular, size, C_TEXT, leading, x, w, &yy, en, 1);
+    return top - h;
+}
+
+static void draw_footer(page_t *pg)
+{
+    hrule(pg, MARGIN, 16.0 * MM, CONTENT_W);
+    show_centered(pg, &pg->regular, 7.5, C_MUTED, PAGE_W / 2.0, 12.0 * MM,
+                  "Questo documento non contiene dati sanitari. \xC2\xB7 "
+                  "This document contains no health data.");
+}
+
+/* Title, Subject, Author, Creator, creation date and /Lang. */
+static void set_metadata(page_t *pg, const invqr_pdf_input_t *in)
+{
+    HPDF_Doc pdf = pg->r->pdf;
+    const char *author = (in->issuer != NULL && in->issuer[0] != '\0')
+                             ? in->issuer
+                             : "invqr";
+    HPDF_Date d;
+    struct tm tm;
+    time_t now = time(NULL);
+
+    /* info strings go out as UTF-16BE through the current encoder */
+    HPDF_SetCurrentEncoder(pdf, ENCODING_NAME);
+#define INFO(type, s) \
+    HPDF_SetInfoAttr(pdf, (type), text_encode(pg, &pg->regular, (s), strlen(s)))
+    INFO(HPDF_INFO_TITLE,
+         "Attestazione dello status di invalidit\xC3\xA0 civile");
+    INFO(HPDF_INFO_SUBJECT,
+         "Attestazione QR dello status di invalidit\xC3\xA0 civile \xE2\x80\x93 "
+         "Civil invalidity status attestation");
+    INFO(HPDF_INFO_AUTHOR, author);
+    INFO(HPDF_INFO_CREATOR, "invqr");
+#undef INFO
+    if (gmtime_r(&now, &tm) != NULL) {
+        memset(&d, 0, sizeof(d));
+        d.year = tm.tm_year + 1900;
+        d.month = tm.tm_mon + 1;
+        d.day = tm.tm_mday;
+        d.hour = tm.tm_hour;
+        d.minutes = tm.tm_min;
+        d.seconds = tm.tm_sec;
+        d.ind = 'Z';
+        HPDF_SetInfoDateAttr(pdf, HPDF_INFO_CREATION_DATE, d);
+    }
+    /* libharu 2.3 has no setter for the document language */
+    if (HPDF_Dict_Add(pdf->catalog, "Lang",
+                      HPDF_String_New(pdf->mmgr, "it-IT", NULL)) != HPDF_OK) {
+        pg->rv = APR_EGENERAL;
+    }
+}
+
+static void compose(page_t *pg, const invqr_pdf_input_t *in,
+                    const invqr_qr_t *qr, const char *date)
+{
+    HPDF_Doc pdf = pg->r->pdf;
+    double y;
+
+    if (HPDF_NewDoc(pdf) != HPDF_OK) {
+        pg->rv = APR_EGENERAL;
+        return;
+    }
+    HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
+    open_fonts(pg);
+    if (pg->rv != APR_SUCCESS) {
+        return;
+    }
+    set_metadata(pg, in);
+    pg->page = HPDF_AddPage(pdf);
+    if (pg->page == NULL) {
+        pg->rv = APR_EGENERAL;
+        return;
+    }
+    HPDF_Page_SetSize(pg->page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
+
+    draw_header(pg, in);
+    y = draw_title(pg, PAGE_H - BAND_H - 10.0 * MM);
+    y = draw_holder(pg, in, date, y);
+    y = draw_qr_card(pg, in, qr, y - 6.0);
+    y = draw_instructions(pg, in, y);
+    draw_note(pg, y);
+    draw_footer(pg);
+    set_tounicode(pg, pg->regular.font);
+    set_tounicode(pg, pg->bold.font);
+    if (pg->fallback.font != NULL) {
+        set_tounicode_identity(pg, pg->fallback.font);
+    }
+}
+
+/* ---- input ---------------------------------------------------------------- */
+
+/* Valid UTF-8 text of at most max_cp code points and INVQR_PDF_MAX_FIELD
+ * bytes, no control characters; empty allowed when allow_empty. */
+static int text_ok(const char *s, long max_cp, int allow_empty)
+{
+    size_t len;
+    long n;
+
+    if (s == NULL) {
+        return 0;
+    }
+    len = strnlen(s, INVQR_PDF_MAX_FIELD + 1);
+    if (len > INVQR_PDF_MAX_FIELD || (len == 0 && !allow_empty)) {
+        return 0;
+    }
+    n = invqr_utf8_count_text(s, len, 0);
+    return n >= 0 && n <= max_cp;
+}
+
+static int code_ok(const char *s)
+{
+    size_t i, len;
+
+    if (s == NULL) {
+        return 0;
+    }
+    len = strnlen(s, 33);
+    if (len == 0 || len > 32) {
+        return 0;
+    }
+    for (i = 0; i < len; i++) {
+        char c = s[i];
+
+        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || c == '-')) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* YYYY-MM-DD to DD/MM/YYYY. */
+static int date_ok(char out[11], const char *s)
+{
+    int i, month, day;
+
+    if (s == NULL || strnlen(s, 11) != 10) {
+        return 0;
+    }
+    for (i = 0; i < 10; i++) {
+        if (i == 4 || i == 7) {
+            if (s[i] != '-') {
+                return 0;
+            }
+        } else if (s[i] < '0' || s[i] > '9') {
+            return 0;
+        }
+    }
+    month = (s[5] - '0') * 10 + (s[6] - '0');
+    day = (s[8] - '0') * 10 + (s[9] - '0');
+    if (month < 1 || month > 12 || day < 1 || day > 31) {
+        return 0;
+    }
+    memcpy(out, s + 8, 2);
+    out[2] = '/';
+    memcpy(out + 3, s + 5, 2);
+    out[5] = '/';
+    memcpy(out + 6, s, 4);
+    out[10] = '\0';
+    return 1;
+}
+
+static apr_status_t check_input(const invqr_pdf_input_t *in, char date[11])
+{
+    if (in == NULL || in->url == NULL || in->url[0] == '\0' ||
+        strnlen(in->url, INVQR_QR_MAX_INPUT + 1) > INVQR_QR_MAX_INPUT ||
+        in->font_dir == NULL || in->font_dir[0] == '\0' ||
+        !code_ok(in->code_grouped) || !text_ok(in->given_name, 100, 1) ||
+        !text_ok(in->surname, 100, 0) || !text_ok(in->fiscal_code, 32, 0) ||
+        !date_ok(date, in->issue_date) ||
+        (in->verify_url != NULL && !text_ok(in->verify_url, 200, 1)) ||
+        (in->issuer != NULL && !text_ok(in->issuer, 200, 1))) {
+        return APR_EINVAL;
+    }
+    return APR_SUCCESS;
+}
+
+/* ---- entry point ---------------------------------------------------------- */
+
+apr_status_t invqr_pdf_render(const char **pout, apr_size_t *plen,
+                              const invqr_pdf_input_t *in, apr_pool_t *p)
+{
+    apr_status_t rv;
+    apr_pool_t *sp = NULL;
+    renderer_t *r = NULL;
+    invqr_qr_t *qr = NULL;
+    page_t pg;
+    char date[11];
+    HPDF_UINT32 size, got;
+    char *buf;
+
+    *pout = NULL;
+    *plen = 0;
+    rv = check_input(in, date);
+    if (rv != APR_SUCCESS) {
+        goto out;
+    }
+    rv = apr_pool_create(&sp, p);
+    if (rv != APR_SUCCESS) {
+        goto out;
+    }
+    rv = invqr_qr_encode(&qr, in->url, sp);
+    if (rv != APR_SUCCESS) {
+        rv = (rv == APR_ENOMEM) ? rv : APR_EINVAL;
+        goto out;
+    }
+    rv = renderer_checkout(&r, in);
+    if (rv != APR_SUCCESS) {
+        goto out;
+    }
+    /* from here the subpool's destruction gives r back */
+    apr_pool_cleanup_register(sp, r, renderer_release,
+                              apr_pool_cleanup_null);
+
+    memset(&pg, 0, sizeof(pg));
+    pg.r = r;
+    pg.p = sp;
+    pg.rv = APR_SUCCESS;
+    compose(&pg, in, qr, date);
+    if (pg.rv != APR_SUCCESS || r->hpdf_error != 0) {
+        rv = APR_EGENERAL;
+        goto out;
+    }
+
+    if (HPDF_SaveToStream(r->pdf) != HPDF_OK) {
+        rv = APR_EGENERAL;
+        goto out;
+    }
+    size = HPDF_GetStreamSize(r->pdf);
+    if (size == 0) {
+        rv = APR_EGENERAL;
+        goto out;
+    }
+    if (size > INVQR_PDF_MAX_SIZE) {
+        rv = APR_ENOSPC;
+        goto out;
+    }
+    buf = apr_palloc(p, size);
+    got = size;
+    if (HPDF_ResetStream(r->pdf) != HPDF_OK ||
+        HPDF_ReadFromStream(r->pdf, (HPDF_BYTE *)buf, &got) != HPDF_OK ||
+        got != size) {
+        rv = APR_EGENERAL;
+        goto out;
+    }
+    *pout = buf;
+    *plen = size;
+
+out:
+    if (r != NULL && r->hpdf_error != 0) {
+        log_hpdf(r, "rendering the attestation");
+    }
+    if (sp != NULL) {
+        apr_pool_destroy(sp);
+    }
+    return rv;
+}

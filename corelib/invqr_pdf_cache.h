@@ -1,0 +1,25 @@
+/* invqr - the PDFs already made, per worker process.
+ *
+ * A repeated download of an unchanged attestation is a memory copy: the
+ * cache is keyed by everything the PDF shows (code, name, fiscal code, issue
+ * date, public URL), so any change makes a new key and the old entry simply
+ * ages out. The key's digest is also the ETag, so browsers revalidate with
+ * 304 and nothing at all is sent.
+ */
+#ifndef INVQR_PDF_CACHE_H
+#define INVQR_PDF_CACHE_H
+
+#include <apr_pools.h>
+
+#define INVQR_ETAG_LEN 34   /* "..." around 32 hex digits */
+
+/** The ETag of a PDF made of key (quoted, NUL-terminated). */
+void invqr_pdf_cache_etag(char out[INVQR_ETAG_LEN + 1], const char *key);
+
+/** A copy in p of the cached PDF for key, or NULL. Thread-safe. */
+const char *invqr_pdf_cache_get(apr_size_t *plen, const char *key, apr_pool_t *p);
+
+/** Remember a PDF for key (copied; the oldest entry in its slot goes). Thread-safe. */
+void invqr_pdf_cache_put(const char *key, const char *pdf, apr_size_t len);
+
+#endif
