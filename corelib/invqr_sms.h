@@ -60,9 +60,10 @@ apr_status_t invqr_sms_text(const char **pout, invqr_lang_t lang, const char *or
 /**
  * Parse a gateway specification: "spool:DIR" with DIR an absolute path
  * (not checked for existence here), or an "http://" or "https://" URL (the
- * scheme in any case, at most 1024 bytes, checked with libcurl's URL
- * parser). The gateway and everything it holds live in p; it is immutable
- * after configuration and may be shared by threads.
+ * scheme in any case; plain ASCII without spaces, with a host, as libcurl's
+ * URL parser reads it). At most 1024 bytes, no control characters. The
+ * gateway and everything it holds live in p; it is immutable once
+ * configured and may then be shared by threads.
  *
  * On failure *pout is NULL, *perr (when perr is not NULL) is a short static
  * reason that never repeats spec (a URL may hold a key), and the result is
@@ -92,10 +93,11 @@ apr_status_t invqr_sms_gateway_set_ca_file(invqr_sms_gateway_t *gw, const char *
  * Send text (UTF-8, 1 to INVQR_SMS_MAX_TEXT_BYTES bytes) to e164, a number
  * written as '+' and 8 to 15 digits, the first not 0 ("+393331234567").
  *
- * spool: writes DIR/.invqr-XXXXXX.LOCK (mkstemps, mode 0640; smsd skips
+ * spool: writes DIR/.invqr-XXXXXX.LOCK (mkostemps, mode 0640; smsd skips
  * names that hold ".LOCK"), as "To: 393331234567", an empty line and the
  * text converted to ISO-8859-15 (smstools3's default alphabet for files
- * without an "Alphabet:" header; a character it lacks becomes '?'), fsyncs
+ * without an "Alphabet:" header; a character it lacks becomes '?'; no
+ * newline is added after the text), fsyncs
  * it, renames it to DIR/invqr-<microseconds>-<pid>-<random> and fsyncs DIR.
  * On any failure the temporary file is removed.
  *
