@@ -22,4 +22,22 @@ int invqr_password_verify(const char *encoded, const char *password, size_t len)
 /** NULL if password is acceptable, else a static English reason. */
 const char *invqr_password_weak(const char *password, size_t len);
 
+#define INVQR_SEALED_MAX (12 + INVQR_PASSWORD_MAX + 16)
+
+/**
+ * Seal password with AES-256-GCM under a key derived from secret (for
+ * WS-Security PasswordDigest, which needs the password itself). out gets
+ * nonce, ciphertext and tag; *plen their length. Returns 0 or -1.
+ */
+int invqr_password_seal(unsigned char out[INVQR_SEALED_MAX], size_t *plen,
+                        const unsigned char *secret, const char *password, size_t len);
+
+/**
+ * Open what invqr_password_seal() made: the password into out (NUL-
+ * terminated, out holds INVQR_PASSWORD_MAX + 1). Returns 0, or -1 if the
+ * sealed bytes were altered or the secret differs.
+ */
+int invqr_password_open(char out[INVQR_PASSWORD_MAX + 1], const unsigned char *secret,
+                        const unsigned char *sealed, size_t len);
+
 #endif

@@ -108,6 +108,7 @@ static const char *const grants[][2] = {
     { "citizen_notice", "SELECT, INSERT" },
     { "client_limit", "SELECT, INSERT, UPDATE, DELETE" },
     { "session_match", "SELECT, INSERT, UPDATE, DELETE" },
+    { "soap_nonce", "SELECT, INSERT, DELETE" },
 };
 
 static int cmd_migrate(admin_t *a, int argc, char **argv)
@@ -382,7 +383,10 @@ static int operator_find(admin_t *a, const char *username, long long *pid, long 
     return 1;
 }
 
-static int new_password(char hash[INVQR_PASSWORD_HASH_MAX])
+/* Read a new password: its argon2id hash for sign-in, and a sealed copy for
+ * WS-Security PasswordDigest (see invqr_password_seal). */
+static int new_password(admin_t *a, char hash[INVQR_PASSWORD_HASH_MAX],
+                        unsigned char sealed[INVQR_SEALED_MAX], size_t *psealed)
 {
     char pw[INVQR_PASSWORD_MAX + 2];
     const char *weak;
@@ -397,7 +401,8 @@ static int new_password(char hash[INVQR_PASSWORD_HASH_MAX])
         fprintf(stderr, "invqr-admin: %s\n", weak);
         goto out;
     }
-    if (invqr_password_hash(hash, pw, strlen(pw)) != 0) {
+    if (invqr_password_hash(hash, pw, strlen(pw)) != 0
+        || invqr_password_seal(sealed, psealed, a->conf->secret, pw, strlen(pw)) != 0) {
         fprintf(stderr, "invqr-admin: cannot hash the password\n");
         goto out;
     }
@@ -445,6 +450,8 @@ static int cmd_operator(admin_t *a, int argc, char **argv)
     if (argc == 4 && strcmp(argv[0], "add") == 0 && strcmp(argv[1], "--org") == 0) {
         const char *org = argv[2], *username = argv[3];
         char hash[INVQR_PASSWORD_HASH_MAX];
+        unsigned char sealed[INVQR_SEALED_MAX];
+        size_t sealed_len = 0;
         long long org_id = 0;
         invqr_binds_t in;
         int found;
@@ -459,12 +466,13 @@ static int cmd_operator(admin_t *a, int argc, char **argv)
                 fprintf(stderr, "invqr-admin: no organisation '%s' (add it with: org add)\n", org);
             return 2;
         }
-        if (new_password(hash) != 0)
+        if (new_password(a, hash, sealed, &sealed_len) != 0)
             return 2;
         invqr_binds_init(&in);
         invqr_bind_int(&in, org_id);
         invqr_bind_str(&in, username, strlen(username));
         invqr_bind_str(&in, hash, strlen(hash));
+        invqr_bind_bin(&in, sealed, sealed_len);
         if (invqr_db_exec(a->db, INVQR_SQL_OPERATOR_INSERT, &in, NULL, NULL, NULL, NULL) != APR_SUCCESS) {
             if (invqr_db_errno(a->db) == ER_DUP_ENTRY) {
                 fprintf(stderr, "invqr-admin: operator '%s' exists already\n", username);
@@ -485,16 +493,19 @@ static int cmd_operator(admin_t *a, int argc, char **argv)
         return operator_set_status(a, argv[1], "removed", "operator_remove");
     if (argc == 2 && strcmp(argv[0], "passwd") == 0) {
         char hash[INVQR_PASSWORD_HASH_MAX];
+        unsigned char sealed[INVQR_SEALED_MAX];
+        size_t sealed_len = 0;
         long long id = 0, org = 0;
         invqr_binds_t in;
         int found = operator_find(a, argv[1], &id, &org);
 
         if (found <= 0)
             return found < 0 ? 2 : 1;
-        if (new_password(hash) != 0)
+        if (new_password(a, hash, sealed, &sealed_len) != 0)
             return 2;
         invqr_binds_init(&in);
         invqr_bind_str(&in, hash, strlen(hash));
+        invqr_bind_bin(&in, sealed, sealed_len);
         invqr_bind_int(&in, id);
         if (invqr_db_exec(a->db, INVQR_SQL_OPERATOR_SET_PASSWORD, &in, NULL, NULL, NULL, NULL)
                 != APR_SUCCESS

@@ -119,7 +119,7 @@ def test_five_wrong_passwords_lock_the_account(invqr):
     assert r.headers["Location"].endswith("/operator")
 
 
-@pytest.mark.allow_log(r"INVQR0162", r"INVQR0161: sign-in throttled")
+@pytest.mark.allow_log(r"INVQR0162", r"INVQR0013: sign-in throttled")
 def test_a_client_that_keeps_failing_is_throttled(invqr):
     # start from a clean count for this client (earlier tests failed on purpose)
     invqr.sql("DELETE FROM client_limit WHERE client_addr LIKE 'login:%'")
