@@ -506,7 +506,7 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
         in.issue_date = active.issued;
         in.font_dir = app->conf->fonts_dir != NULL ? app->conf->fonts_dir : INVQR_FONTS_DIR;
         in.verify_url = apr_pstrcat(p, app->conf->public_base_url, "/verify", NULL);
-        in.font_fallback = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+        in.font_fallback = INVQR_DEJAVU_DIR "/DejaVuSans-Bold.ttf";
         rv = invqr_pdf_render(&pdf, &len, &in, p);
         if (rv != APR_SUCCESS) {
             invqr_log(INVQR_LOG_ERR, "INVQR0202: cannot make the attestation PDF (%d)", rv);

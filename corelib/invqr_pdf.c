@@ -9,30 +9,38 @@
  * date and the catalog /Lang (it-IT) are set.
  *
  * How it stays fast (issue: >= 250 fresh PDFs/s on 2 cores with any Latin
- * name). Measured on the 2-vCPU Debian 12 VM, CPU time per PDF of this page
- * (throwaway benchmark, /tmp/h6; single thread; 2 threads scale ~2x):
+ * name). CPU time per PDF, one thread, measured on the 2-vCPU Debian 12 VM
+ * with a throwaway benchmark of a page like this one (two threads scale
+ * about 2x; wall-clock rates on the shared VM vary by +-30%):
  *
- *   stock UTF-8 mode (HPDF_UseUTFEncodings), full DejaVu TTFs ..... ~80 ms
- *   stock UTF-8 mode, build-time Latin subsets (pyftsubset) ....... ~15 ms
- *   CP1252 simple fonts (no Ș ț Ł: not an option) ................. ~3 ms
- *   own CMap encoder over the Latin subsets, fonts parsed per PDF .. ~3.3 ms
- *   own CMap encoder, fonts parsed once per cached document ........ ~3.0 ms
- *   (the same with the license text dropped from the subsets' name
- *   table, which libharu copies into every PDF: ~3.9 -> ~3.0 ms)
+ *   libharu's UTF-8 mode, full DejaVu TTFs ......................... ~45 ms
+ *   libharu's UTF-8 mode, build-time Latin subsets (pyftsubset) ..... ~7.4 ms
+ *     the same, fonts parsed once per cached document ............... ~7.1 ms
+ *   own CMap encoder over the subsets, fonts parsed per PDF ......... ~3.5 ms
+ *     the same, fonts parsed once per cached document (chosen) ...... ~3.2 ms
+ *   CP1252 simple fonts (cannot print Ș ț Ł, so not an option) ...... ~1.9 ms
+ *   keeping the 9.5 KB license text in the subsets' name table,
+ *   which libharu copies into every PDF, costs ........................ +0.8 ms
  *
- * The subset alone does not fix libharu's UTF-8 mode: its encoder maps all
+ * This file's real page (34 KB): 3.8-4.8 ms, 350-455 PDFs/s on two threads
+ * (each PDF fresh, with a Romanian/Polish name). HPDF_COMP_ALL is used as
+ * asked; leaving the fonts uncompressed (HPDF_COMP_TEXT) would take ~35%
+ * less CPU for 50 KB PDFs.
+ *
+ * The subsets alone do not fix libharu's UTF-8 mode: its encoder maps all
  * 65,536 BMP code points, so every document builds (and deflates) a 128 KB
  * CIDToGIDMap and a W array over the whole BMP, per font. So this file
  * registers its own double-byte CMap encoder, "InvQR-Latin", that maps only
- * the code points both DejaVu subsets have (~1,200): character k gets the
+ * the code points both Latin subsets have (~1,200): character k gets the
  * two-byte code and CID (1 + k / 255, 1 + k % 255) - never a zero byte, so
  * libharu's C strings hold it - under Identity-H. Strings are converted from
- * UTF-8 here, and the ToUnicode CMap (which libharu writes in a form
- * poppler rejects) is rewritten with proper bfranges, so text extraction and
- * search work. The code face (only 0-9, A-Z, '-', ' ') is a single-byte
- * WinAnsi TrueType font. A name with a letter the subsets lack falls back,
- * when the caller names a full TTF, to libharu's stock UTF-8 mode for that
- * string only (slow, rare); otherwise the letter prints as '?'.
+ * UTF-8 here. libharu writes a ToUnicode CMap in a form poppler rejects; it
+ * is rewritten with one bfchar per character the document draws, so text
+ * extraction and search work (pdftotext, Ghostscript). The code face (0-9,
+ * A-Z, '-', ' ') is a single-byte WinAnsi TrueType font. A name with a
+ * letter the subsets lack is drawn, when the caller names a full TTF, in
+ * that font through libharu's UTF-8 mode (~21 ms, 120 KB, rare); without one
+ * the letter prints as '?'.
  *
  * libharu documents are not thread-safe, but fonts parsed into one survive
  * HPDF_NewDoc()/HPDF_FreeDoc(). Documents with the fonts and the encoder
@@ -80,7 +88,7 @@
 #define MARGIN (20.0 * MM)
 #define CONTENT_W (PAGE_W - 2.0 * MARGIN)
 #define BAND_H (15.0 * MM)
-#define QR_SIDE (76.0 * MM) /* symbol with its quiet zone */
+#define QR_SIDE (78.0 * MM) /* symbol with its quiet zone */
 #define QR_QUIET 4          /* modules */
 
 typedef struct rgb_t {
@@ -113,6 +121,10 @@ static const uint16_t LATIN_RANGES[][2] = {
 };
 
 #define MAX_LATIN 2048 /* more than the ranges hold */
+
+/* Distinct code points one document draws in the fallback font: more than
+ * the capped name, surname and issuer can hold. */
+#define MAX_FALLBACK_CPS 640
 
 /* Cached documents kept idle per process. */
 #define CACHE_MAX_IDLE 64
@@ -419,14 +431,25 @@ static apr_status_t renderer_checkout(renderer_t **pout,
  * back to the cache, or free everything if libharu failed. */
 static apr_status_t renderer_release(void *data)
 {
-    renderer_t *r = data;
+    renderer_t *r = data, *evicted = NULL;
     int keep = 0;
 
     if (!r->broken && r->pid == getpid()) {
         HPDF_FreeDoc(r->pdf);
         pthread_mutex_lock(&cache_lock);
-        if (r->generation == cache_generation &&
-            cache_nidle < CACHE_MAX_IDLE) {
+        if (r->generation == cache_generation) {
+            if (cache_nidle == CACHE_MAX_IDLE) {
+                /* full (of documents for other fonts, say): drop the one
+                 * idle longest, at the tail */
+                renderer_t **pp = &cache_idle;
+
+                while ((*pp)->next != NULL) {
+                    pp = &(*pp)->next;
+                }
+                evicted = *pp;
+                *pp = NULL;
+                cache_nidle--;
+            }
             r->next = cache_idle;
             cache_idle = r;
             cache_nidle++;
@@ -434,6 +457,7 @@ static apr_status_t renderer_release(void *data)
         }
         pthread_mutex_unlock(&cache_lock);
     }
+    renderer_free(evicted);
     if (!keep) {
         renderer_free(r);
     }
@@ -477,6 +501,8 @@ typedef struct page_t {
     apr_pool_t *p; /* scratch: the render's subpool */
     face_t regular, bold, code, fallback;
     unsigned char used[MAX_LATIN]; /* encoder characters drawn */
+    uint16_t fb_used[MAX_FALLBACK_CPS]; /* fallback code points drawn */
+    size_t nfb_used;
     apr_status_t rv; /* first failure of our own */
 } page_t;
 
@@ -532,7 +558,10 @@ static uint32_t face_cp(const page_t *pg, const face_t *f, uint32_t u)
     case FACE_LATIN:
         return latin_index(pg->r, u) >= 0 ? u : '?';
     case FACE_UTF8:
-        return u <= 0xFFFF ? u : '?';
+        return (u >= 0x20 && u <= 0xFFFF && u != 0xFFFD &&
+                !(u >= 0xD800 && u <= 0xDFFF))
+                   ? u
+                   : '?';
     case FACE_ASCII:
     default:
         return (u >= 0x20 && u < 0x7F) ? u : '?';
@@ -553,24 +582,48 @@ static double text_width(const page_t *pg, const face_t *f, double size,
     return (double)w * size / 1000.0;
 }
 
+static void note_fallback_cp(page_t *pg, uint32_t u)
+{
+    size_t i;
+
+    for (i = 0; i < pg->nfb_used; i++) {
+        if (pg->fb_used[i] == u) {
+            return;
+        }
+    }
+    if (pg->nfb_used < MAX_FALLBACK_CPS) {
+        pg->fb_used[pg->nfb_used++] = (uint16_t)u;
+    }
+}
+
 /* s[0..len) as the bytes the face's font takes, NUL-terminated, from the
- * scratch pool. */
+ * scratch pool; notes what it draws for the ToUnicode maps. */
 static const char *text_encode(page_t *pg, const face_t *f,
                                const char *s, size_t len)
 {
     char *out, *o;
     size_t i = 0;
 
-    if (f->kind == FACE_UTF8) {
-        return apr_pstrmemdup(pg->p, s, len);
-    }
-    /* at most two output bytes per input byte */
+    /* at most two output bytes per input byte, or the same UTF-8 */
     out = apr_palloc(pg->p, 2 * len + 1);
     o = out;
     while (i < len) {
         uint32_t u = face_cp(pg, f, utf8_next(s, len, &i));
 
-        if (f->kind == FACE_ASCII) {
+        if (f->kind == FACE_UTF8) {
+            /* BMP only (face_cp): one to three bytes, as many as read */
+            note_fallback_cp(pg, u);
+            if (u < 0x80) {
+                *o++ = (char)u;
+            } else if (u < 0x800) {
+                *o++ = (char)(0xC0 | (u >> 6));
+                *o++ = (char)(0x80 | (u & 0x3F));
+            } else {
+                *o++ = (char)(0xE0 | (u >> 12));
+                *o++ = (char)(0x80 | ((u >> 6) & 0x3F));
+                *o++ = (char)(0x80 | (u & 0x3F));
+            }
+        } else if (f->kind == FACE_ASCII) {
             *o++ = (char)u;
         } else {
             long k = latin_index(pg->r, u);
@@ -751,16 +804,18 @@ static const char TOUNICODE_HEAD[] =
 static const char TOUNICODE_TAIL[] =
     "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n";
 
-/* Replace the CMap libharu put under a Latin font's /ToUnicode (cidrange
+/* Replace the CMap libharu put under a Type0 font's /ToUnicode (cidrange
  * operators, which poppler refuses there) with one bfchar per character
- * the document draws: small, and read right by every reader tried (a
- * bfrange form was misread by Ghostscript). */
-static void set_tounicode(page_t *pg, HPDF_Font font)
+ * the document draws: codes[i] shows cps[i]. Small, and read right by every
+ * reader tried (bfranges were misread by Ghostscript). */
+static void write_tounicode(page_t *pg, HPDF_Font font,
+                            const uint16_t *codes, const uint16_t *cps,
+                            size_t n)
 {
     HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
     HPDF_Stream st;
-    size_t k, n = 0, left;
     char line[48];
+    size_t i;
     int bad = 0;
 
     if (attr == NULL || attr->cmap_stream == NULL ||
@@ -768,30 +823,19 @@ static void set_tounicode(page_t *pg, HPDF_Font font)
         pg->rv = APR_EGENERAL;
         return;
     }
-    for (k = 0; k < pg->r->ncps; k++) {
-        n += pg->used[k];
-    }
     st = attr->cmap_stream->stream;
     HPDF_MemStream_FreeData(st);
     bad |= HPDF_Stream_WriteStr(st, TOUNICODE_HEAD) != HPDF_OK;
-    left = n;
-    for (k = 0; k < pg->r->ncps && !bad; k++) {
-        unsigned char hi, lo;
-
-        if (!pg->used[k]) {
-            continue;
-        }
-        if (left == n || (n - left) % 100 == 0) {
+    for (i = 0; i < n && !bad; i++) {
+        if (i % 100 == 0) {
             snprintf(line, sizeof(line), "%zu beginbfchar\n",
-                     left < 100 ? left : (size_t)100);
+                     n - i < 100 ? n - i : (size_t)100);
             bad |= HPDF_Stream_WriteStr(st, line) != HPDF_OK;
         }
-        code_bytes(k, &hi, &lo);
-        snprintf(line, sizeof(line), "<%02X%02X> <%04X>\n", hi, lo,
-                 (unsigned)pg->r->cps[k]);
+        snprintf(line, sizeof(line), "<%04X> <%04X>\n", (unsigned)codes[i],
+                 (unsigned)cps[i]);
         bad |= HPDF_Stream_WriteStr(st, line) != HPDF_OK;
-        left--;
-        if (left == 0 || (n - left) % 100 == 0) {
+        if (i % 100 == 99 || i == n - 1) {
             bad |= HPDF_Stream_WriteStr(st, "endbfchar\n") != HPDF_OK;
         }
     }
@@ -801,47 +845,41 @@ static void set_tounicode(page_t *pg, HPDF_Font font)
     }
 }
 
-/* The same for the fallback font in libharu's UTF-8 mode, whose codes are
- * the code points (Identity-H, CID = UTF-16 unit): an identity map over
- * the BMP, one bfrange per 256 codes. */
-static void set_tounicode_identity(page_t *pg, HPDF_Font font)
+static int cmp_u16(const void *a, const void *b)
 {
-    HPDF_FontAttr attr = (HPDF_FontAttr)font->attr;
-    HPDF_Stream st;
-    char line[48];
-    unsigned hi;
-    int bad = 0;
+    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
 
-    if (attr == NULL || attr->cmap_stream == NULL ||
-        attr->cmap_stream->stream == NULL) {
-        pg->rv = APR_EGENERAL;
-        return;
+    return (x > y) - (x < y);
+}
+
+/* The ToUnicode maps of the Type0 fonts, once everything is drawn. */
+static void set_tounicode(page_t *pg)
+{
+    uint16_t *codes, *cps;
+    size_t k, n = 0;
+
+    codes = apr_palloc(pg->p, sizeof(uint16_t) * (pg->r->ncps + 1));
+    cps = apr_palloc(pg->p, sizeof(uint16_t) * (pg->r->ncps + 1));
+    for (k = 0; k < pg->r->ncps; k++) {
+        unsigned char hi, lo;
+
+        if (!pg->used[k]) {
+            continue;
+        }
+        code_bytes(k, &hi, &lo);
+        codes[n] = (uint16_t)((hi << 8) | lo);
+        cps[n] = pg->r->cps[k];
+        n++;
     }
-    st = attr->cmap_stream->stream;
-    HPDF_MemStream_FreeData(st);
-    bad |= HPDF_Stream_WriteStr(st, TOUNICODE_HEAD) != HPDF_OK;
-    for (hi = 0; hi < 256 && !bad; hi++) {
-        if (hi % 100 == 0) {
-            snprintf(line, sizeof(line), "%u beginbfrange\n",
-                     hi < 200 ? 100u : 56u);
-            bad |= HPDF_Stream_WriteStr(st, line) != HPDF_OK;
-        }
-        /* no surrogates: libharu never writes them */
-        if (hi >= 0xD8 && hi <= 0xDF) {
-            snprintf(line, sizeof(line), "<%02X00> <%02X00> <FFFD>\n", hi,
-                     hi);
-        } else {
-            snprintf(line, sizeof(line), "<%02X00> <%02XFF> <%02X00>\n", hi,
-                     hi, hi);
-        }
-        bad |= HPDF_Stream_WriteStr(st, line) != HPDF_OK;
-        if (hi % 100 == 99 || hi == 255) {
-            bad |= HPDF_Stream_WriteStr(st, "endbfrange\n") != HPDF_OK;
-        }
-    }
-    bad |= HPDF_Stream_WriteStr(st, TOUNICODE_TAIL) != HPDF_OK;
-    if (bad) {
-        pg->rv = APR_EGENERAL;
+    /* both Latin faces map every character either draws: simpler, and
+     * harmless */
+    write_tounicode(pg, pg->regular.font, codes, cps, n);
+    write_tounicode(pg, pg->bold.font, codes, cps, n);
+    if (pg->fallback.font != NULL) {
+        /* libharu's UTF-8 mode writes each code point as its code */
+        qsort(pg->fb_used, pg->nfb_used, sizeof(uint16_t), cmp_u16);
+        write_tounicode(pg, pg->fallback.font, pg->fb_used, pg->fb_used,
+                        pg->nfb_used);
     }
 }
 
@@ -894,6 +932,19 @@ static const face_t *face_for(page_t *pg, const face_t *base, const char *s)
                                                 HPDF_TRUE);
         if (r->f_fallback == NULL || HPDF_UseUTFEncodings(r->pdf) != HPDF_OK) {
             pg->rv = APR_EGENERAL;
+            return base;
+        }
+        /* libharu 2.3 hands back a loaded font of the same PostScript
+         * name instead of loading the file */
+        if (strcmp(r->f_fallback, r->f_regular) == 0 ||
+            strcmp(r->f_fallback, r->f_bold) == 0 ||
+            strcmp(r->f_fallback, r->f_code) == 0) {
+            invqr_log(INVQR_LOG_WARN,
+                      "INVQR0092: PDF: fallback font %s has the name of a "
+                      "Latin font (%s); letters the Latin fonts lack print "
+                      "as '?'",
+                      r->fallback_path, r->f_fallback);
+            r->fallback_unusable = 1;
             return base;
         }
     }
@@ -1063,7 +1114,7 @@ static double draw_steps(page_t *pg, double x, double width, double y,
                          const char *heading, const char *const *steps,
                          size_t n)
 {
-    const double size = 8.8, leading = 11.6, indent = 11.0;
+    const double size = 8.8, leading = 11.6, indent = 13.0;
     size_t i;
 
     show_str(pg, &pg->bold, 10.5, C_BLUE, x, y, heading);
@@ -1230,11 +1281,7 @@ static void compose(page_t *pg, const invqr_pdf_input_t *in,
     y = draw_instructions(pg, in, y);
     draw_note(pg, y);
     draw_footer(pg);
-    set_tounicode(pg, pg->regular.font);
-    set_tounicode(pg, pg->bold.font);
-    if (pg->fallback.font != NULL) {
-        set_tounicode_identity(pg, pg->fallback.font);
-    }
+    set_tounicode(pg);
 }
 
 /* ---- input ---------------------------------------------------------------- */
@@ -1314,6 +1361,7 @@ static apr_status_t check_input(const invqr_pdf_input_t *in, char date[11])
     if (in == NULL || in->url == NULL || in->url[0] == '\0' ||
         strnlen(in->url, INVQR_QR_MAX_INPUT + 1) > INVQR_QR_MAX_INPUT ||
         in->font_dir == NULL || in->font_dir[0] == '\0' ||
+        strnlen(in->font_dir, PATH_MAX) > PATH_MAX - 64 ||
         !code_ok(in->code_grouped) || !text_ok(in->given_name, 100, 1) ||
         !text_ok(in->surname, 100, 0) || !text_ok(in->fiscal_code, 32, 0) ||
         !date_ok(date, in->issue_date) ||

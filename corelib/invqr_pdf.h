@@ -22,7 +22,9 @@
 /* Largest PDF invqr_pdf_render() hands out (a page is about 30 KB). */
 #define INVQR_PDF_MAX_SIZE (1024 * 1024)
 
-/* Longest text field accepted, in bytes (names are 1-100 characters). */
+/* Longest text field accepted, in bytes. Besides, given_name and surname
+ * hold at most 100 characters (surname at least one), fiscal_code 32,
+ * verify_url and issuer 200. */
 #define INVQR_PDF_MAX_FIELD 512
 
 typedef struct invqr_pdf_input_t {
@@ -38,30 +40,33 @@ typedef struct invqr_pdf_input_t {
     const char *issuer;       /* issuing administration, UTF-8, for the
                                * header band and the Author field */
     const char *font_fallback; /* a full TTF (e.g. DejaVuSans-Bold.ttf) for
-                                * names with letters the subsets lack; without
+                                * a name, issuer or fiscal code with letters
+                                * the Latin fonts lack (Greek, Cyrillic...):
+                                * that string is drawn in it, slowly; without
                                 * it such letters print as '?' */
 } invqr_pdf_input_t;
 
 /**
  * Render the attestation. On success *pout points to *plen bytes of PDF
  * allocated from p. Returns APR_SUCCESS; APR_EINVAL for a missing or
- * malformed field (not UTF-8, too long, a date not YYYY-MM-DD, a code with
- * other characters, a URL the QR cannot hold); APR_ENOSPC when the PDF would
- * exceed INVQR_PDF_MAX_SIZE; APR_ENOMEM; APR_EGENERAL when libharu fails
- * (for instance a font file that cannot be read - logged with its error).
- * *pout is NULL and *plen 0 on failure.
+ * malformed field (not UTF-8, a control character, too long, a date not
+ * YYYY-MM-DD, a code with other characters than 0-9 A-Z -, a URL the QR
+ * cannot hold); APR_ENOSPC when the PDF would exceed INVQR_PDF_MAX_SIZE;
+ * APR_ENOMEM; APR_EGENERAL when libharu fails, for instance on a font file
+ * that cannot be read (logged, INVQR0090). *pout is NULL and *plen 0 on
+ * failure. Scratch memory goes to a subpool of p, destroyed before return.
  *
  * Thread-safe. Each call borrows a per-process cached libharu document with
- * the fonts already parsed, or makes one; it goes back to the cache when a
- * cleanup of a subpool of p runs before this returns.
+ * the fonts already parsed, or makes one, and gives it back from a cleanup
+ * of that subpool.
  */
 apr_status_t invqr_pdf_render(const char **pout, apr_size_t *plen,
                               const invqr_pdf_input_t *in, apr_pool_t *p);
 
 /**
- * Free every idle cached document (at process exit, or to drop fonts that
- * were replaced on disk). Documents in use are freed when they come back
- * only if the cache is full; call this again after the renders end.
+ * Free every idle cached document and make sure no document made before
+ * the call is reused: those still rendering are freed when they finish.
+ * For process exit (leak checkers), or after the font files changed.
  */
 void invqr_pdf_cache_clear(void);
 

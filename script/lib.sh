@@ -13,7 +13,7 @@ INVQR_PACKAGES="build-essential autoconf automake libtool pkg-config
  libargon2-dev libcurl4-openssl-dev libcmocka-dev fonts-dejavu-core fonttools curl"
 INVQR_TEST_PACKAGES="python3-pytest python3-requests python3-zeep python3-lxml
  chromium chromium-driver clang libfuzzer-14-dev libclang-rt-14-dev
- zbar-tools poppler-utils wrk php-cli php-soap"
+ zbar-tools poppler-utils ghostscript wrk php-cli php-soap"
 
 log() { printf '%s\n' "invqr: $*" >&2; }
 die() { log "$*"; exit 1; }
