@@ -14,6 +14,7 @@
 #include "invqr_home.h"
 #include "invqr_log.h"
 #include "invqr_operator_pages.h"
+#include "invqr_soap_route.h"
 #include "invqr_verify_pages.h"
 
 static void route_home(invqr_app_t *app, const invqr_request_t *req,
@@ -41,6 +42,7 @@ static const route_t routes[] = {
     { "operator-help", invqr_operator_help_route },
     { "otp", invqr_otp_route },
     { "level2", invqr_level2_route },
+    { "soap", invqr_soap_route },
 };
 
 invqr_db_t *invqr_app_db(invqr_app_t *app)

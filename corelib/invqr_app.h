@@ -34,6 +34,7 @@ typedef struct {
     const char *client;        /* client address */
     const char *session;       /* hex SHA-256 of an operator's session token, or NULL */
     const char *if_none_match; /* If-None-Match request header, or NULL */
+    const char *soap_action;   /* SOAPAction request header, or NULL */
     int demo;                  /* demo sign-in enabled */
 } invqr_request_t;
 
@@ -53,6 +54,7 @@ typedef struct {
     const invqr_conf_t *conf;
     const struct invqr_benefits_t *benefits;  /* loaded at start-up, read-only */
     struct invqr_sms_gateway_t *sms;          /* the consent SMS gateway, or NULL */
+    const char *dummy_hash;                   /* argon2id of a random password */
     invqr_db_t *db;            /* NULL until first use or after a failure */
     apr_pool_t *pool;          /* lives as long as the thread */
 } invqr_app_t;

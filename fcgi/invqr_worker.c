@@ -33,6 +33,7 @@
 #include "invqr_app.h"
 #include "invqr_benefits.h"
 #include "invqr_sms.h"
+#include "invqr_password.h"
 #include <curl/curl.h>
 #include "invqr_conf.h"
 #include "invqr_crypto.h"
@@ -49,6 +50,7 @@ typedef struct {
 static const invqr_conf_t *g_conf;
 static const invqr_benefits_t *g_benefits;
 static invqr_sms_gateway_t *g_sms;
+static char g_dummy_hash[INVQR_PASSWORD_HASH_MAX];
 static char g_gate[2 * INVQR_SHA256_LEN + 1];
 static int g_listen_fd = -1;
 static int g_log_fd = 2;
@@ -203,6 +205,7 @@ static void handle(invqr_app_t *app, FCGX_Request *rq, apr_pool_t *p)
     req.demo = param(rq, "INVQR_DEMO") != NULL;
     req.session = param(rq, "INVQR_SESSION");
     req.if_none_match = param(rq, "HTTP_IF_NONE_MATCH");
+    req.soap_action = param(rq, "HTTP_SOAPACTION");
     if (req.operator_id > 0 && req.operator_name != NULL)
         req.page.who = apr_psprintf(p, "%s (%s)", req.operator_name,
                                     req.org_name != NULL ? req.org_name : "");
@@ -246,6 +249,7 @@ static void *thread_main(void *arg)
     app.conf = g_conf;
     app.benefits = g_benefits;
     app.sms = g_sms;
+    app.dummy_hash = g_dummy_hash;
     app.pool = tpool;
     FCGX_InitRequest(&rq, g_listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
     while (FCGX_Accept_r(&rq) >= 0) {
@@ -466,6 +470,15 @@ int main(int argc, char **argv)
             return 2;
         }
         g_benefits = b;
+    }
+    {
+        unsigned char junk[32];
+
+        if (invqr_random(junk, sizeof(junk)) != 0
+            || invqr_password_hash(g_dummy_hash, (const char *)junk, sizeof(junk)) != 0) {
+            invqr_log(INVQR_LOG_ERR, "INVQR0318: cannot prepare the sign-in check");
+            return 1;
+        }
     }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         invqr_log(INVQR_LOG_ERR, "INVQR0315: cannot initialise libcurl");

@@ -356,6 +356,17 @@ int invqr_request_fixups(request_rec *r)
     if (rq->token == NULL)
         upstream_citizen(r, rq);
     csrf_prepare(r, rq);
+    if (strcmp(rq->route->name, "soap") == 0) {
+        /* SOAP carries its own credentials (WS-Security) and no cookies:
+         * no CSRF; the body goes to the worker as it came, size-checked */
+        const char *clen = apr_table_get(r->headers_in, "Content-Length");
+
+        if (r->method_number == M_POST
+            && (clen == NULL || strlen(clen) > 9 || apr_atoi64(clen) > INVQR_FORM_MAX_BODY))
+            return clen == NULL ? HTTP_LENGTH_REQUIRED : HTTP_REQUEST_ENTITY_TOO_LARGE;
+        set_worker_env(r, rq);
+        return DECLINED;
+    }
     if (r->method_number == M_POST) {
         status = invqr_request_read_form(r, rq, rq->route->owner == OWN_WORKER);
         if (status != OK)

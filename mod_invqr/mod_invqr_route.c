@@ -48,6 +48,7 @@ static const invqr_route_t routes[] = {
     { "operator-help", "/operator/help",   0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL },
     { "otp",        "/v/",                 1, "/otp", POST,   OWN_WORKER, NEED_OPERATOR, NULL },
     { "level2",     "/v/",                 1, "/level2", POST, OWN_WORKER, NEED_OPERATOR, NULL },
+    { "soap",       "/soap",               0, NULL, GET_HEAD | POST, OWN_WORKER, NEED_NONE, NULL },
     { "static",     "/static/",            1, NULL, GET_HEAD, OWN_FILE,   NEED_NONE,
       invqr_static_handler },
     { "error",      ERROR_PATH,            0, NULL, GET_HEAD | POST, OWN_MODULE, NEED_NONE,

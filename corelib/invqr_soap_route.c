@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* invqr - the SOAP API endpoint.
+ *
+ * Glue only: invqr_soap parses the envelope and writes answers and faults;
+ * the rules are those of the browser: invqr_verify_level1() for
+ * VerifyLevel1 (same guessing limits, same audit), invqr_operator_auth()
+ * for the WS-Security UsernameToken (same lockout and throttling), and
+ * invqr_level2 for RequestOtp and VerifyLevel2 (same OTP rules). A
+ * PasswordDigest must be fresh and its nonce new: nonces are remembered in
+ * the store for an hour, longer than the accepted clock skew.
+ */
+#include <string.h>
+#include <time.h>
+
+#include <apr_strings.h>
+
+#include "invqr_code.h"
+#include "invqr_crypto.h"
+#include "invqr_level2.h"
+#include "invqr_log.h"
+#include "invqr_operator_auth.h"
+#include "invqr_soap.h"
+#include "invqr_soap_route.h"
+#include "invqr_verify.h"
+#include "invqr_wsdl.h"
+#include "invqr_wssec.h"
+
+static void send_out(invqr_response_t *resp, const invqr_soap_out_t *out)
+{
+    resp->status = out->http_status != 0 ? out->http_status : 200;
+    resp->content_type = out->content_type;
+    resp->body = out->body;
+    resp->len = out->len;
+    apr_table_setn(resp->headers, "Cache-Control", "no-store");
+}
+
+static void fault(invqr_response_t *resp, const invqr_request_t *req, int version,
+                  invqr_soap_code_t code, const char *reason, apr_pool_t *p)
+{
+    invqr_soap_fault_t f;
+    invqr_soap_out_t *out = NULL;
+
+    invqr_soap_fault_init(&f, version, code);
+    f.reason = reason;
+    if (invqr_soap_fault(&out, &f, req->page.lang, p) != APR_SUCCESS) {
+        resp->status = 500;
+        resp->content_type = "text/plain; charset=utf-8";
+        resp->body = "SOAP fault\n";
+        resp->len = strlen(resp->body);
+        return;
+    }
+    send_out(resp, out);
+}
+
+static invqr_soap_code_t code_of_outcome(invqr_verify_outcome o)
+{
+    switch (o) {
+    case INVQR_V_BAD_INPUT: return INVQR_SOAP_BAD_REQUEST;
+    case INVQR_V_UNKNOWN: return INVQR_SOAP_UNKNOWN_CODE;
+    case INVQR_V_REVOKED: return INVQR_SOAP_REVOKED_CODE;
+    case INVQR_V_MISMATCH: return INVQR_SOAP_FISCAL_CODE_MISMATCH;
+    case INVQR_V_LIMITED: return INVQR_SOAP_RATE_LIMITED;
+    default: return INVQR_SOAP_UNAVAILABLE;
+    }
+}
+
+typedef struct {
+    const invqr_wssec_token_t *token;
+} digest_baton_t;
+
+static int digest_ok(void *baton, const char *password)
+{
+    return invqr_wssec_digest_ok(((digest_baton_t *)baton)->token, password);
+}
+
+/* The operator behind the UsernameToken, or a fault already written. */
+static int authenticate(invqr_operator_t *op, invqr_app_t *app, invqr_db_t *db,
+                        const invqr_request_t *req, const invqr_soap_req_t *sr,
+                        invqr_response_t *resp, apr_pool_t *p)
+{
+    const invqr_wssec_token_t *t = sr->token;
+    invqr_auth_proof_t proof;
+    digest_baton_t baton;
+    invqr_auth_rc rc;
+
+    if (t == NULL || t->password == NULL) {
+        fault(resp, req, sr->version, INVQR_SOAP_AUTH_FAILED, "WS-Security UsernameToken required", p);
+        return 0;
+    }
+    memset(&proof, 0, sizeof(proof));
+    if (t->password_type == INVQR_WSSEC_PASSWORD_DIGEST) {
+        unsigned char h[INVQR_SHA256_LEN];
+        invqr_binds_t in;
+
+        if (t->nonce == NULL || t->created == NULL
+            || !invqr_wssec_fresh(t, time(NULL), INVQR_WSSEC_DEFAULT_SKEW)) {
+            fault(resp, req, sr->version, INVQR_SOAP_AUTH_FAILED, "stale or incomplete digest token", p);
+            return 0;
+        }
+        /* a nonce is good once */
+        invqr_sha256(h, t->nonce, t->nonce_len);
+        invqr_binds_init(&in);
+        invqr_bind_bin(&in, h, sizeof(h));
+        if (invqr_db_exec(db, INVQR_SQL_SOAP_NONCE_ADD, &in, NULL, NULL, NULL, NULL) != APR_SUCCESS) {
+            if (invqr_db_errno(db) == 1062) {
+                invqr_log(INVQR_LOG_NOTICE, "INVQR0203: SOAP digest nonce replayed");
+                fault(resp, req, sr->version, INVQR_SOAP_AUTH_FAILED, "nonce already used", p);
+            }
+            else {
+                invqr_app_db_failed(app);
+                fault(resp, req, sr->version, INVQR_SOAP_UNAVAILABLE, NULL, p);
+            }
+            return 0;
+        }
+        baton.token = t;
+        proof.digest_ok = digest_ok;
+        proof.baton = &baton;
+    }
+    else {
+        proof.password = apr_pstrmemdup(p, t->password, t->password_len);
+    }
+    rc = invqr_operator_auth(op, db, app->conf, app->dummy_hash, req->client, t->username, &proof,
+                             "soap");
+    if (rc == INVQR_AUTH_OK)
+        return 1;
+    if (rc == INVQR_AUTH_UNAVAILABLE)
+        invqr_app_db_failed(app);
+    fault(resp, req, sr->version, rc == INVQR_AUTH_THROTTLED ? INVQR_SOAP_RATE_LIMITED
+                                  : rc == INVQR_AUTH_FAILED ? INVQR_SOAP_AUTH_FAILED
+                                                            : INVQR_SOAP_UNAVAILABLE, NULL, p);
+    return 0;
+}
+
+static void level1(invqr_app_t *app, invqr_db_t *db, const invqr_request_t *req,
+                   const invqr_soap_req_t *sr, const invqr_operator_t *op, invqr_level1_t *v,
+                   char code[INVQR_CODE_LEN + 1])
+{
+    invqr_verify_req_t vr;
+
+    memset(v, 0, sizeof(*v));
+    if (invqr_code_parse(code, sr->code, strlen(sr->code)) != 0) {
+        v->outcome = INVQR_V_UNKNOWN;
+        return;
+    }
+    memset(&vr, 0, sizeof(vr));
+    vr.code = code;
+    vr.fiscal_code = sr->fiscal_code;
+    vr.client = req->client;
+    vr.operator_id = op != NULL ? op->operator_id : 0;
+    vr.org_id = op != NULL ? op->org_id : 0;
+    invqr_verify_level1(v, db, app->conf, &vr);
+    if (v->outcome == INVQR_V_UNAVAILABLE)
+        invqr_app_db_failed(app);
+}
+
+void invqr_soap_route(invqr_app_t *app, const invqr_request_t *req, invqr_response_t *resp,
+                      apr_pool_t *p)
+{
+    invqr_soap_req_t *sr = NULL;
+    invqr_soap_fault_t pf;
+    invqr_soap_out_t *out = NULL;
+    invqr_level1_t v;
+    invqr_operator_t op;
+    char code[INVQR_CODE_LEN + 1];
+    invqr_db_t *db;
+
+    if (strcmp(req->method, "POST") != 0) {
+        if (req->query != NULL && strcasecmp(req->query, "wsdl") == 0) {
+            const char *wsdl = invqr_wsdl(apr_pstrcat(p, app->conf->public_base_url, "/soap", NULL), p);
+
+            resp->status = 200;
+            resp->content_type = "text/xml; charset=utf-8";
+            resp->body = wsdl;
+            resp->len = strlen(wsdl);
+            apr_table_setn(resp->headers, "Cache-Control", "public, max-age=3600");
+            return;
+        }
+        invqr_app_error(req, resp, 404, NULL, p);
+        return;
+    }
+    memset(&pf, 0, sizeof(pf));
+    if (invqr_soap_parse(&sr, &pf, req->body != NULL ? req->body : "", req->body_len,
+                         req->content_type, req->soap_action, p) != APR_SUCCESS) {
+        if (invqr_soap_fault(&out, &pf, req->page.lang, p) == APR_SUCCESS)
+            send_out(resp, out);
+        else
+            fault(resp, req, 11, INVQR_SOAP_BAD_REQUEST, NULL, p);
+        return;
+    }
+    db = invqr_app_db(app);
+    if (db == NULL) {
+        fault(resp, req, sr->version, INVQR_SOAP_UNAVAILABLE, NULL, p);
+        return;
+    }
+    switch (sr->op) {
+    case INVQR_SOAP_OP_VERIFY_LEVEL1: {
+        invqr_soap_level1_t r;
+
+        level1(app, db, req, sr, NULL, &v, code);
+        if (v.outcome != INVQR_V_MATCH) {
+            fault(resp, req, sr->version, code_of_outcome(v.outcome), NULL, p);
+            return;
+        }
+        memset(&r, 0, sizeof(r));
+        r.name = apr_pstrcat(p, v.given_name, " ", v.surname, NULL);
+        r.civil_invalidity = v.civil_invalidity;
+        r.minor_invalidity = v.minor_invalidity;
+        r.attendance_allowance = v.attendance_allowance;
+        r.civil_blindness = v.civil_blindness;
+        r.deafness = v.deafness;
+        r.handicap = v.handicap;
+        if (invqr_soap_respond_level1(&out, sr->version, &r, p) != APR_SUCCESS)
+            break;
+        send_out(resp, out);
+        return;
+    }
+    case INVQR_SOAP_OP_REQUEST_OTP: {
+        invqr_l2_actor_t actor;
+        invqr_l2_challenge_t ch;
+        time_t expires = 0;
+
+        if (!authenticate(&op, app, db, req, sr, resp, p))
+            return;
+        /* the first level, with the fiscal code, in the same call */
+        level1(app, db, req, sr, &op, &v, code);
+        if (v.outcome != INVQR_V_MATCH) {
+            fault(resp, req, sr->version, code_of_outcome(v.outcome), NULL, p);
+            return;
+        }
+        memset(&actor, 0, sizeof(actor));
+        actor.operator_id = op.operator_id;
+        actor.org_id = op.org_id;
+        actor.org_name = op.org_name;
+        actor.client = req->client;
+        switch (invqr_level2_request(&ch, db, app->conf, app->sms, &actor, code, req->page.lang, p)) {
+        case INVQR_L2_OK:
+            break;
+        case INVQR_L2_NO_MOBILE:
+            fault(resp, req, sr->version, INVQR_SOAP_NO_MOBILE, NULL, p);
+            return;
+        case INVQR_L2_UNKNOWN_CODE:
+            fault(resp, req, sr->version, INVQR_SOAP_REVOKED_CODE, NULL, p);
+            return;
+        case INVQR_L2_GATEWAY:
+            fault(resp, req, sr->version, INVQR_SOAP_UNAVAILABLE, "the SMS could not be sent", p);
+            return;
+        default:
+            invqr_app_db_failed(app);
+            fault(resp, req, sr->version, INVQR_SOAP_UNAVAILABLE, NULL, p);
+            return;
+        }
+        invqr_wssec_parse_time(&expires, ch.expires_utc, strlen(ch.expires_utc));
+        if (invqr_soap_respond_otp(&out, sr->version, ch.challenge, expires, ch.masked_mobile, p)
+            != APR_SUCCESS)
+            break;
+        send_out(resp, out);
+        return;
+    }
+    case INVQR_SOAP_OP_VERIFY_LEVEL2: {
+        invqr_l2_actor_t actor;
+        invqr_status_t *st = NULL;
+        invqr_soap_level2_t r;
+        int left = 0;
+
+        if (!authenticate(&op, app, db, req, sr, resp, p))
+            return;
+        memset(&actor, 0, sizeof(actor));
+        actor.operator_id = op.operator_id;
+        actor.org_id = op.org_id;
+        actor.org_name = op.org_name;
+        actor.client = req->client;
+        switch (invqr_level2_verify(&st, &left, code, db, app->conf, &actor, NULL, sr->challenge_id,
+                                    sr->otp, p)) {
+        case INVQR_L2_OK:
+            break;
+        case INVQR_L2_OTP_INVALID:
+            fault(resp, req, sr->version, INVQR_SOAP_OTP_INVALID, NULL, p);
+            return;
+        case INVQR_L2_OTP_EXPIRED:
+            fault(resp, req, sr->version, INVQR_SOAP_OTP_EXPIRED, NULL, p);
+            return;
+        case INVQR_L2_UNKNOWN_CODE:
+            fault(resp, req, sr->version, INVQR_SOAP_REVOKED_CODE, NULL, p);
+            return;
+        default:
+            invqr_app_db_failed(app);
+            fault(resp, req, sr->version, INVQR_SOAP_UNAVAILABLE, NULL, p);
+            return;
+        }
+        memset(&r, 0, sizeof(r));
+        r.first.name = apr_pstrcat(p, st->given_name, " ", st->surname, NULL);
+        r.first.civil_invalidity = st->civil_invalidity;
+        r.first.minor_invalidity = st->minor_invalidity;
+        r.first.attendance_allowance = st->attendance_allowance;
+        r.first.civil_blindness = st->civil_blindness != INVQR_BLIND_NONE;
+        r.first.deafness = st->deafness;
+        r.first.handicap = st->handicap;
+        r.medical_judgment = st->medical_judgment;
+        r.invalidity_percent = st->invalidity_percent;
+        r.blindness_degree = st->civil_blindness;
+        r.judgment_date = st->judgment_date;
+        r.review_date = st->review_date;
+        if (invqr_soap_respond_level2(&out, sr->version, &r, p) != APR_SUCCESS)
+            break;
+        send_out(resp, out);
+        return;
+    }
+    default:
+        break;
+    }
+    invqr_log(INVQR_LOG_ERR, "INVQR0204: a SOAP answer could not be written");
+    fault(resp, req, sr->version, INVQR_SOAP_UNAVAILABLE, NULL, p);
+}
