@@ -13,6 +13,7 @@
 #include "invqr_citizen.h"
 #include "invqr_codes.h"
 #include "invqr_form.h"
+#include "invqr_level2.h"
 #include "invqr_pdf.h"
 #include "invqr_pdf_cache.h"
 #include <apr_lib.h>
@@ -96,16 +97,6 @@ static void sign_in_page(invqr_app_t *app, const invqr_request_t *req,
         return;
     }
     invqr_app_page(resp, 200, pg, p);
-}
-
-/* "+393331234567" -> "+39 ******* 567": enough to recognise one's own. */
-static const char *mask_mobile(const char *m, apr_pool_t *p)
-{
-    size_t n = strlen(m);
-
-    if (n < 7)
-        return "***";
-    return apr_psprintf(p, "%.3s %.*s %s", m, (int)(n - 6), "**************", m + n - 3);
 }
 
 typedef struct {
@@ -335,8 +326,10 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
         if (st->mobile[0] != '\0') {
             xmlNodePtr p1 = invqr_html_add(mob, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_MOBILE_TEXT));
             invqr_html_text(p1, " ");
-            invqr_html_set(invqr_html_add(p1, "strong", mask_mobile(st->mobile, p)), "data-field",
-                           "masked_mobile");
+            char masked[32];
+
+            invqr_level2_mask_mobile(masked, st->mobile);
+            invqr_html_set(invqr_html_add(p1, "strong", masked), "data-field", "masked_mobile");
         }
         else {
             invqr_html_set(invqr_html_add(mob, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_NO_MOBILE)),

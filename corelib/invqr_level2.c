@@ -60,8 +60,7 @@ apr_status_t invqr_level2_note_match(invqr_db_t *db, const unsigned char *sessio
     return invqr_db_exec(db, INVQR_SQL_SESSION_MATCH_ADD, &in, NULL, NULL, NULL, NULL);
 }
 
-/* A uniform number below 10^6 from the CSPRNG (rejection sampling). */
-static int random_otp(char out[INVQR_OTP_DIGITS + 1])
+int invqr_level2_new_otp(char out[INVQR_OTP_DIGITS + 1])
 {
     unsigned int v;
 
@@ -121,7 +120,7 @@ invqr_l2_rc invqr_level2_request(invqr_l2_challenge_t *out, invqr_db_t *db,
         audit(db, actor, code, fc, "otp_request", "no_mobile", &arv);
         return arv == APR_SUCCESS ? INVQR_L2_NO_MOBILE : INVQR_L2_UNAVAILABLE;
     }
-    if (random_otp(otp) != 0 || invqr_random(raw, sizeof(raw)) != 0)
+    if (invqr_level2_new_otp(otp) != 0 || invqr_random(raw, sizeof(raw)) != 0)
         return INVQR_L2_UNAVAILABLE;
     invqr_b64url(out->challenge, raw, sizeof(raw));   /* 22 characters */
     otp_mac(mac, conf, out->challenge, otp);

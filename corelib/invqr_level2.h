@@ -70,6 +70,12 @@ invqr_l2_rc invqr_level2_verify(invqr_status_t **pst, int *pleft, char code_out[
                                 const invqr_l2_actor_t *actor, const char *code,
                                 const char *challenge, const char *otp, apr_pool_t *p);
 
+/**
+ * A fresh one-time code: 6 decimal digits, uniform (rejection sampling over
+ * the kernel CSPRNG). Returns 0, or -1 when no randomness could be had.
+ */
+int invqr_level2_new_otp(char out[INVQR_OTP_DIGITS + 1]);
+
 /** "+39 ******* 101" */
 void invqr_level2_mask_mobile(char out[32], const char *e164);
 

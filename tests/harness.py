@@ -67,6 +67,23 @@ class Instance:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 raise
         self.log.close()
+        # SIGTERM must leave nothing behind: no httpd, worker or MariaDB of ours
+        left = self.processes()
+        assert not left, "processes left after SIGTERM: %s" % left
+
+    def processes(self):
+        """Processes whose command line names this instance's run directory."""
+        found = []
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit() or int(pid) == os.getpid():
+                continue
+            try:
+                cmd = open("/proc/%s/cmdline" % pid, "rb").read().replace(b"\0", b" ")
+            except OSError:
+                continue
+            if str(self.run).encode() in cmd:
+                found.append((int(pid), cmd.decode("utf-8", "replace")[:120]))
+        return found
 
     # -- helpers -------------------------------------------------------------
     @property
