@@ -78,6 +78,27 @@ static void otp_mac(unsigned char out[INVQR_SHA256_LEN], const invqr_conf_t *con
     invqr_hmac(out, conf->secret, INVQR_SECRET_LEN, challenge, otp);
 }
 
+/* The holder of an active code and their mobile ("" when none): 1 found,
+ * 0 not an active code or not definitive, -1 the store failed. */
+static int code_holder(invqr_db_t *db, const char *code, char fc[24], char mobile[24])
+{
+    invqr_binds_t in, res;
+    unsigned long long rows = 0;
+    long long definitive = 0;
+
+    invqr_binds_init(&in);
+    invqr_bind_str(&in, code, strlen(code));
+    invqr_binds_init(&res);
+    invqr_bind_out_str(&res, fc, 24);
+    invqr_bind_out_str(&res, mobile, 24);
+    invqr_bind_out_int(&res, &definitive);
+    if (invqr_db_exec(db, INVQR_SQL_CODE_HOLDER, &in, &res, NULL, NULL, &rows) != APR_SUCCESS)
+        return -1;
+    if (rows == 0)
+        fc[0] = '\0';
+    return rows > 0 && definitive ? 1 : 0;
+}
+
 invqr_l2_rc invqr_level2_request(invqr_l2_challenge_t *out, invqr_db_t *db,
                                  const invqr_conf_t *conf, struct invqr_sms_gateway_t *gw,
                                  const invqr_l2_actor_t *actor, const char *code,
@@ -88,6 +109,7 @@ invqr_l2_rc invqr_level2_request(invqr_l2_challenge_t *out, invqr_db_t *db,
     char fc[24], mobile[24], otp[INVQR_OTP_DIGITS + 1];
     unsigned char raw[16], mac[INVQR_SHA256_LEN];
     long long definitive = 0;
+    int holder;
     const char *text = NULL, *why = NULL;
     apr_status_t arv = APR_SUCCESS;
 
@@ -104,16 +126,11 @@ invqr_l2_rc invqr_level2_request(invqr_l2_challenge_t *out, invqr_db_t *db,
         if (rows == 0)
             return INVQR_L2_NOT_ALLOWED;
     }
-    invqr_binds_init(&in);
-    invqr_bind_str(&in, code, strlen(code));
-    invqr_binds_init(&res);
-    invqr_bind_out_str(&res, fc, sizeof(fc));
-    invqr_bind_out_str(&res, mobile, sizeof(mobile));
-    invqr_bind_out_int(&res, &definitive);
-    if (invqr_db_exec(db, INVQR_SQL_CODE_HOLDER, &in, &res, NULL, NULL, &rows) != APR_SUCCESS)
+    holder = code_holder(db, code, fc, mobile);
+    if (holder < 0)
         return INVQR_L2_UNAVAILABLE;
-    if (rows == 0 || !definitive) {
-        audit(db, actor, code, rows ? fc : NULL, "otp_request", "unknown_code", &arv);
+    if (holder == 0) {
+        audit(db, actor, code, fc[0] != '\0' ? fc : NULL, "otp_request", "unknown_code", &arv);
         return arv == APR_SUCCESS ? INVQR_L2_UNKNOWN_CODE : INVQR_L2_UNAVAILABLE;
     }
     if (mobile[0] == '\0') {
@@ -186,7 +203,7 @@ invqr_l2_rc invqr_level2_verify(invqr_status_t **pst, int *pleft, char code_out[
     long long id = 0, attempts = 0, used = 0, expired = 0;
     char ccode[24], fc[24], mobile[24];
     unsigned char stored[INVQR_SHA256_LEN + 1], mac[INVQR_SHA256_LEN];
-    long long definitive = 0;
+    int holder;
     apr_status_t arv = APR_SUCCESS;
     size_t i, n = strlen(otp);
     int digits = n == INVQR_OTP_DIGITS;
@@ -247,15 +264,10 @@ invqr_l2_rc invqr_level2_verify(invqr_status_t **pst, int *pleft, char code_out[
         return arv == APR_SUCCESS ? INVQR_L2_OTP_INVALID : INVQR_L2_UNAVAILABLE;
     }
     /* the holder now: the code may have been revoked meanwhile */
-    invqr_binds_init(&in);
-    invqr_bind_str(&in, ccode, strlen(ccode));
-    invqr_binds_init(&res);
-    invqr_bind_out_str(&res, fc, sizeof(fc));
-    invqr_bind_out_str(&res, mobile, sizeof(mobile));
-    invqr_bind_out_int(&res, &definitive);
-    if (invqr_db_exec(db, INVQR_SQL_CODE_HOLDER, &in, &res, NULL, NULL, &rows) != APR_SUCCESS)
+    holder = code_holder(db, ccode, fc, mobile);
+    if (holder < 0)
         return INVQR_L2_UNAVAILABLE;
-    if (rows == 0 || !definitive) {
+    if (holder == 0) {
         audit(db, actor, ccode, NULL, "level2", "unknown_code", &arv);
         return arv == APR_SUCCESS ? INVQR_L2_UNKNOWN_CODE : INVQR_L2_UNAVAILABLE;
     }

@@ -18,6 +18,7 @@
 #include "invqr_level2.h"
 #include "invqr_log.h"
 #include "invqr_operator_pages.h"
+#include "invqr_verify_pages.h"
 
 #define MSG(m) invqr_msg(req->page.lang, INVQR_MSG_##m)
 
@@ -372,55 +373,30 @@ static void row(xmlNodePtr dl, const char *label, const char *field, const char 
     invqr_html_set(invqr_html_add(invqr_html_add(dl, "dd", NULL), "span", value), "data-field", field);
 }
 
-static void yes_no(xmlNodePtr dl, const invqr_request_t *req, invqr_msg_t label,
-                   const char *field, int v)
-{
-    xmlNodePtr span;
-
-    invqr_html_add(dl, "dt", invqr_msg(req->page.lang, label));
-    span = invqr_html_add(invqr_html_add(dl, "dd", NULL), "span", v ? MSG(YES) : MSG(NO));
-    invqr_html_set(span, "class", v ? "yes" : "no");
-    invqr_html_set(span, "data-field", field);
-    invqr_html_set(span, "data-value", v ? "yes" : "no");
-}
-
 static void level2_page(const invqr_request_t *req, invqr_response_t *resp,
                         const invqr_status_t *st, apr_pool_t *p)
 {
     invqr_page_ctx_t ctx = req->page;
     invqr_page_t *pg;
-    xmlNodePtr main, panel, dl, span;
-    const char *hval, *htext, *bval, *btext;
+    xmlNodePtr main, panel = NULL, dl, span;
+    const char *bval, *btext;
+    invqr_level1_t v;
 
     ctx.operator_area = 1;
     pg = invqr_page_new(&ctx, MSG(L2_RESULT_TITLE), p);
     main = invqr_page_main(pg);
     invqr_html_add(main, "h1", MSG(L2_RESULT_TITLE));
     invqr_html_set(invqr_html_add(main, "p", MSG(L2_RESULT_NOTE)), "class", "alert alert-info");
-    panel = invqr_html_set(invqr_html_add(main, "section", NULL), "class", "result match");
-    invqr_html_set(panel, "aria-labelledby", "result-title");
-    invqr_html_set(invqr_html_set(invqr_html_add(panel, "h2", MSG(RESULT_VALID)), "id",
-                                  "result-title"), "class", "result-title");
-    dl = invqr_html_set(invqr_html_add(panel, "dl", NULL), "class", "result-list");
-    invqr_html_add(dl, "dt", MSG(RESULT_HOLDER));
-    invqr_html_set(invqr_html_addf(invqr_html_add(dl, "dd", NULL), "strong", "%s %s",
-                                   st->given_name, st->surname), "data-field", "name");
-    yes_no(dl, req, INVQR_MSG_FIELD_CIVIL_INVALIDITY, "civil_invalidity", st->civil_invalidity);
-    yes_no(dl, req, INVQR_MSG_FIELD_MINOR_INVALIDITY, "minor_invalidity", st->minor_invalidity);
-    yes_no(dl, req, INVQR_MSG_FIELD_ATTENDANCE_ALLOWANCE, "attendance_allowance",
-           st->attendance_allowance);
-    yes_no(dl, req, INVQR_MSG_FIELD_CIVIL_BLINDNESS, "civil_blindness",
-           st->civil_blindness != INVQR_BLIND_NONE);
-    yes_no(dl, req, INVQR_MSG_FIELD_DEAFNESS, "deafness", st->deafness);
-    switch (st->handicap) {
-    case INVQR_HANDICAP_ART3_C3: hval = "art3_c3"; htext = MSG(HANDICAP_ART3_C3); break;
-    case INVQR_HANDICAP_ART3_C1: hval = "art3_c1"; htext = MSG(HANDICAP_ART3_C1); break;
-    default: hval = "no"; htext = MSG(NO); break;
-    }
-    invqr_html_add(dl, "dt", MSG(FIELD_HANDICAP));
-    span = invqr_html_add(invqr_html_add(dl, "dd", NULL), "span", htext);
-    invqr_html_set(span, "data-field", "handicap");
-    invqr_html_set(span, "data-value", hval);
+    memset(&v, 0, sizeof(v));
+    apr_cpystrn(v.surname, st->surname, sizeof(v.surname));
+    apr_cpystrn(v.given_name, st->given_name, sizeof(v.given_name));
+    v.civil_invalidity = st->civil_invalidity;
+    v.minor_invalidity = st->minor_invalidity;
+    v.attendance_allowance = st->attendance_allowance;
+    v.civil_blindness = st->civil_blindness != INVQR_BLIND_NONE;
+    v.deafness = st->deafness;
+    v.handicap = st->handicap;
+    dl = invqr_verify_panel(&panel, main, req->page.lang, &v);
     row(dl, MSG(FIELD_INVALIDITY_PERCENT), "invalidity_percent",
         st->invalidity_percent >= 0 ? apr_psprintf(p, "%d", st->invalidity_percent) : MSG(NOT_STATED));
     switch (st->civil_blindness) {

@@ -12,8 +12,8 @@
  * the Body, its parameters, the SOAPAction (1.1) or action parameter (1.2),
  * the mustUnderstand header blocks, and reads a WS-Security UsernameToken
  * (invqr_wssec.h). The invqr_soap_respond_*() and invqr_soap_fault()
- * builders make the answers as libxml2 trees, so text is escaped by
- * construction, and serialise them into the pool.
+ * builders (invqr_soap_respond.c) make the answers as libxml2 trees, so
+ * text is escaped by construction, and serialise them into the pool.
  *
  * HTTP status: 200 for every response; 500 for every fault, in SOAP 1.1 and
  * in 1.2 alike (SOAP 1.2 would allow 400 for Sender faults; one status for
@@ -100,7 +100,7 @@ typedef struct {
     invqr_soap_code_t code;
     invqr_soap_fcode_t fcode;
     const char *reason;                /* static English detail (never input), or NULL */
-    int http_status;                   /* 0 means 500 */
+    int http_status;                   /* 0 (or anything outside 400-599): 500 */
     const char *nu_ns;                 /* MustUnderstand: the header block not */
     const char *nu_name;               /* understood (pool copies), else NULL */
 } invqr_soap_fault_t;
@@ -192,9 +192,12 @@ apr_status_t invqr_soap_respond_level2(invqr_soap_out_t **pout, int version,
 /**
  * Write the fault f in f->version (anything but 12 means 11), its text in
  * lang: faultstring / Reason/Text with xml:lang, then f->reason in English
- * when set; detail / Detail carries <FaultDetail><code>CODE</code>. A
- * SOAP 1.2 VersionMismatch carries an Upgrade header, a MustUnderstand a
- * NotUnderstood header. http_status is f->http_status, or 500.
+ * in parentheses when set (and valid UTF-8 text of at most 1 KiB; it is
+ * sent to the client, so it must say nothing secret); detail / Detail
+ * carries <FaultDetail><code>CODE</code>. A SOAP 1.2 VersionMismatch
+ * carries an Upgrade header, a MustUnderstand a NotUnderstood header.
+ * http_status is f->http_status when it is 400-599, else 500. APR_EINVAL
+ * for a NULL f or a code out of range; APR_ENOMEM.
  */
 apr_status_t invqr_soap_fault(invqr_soap_out_t **pout, const invqr_soap_fault_t *f,
                               invqr_lang_t lang, apr_pool_t *p);

@@ -458,7 +458,7 @@ apr_status_t invqr_soap_fault(invqr_soap_out_t **pout, const invqr_soap_fault_t 
         break;
     }
     text = code_text[f->code][li];
-    if (f->reason != NULL) {
+    if (f->reason != NULL && ok_text(f->reason, 1024, 0)) {
         text = apr_pstrcat(p, text, " (", f->reason, ")", NULL);
     }
     /* the names of the header block not understood come from the request */
@@ -493,7 +493,8 @@ apr_status_t invqr_soap_fault(invqr_soap_out_t **pout, const invqr_soap_fault_t 
     }
     node = add(&b, detail, b.svc, "FaultDetail", NULL);
     add(&b, node, b.svc, "code", code_names[f->code]);
-    rv = build_finish(pout, &b, f->http_status != 0 ? f->http_status : 500, p);
+    rv = build_finish(pout, &b, f->http_status >= 400 && f->http_status <= 599 ? f->http_status : 500,
+                      p);
 out:
     build_cleanup(&b, p);
     return rv;

@@ -131,6 +131,16 @@ static int authenticate(invqr_operator_t *op, invqr_app_t *app, invqr_db_t *db,
     return 0;
 }
 
+static void actor_of(invqr_l2_actor_t *actor, const invqr_operator_t *op,
+                     const invqr_request_t *req)
+{
+    memset(actor, 0, sizeof(*actor));
+    actor->operator_id = op->operator_id;
+    actor->org_id = op->org_id;
+    actor->org_name = op->org_name;
+    actor->client = req->client;
+}
+
 static void level1(invqr_app_t *app, invqr_db_t *db, const invqr_request_t *req,
                    const invqr_soap_req_t *sr, const invqr_operator_t *op, invqr_level1_t *v,
                    char code[INVQR_CODE_LEN + 1])
@@ -227,11 +237,7 @@ void invqr_soap_route(invqr_app_t *app, const invqr_request_t *req, invqr_respon
             fault(resp, req, sr->version, code_of_outcome(v.outcome), NULL, p);
             return;
         }
-        memset(&actor, 0, sizeof(actor));
-        actor.operator_id = op.operator_id;
-        actor.org_id = op.org_id;
-        actor.org_name = op.org_name;
-        actor.client = req->client;
+        actor_of(&actor, &op, req);
         switch (invqr_level2_request(&ch, db, app->conf, app->sms, &actor, code, req->page.lang, p)) {
         case INVQR_L2_OK:
             break;
@@ -264,11 +270,7 @@ void invqr_soap_route(invqr_app_t *app, const invqr_request_t *req, invqr_respon
 
         if (!authenticate(&op, app, db, req, sr, resp, p))
             return;
-        memset(&actor, 0, sizeof(actor));
-        actor.operator_id = op.operator_id;
-        actor.org_id = op.org_id;
-        actor.org_name = op.org_name;
-        actor.client = req->client;
+        actor_of(&actor, &op, req);
         switch (invqr_level2_verify(&st, &left, code, db, app->conf, &actor, NULL, sr->challenge_id,
                                     sr->otp, p)) {
         case INVQR_L2_OK:

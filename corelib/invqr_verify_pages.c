@@ -80,57 +80,65 @@ static void form_page(const invqr_request_t *req, invqr_response_t *resp, const 
     invqr_app_page(resp, 200, pg, p);
 }
 
-static void yes_no(invqr_page_t *pg, xmlNodePtr dl, const invqr_request_t *req, const char *field,
-                   invqr_msg_t label, int value)
+static void yes_no(xmlNodePtr dl, invqr_lang_t lang, const char *field, invqr_msg_t label,
+                   int value)
 {
-    xmlNodePtr dd;
+    xmlNodePtr span;
 
-    invqr_html_add(dl, "dt", invqr_msg(req->page.lang, label));
-    dd = invqr_html_add(dl, "dd", NULL);
-    invqr_html_set(invqr_html_set(invqr_html_set(invqr_html_add(dd, "span",
-                                                                value ? MSG(YES) : MSG(NO)),
-                                                 "class", value ? "yes" : "no"),
-                                  "data-field", field),
-                   "data-value", value ? "yes" : "no");
+    invqr_html_add(dl, "dt", invqr_msg(lang, label));
+    span = invqr_html_add(invqr_html_add(dl, "dd", NULL), "span",
+                          invqr_msg(lang, value ? INVQR_MSG_YES : INVQR_MSG_NO));
+    invqr_html_set(span, "class", value ? "yes" : "no");
+    invqr_html_set(span, "data-field", field);
+    invqr_html_set(span, "data-value", value ? "yes" : "no");
+}
+
+xmlNodePtr invqr_verify_panel(xmlNodePtr *ppanel, xmlNodePtr main, invqr_lang_t lang,
+                              const invqr_level1_t *v)
+{
+    xmlNodePtr panel, dl, span;
+    const char *hval;
+    invqr_msg_t htext;
+
+    panel = invqr_html_set(invqr_html_add(main, "section", NULL), "class", "result match");
+    invqr_html_set(panel, "aria-labelledby", "result-title");
+    invqr_html_set(invqr_html_set(invqr_html_add(panel, "h2", invqr_msg(lang, INVQR_MSG_RESULT_VALID)),
+                                  "id", "result-title"), "class", "result-title");
+    dl = invqr_html_set(invqr_html_add(panel, "dl", NULL), "class", "result-list");
+    invqr_html_add(dl, "dt", invqr_msg(lang, INVQR_MSG_RESULT_HOLDER));
+    invqr_html_set(invqr_html_addf(invqr_html_add(dl, "dd", NULL), "strong", "%s %s",
+                                   v->given_name, v->surname), "data-field", "name");
+    yes_no(dl, lang, "civil_invalidity", INVQR_MSG_FIELD_CIVIL_INVALIDITY, v->civil_invalidity);
+    yes_no(dl, lang, "minor_invalidity", INVQR_MSG_FIELD_MINOR_INVALIDITY, v->minor_invalidity);
+    yes_no(dl, lang, "attendance_allowance", INVQR_MSG_FIELD_ATTENDANCE_ALLOWANCE,
+           v->attendance_allowance);
+    yes_no(dl, lang, "civil_blindness", INVQR_MSG_FIELD_CIVIL_BLINDNESS, v->civil_blindness);
+    yes_no(dl, lang, "deafness", INVQR_MSG_FIELD_DEAFNESS, v->deafness);
+    switch (v->handicap) {
+    case INVQR_HANDICAP_ART3_C3: hval = "art3_c3"; htext = INVQR_MSG_HANDICAP_ART3_C3; break;
+    case INVQR_HANDICAP_ART3_C1: hval = "art3_c1"; htext = INVQR_MSG_HANDICAP_ART3_C1; break;
+    default: hval = "no"; htext = INVQR_MSG_NO; break;
+    }
+    invqr_html_add(dl, "dt", invqr_msg(lang, INVQR_MSG_FIELD_HANDICAP));
+    span = invqr_html_add(invqr_html_add(dl, "dd", NULL), "span", invqr_msg(lang, htext));
+    invqr_html_set(span, "class", v->handicap == INVQR_HANDICAP_NONE ? "no" : "yes");
+    invqr_html_set(span, "data-field", "handicap");
+    invqr_html_set(span, "data-value", hval);
+    *ppanel = panel;
+    return dl;
 }
 
 static void result_page(invqr_app_t *app, const invqr_request_t *req, invqr_response_t *resp,
                         const invqr_level1_t *v, const char *code, apr_pool_t *p)
 {
     invqr_page_t *pg = invqr_page_new(&req->page, MSG(RESULT_TITLE), p);
-    xmlNodePtr main = invqr_page_main(pg), panel, dl, dd, when, span;
+    xmlNodePtr main = invqr_page_main(pg), panel = NULL, when;
     char stamp[32];
     time_t now = time(NULL);
     struct tm tm;
-    const char *hval, *htext;
 
     invqr_html_add(main, "h1", MSG(RESULT_TITLE));
-    panel = invqr_html_set(invqr_html_add(main, "section", NULL), "class", "result match");
-    invqr_html_set(panel, "aria-labelledby", "result-title");
-    invqr_html_set(invqr_html_set(invqr_html_add(panel, "h2", MSG(RESULT_VALID)), "id",
-                                  "result-title"), "class", "result-title");
-    dl = invqr_html_set(invqr_html_add(panel, "dl", NULL), "class", "result-list");
-    invqr_html_add(dl, "dt", MSG(RESULT_HOLDER));
-    dd = invqr_html_add(dl, "dd", NULL);
-    invqr_html_set(invqr_html_addf(dd, "strong", "%s %s", v->given_name, v->surname),
-                   "data-field", "name");
-    yes_no(pg, dl, req, "civil_invalidity", INVQR_MSG_FIELD_CIVIL_INVALIDITY, v->civil_invalidity);
-    yes_no(pg, dl, req, "minor_invalidity", INVQR_MSG_FIELD_MINOR_INVALIDITY, v->minor_invalidity);
-    yes_no(pg, dl, req, "attendance_allowance", INVQR_MSG_FIELD_ATTENDANCE_ALLOWANCE,
-           v->attendance_allowance);
-    yes_no(pg, dl, req, "civil_blindness", INVQR_MSG_FIELD_CIVIL_BLINDNESS, v->civil_blindness);
-    yes_no(pg, dl, req, "deafness", INVQR_MSG_FIELD_DEAFNESS, v->deafness);
-    invqr_html_add(dl, "dt", MSG(FIELD_HANDICAP));
-    dd = invqr_html_add(dl, "dd", NULL);
-    switch (v->handicap) {
-    case INVQR_HANDICAP_ART3_C3: hval = "art3_c3"; htext = MSG(HANDICAP_ART3_C3); break;
-    case INVQR_HANDICAP_ART3_C1: hval = "art3_c1"; htext = MSG(HANDICAP_ART3_C1); break;
-    default: hval = "no"; htext = MSG(NO); break;
-    }
-    span = invqr_html_add(dd, "span", htext);
-    invqr_html_set(span, "class", v->handicap == INVQR_HANDICAP_NONE ? "no" : "yes");
-    invqr_html_set(span, "data-field", "handicap");
-    invqr_html_set(span, "data-value", hval);
+    invqr_verify_panel(&panel, main, req->page.lang, v);
 
     /* The time of the check, in local time as the desk sees it (the worker
      * sets TZ=Europe/Rome at start-up unless told otherwise). */
