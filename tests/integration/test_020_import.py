@@ -777,7 +777,8 @@ def test_all_good_is_exit_0_with_an_audit_row(invqr, tmp_path):
     assert r.stdout == ("import: %s: 2 rows read, 2 applied (2 new, 0 updated, 0 unchanged), "
                         "0 rejected\n" % path)
     assert invqr.sql("SELECT actor, event, outcome, detail FROM audit_log WHERE id > %d"
-                     % before) == [("admin", "import", "ok", "2 rows, 2 new, 0 updated, 0 rejected")]
+                     % before) == [("admin", "import", "ok",
+                                    "2 rows, 2 new, 0 updated, 0 rejected")]
 
 
 def test_a_header_only_file_is_exit_0_with_nothing_to_do(invqr, tmp_path):
