@@ -190,6 +190,7 @@ httpd_start() {
         -e "s|@MODULE@|$INVQR_BUILD/mod_invqr/.libs/mod_invqr.so|g" \
         -e "s|@STATIC@|$INVQR_ROOT/static|g" -e "s|@SOCKET@|$INVQR_SOCKDIR/worker.sock|g" \
         -e "s|@HTDOCS@|$INVQR_RUN/htdocs|g" -e "s|@BASE@|${INVQR_BASE:-/}|g" \
+        -e "s|@DEMO_LOGIN@|${INVQR_DEMO_LOGIN:-On}|g" \
         -e "s|@USER_LINES@|${user_lines//$'\n'/\\n}|g" \
         "$INVQR_ROOT/conf/httpd-demo.conf.in" >"$INVQR_RUN/httpd/httpd.conf"
     rm -f "$INVQR_RUN/httpd/httpd.pid"

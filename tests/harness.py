@@ -178,11 +178,15 @@ def log_offsets(inst):
             for name, path in inst.logs().items()}
 
 
-def start_instance(name="test", env=None):
+def start_instance(name="test", env=None, extra_conf=None):
+    """A new instance; extra_conf is httpd configuration added to it."""
     run = ROOT / "run" / f"{name}-{os.getpid()}"
     if run.exists():
         shutil.rmtree(run)
     run.mkdir(parents=True)
+    if extra_conf:
+        (run / "httpd" / "extra").mkdir(parents=True)
+        (run / "httpd" / "extra" / "test.conf").write_text(extra_conf)
     inst = Instance(run, free_port(), env)
     inst.start()
     return inst
