@@ -105,7 +105,7 @@ db_start() {
         --pid-file="$INVQR_RUN/db/mariadbd.pid" --skip-networking \
         --log-error="$INVQR_RUN/log/mariadb.log" \
         --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
-        --innodb-buffer-pool-size=512M --innodb-log-file-size=256M \
+        --innodb-buffer-pool-size=1G --innodb-log-file-size=1G \
         --innodb-flush-log-at-trx-commit=2 --max-connections=300 --table-open-cache=1000 \
         2>>"$INVQR_RUN/log/mariadb.log" &
     remember_pid $! mariadbd
