@@ -295,6 +295,14 @@ static apr_status_t exec_once(invqr_db_t *db, invqr_sql_t id, invqr_binds_t *in,
             MYSQL_BIND *b = &out->b[i];
             if (b->buffer_type == MYSQL_TYPE_STRING) {
                 char *s = b->buffer;
+
+                /* truncation was refused above; never trust a length beyond the buffer */
+                if (!out->null[i] && out->len[i] > b->buffer_length) {
+                    invqr_log(INVQR_LOG_ERR, "INVQR0006: %s: a value was longer than its buffer",
+                              sql_name[id]);
+                    mysql_stmt_free_result(st);
+                    goto out;
+                }
                 s[out->null[i] ? 0 : out->len[i]] = '\0';
             }
         }

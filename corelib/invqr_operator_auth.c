@@ -44,6 +44,12 @@ invqr_auth_rc invqr_operator_auth(invqr_operator_t *out, invqr_db_t *db, const i
     if (client == NULL)
         client = "";
     apr_snprintf(key, sizeof(key), "login:%s", client);
+    /* The client's try is counted first, then the count is read: a burst
+     * from one client cannot all see the count before it grows. */
+    invqr_binds_init(&in);
+    invqr_bind_str(&in, key, strlen(key));
+    if (invqr_db_exec(db, INVQR_SQL_CLIENT_FAIL, &in, NULL, NULL, NULL, NULL) != APR_SUCCESS)
+        return INVQR_AUTH_UNAVAILABLE;
     invqr_binds_init(&in);
     invqr_bind_str(&in, key, strlen(key));
     invqr_bind_int(&in, INVQR_AUTH_CLIENT_WINDOW);
@@ -51,7 +57,7 @@ invqr_auth_rc invqr_operator_auth(invqr_operator_t *out, invqr_db_t *db, const i
     invqr_bind_out_int(&res, &failures);
     if (invqr_db_exec(db, INVQR_SQL_CLIENT_COUNT, &in, &res, NULL, NULL, NULL) != APR_SUCCESS)
         return INVQR_AUTH_UNAVAILABLE;
-    if (failures >= CLIENT_MAX_FAILURES) {
+    if (failures > CLIENT_MAX_FAILURES) {
         invqr_log(INVQR_LOG_NOTICE, "INVQR0013: sign-in throttled for a client");
         return audit(db, client, 0, "throttled", channel) == APR_SUCCESS ? INVQR_AUTH_THROTTLED
                                                                           : INVQR_AUTH_UNAVAILABLE;
@@ -69,6 +75,19 @@ invqr_auth_rc invqr_operator_auth(invqr_operator_t *out, invqr_db_t *db, const i
     invqr_bind_out_str(&res, (char *)sealed, sizeof(sealed));
     if (invqr_db_exec(db, INVQR_SQL_OPERATOR_AUTH, &in, &res, NULL, NULL, &rows) != APR_SUCCESS)
         return INVQR_AUTH_UNAVAILABLE;
+    if (rows > 0) {
+        /* take one of the account's tries before checking anything */
+        unsigned long long took = 0;
+
+        invqr_binds_init(&in);
+        invqr_bind_int(&in, MAX_FAILURES);
+        invqr_bind_int(&in, LOCK_SECONDS);
+        invqr_bind_int(&in, id);
+        if (invqr_db_exec(db, INVQR_SQL_OPERATOR_ATTEMPT, &in, NULL, NULL, NULL, &took) != APR_SUCCESS)
+            return INVQR_AUTH_UNAVAILABLE;
+        if (took == 0)
+            usable = 0;   /* locked or not active: the check still runs, for timing */
+    }
 
     if (proof->digest_ok != NULL) {
         /* PasswordDigest: the sealed copy of the password decides */
@@ -87,27 +106,20 @@ invqr_auth_rc invqr_operator_auth(invqr_operator_t *out, invqr_db_t *db, const i
     OPENSSL_cleanse(sealed, sizeof(sealed));
 
     if (rows == 0 || !ok || !usable) {
-        if (rows > 0 && !ok) {
-            invqr_binds_init(&in);
-            invqr_bind_int(&in, MAX_FAILURES);
-            invqr_bind_int(&in, LOCK_SECONDS);
-            invqr_bind_int(&in, id);
-            if (invqr_db_exec(db, INVQR_SQL_OPERATOR_LOGIN_FAILED, &in, NULL, NULL, NULL, NULL) != APR_SUCCESS)
-                return INVQR_AUTH_UNAVAILABLE;
-        }
-        invqr_binds_init(&in);
-        invqr_bind_str(&in, key, strlen(key));
-        if (invqr_db_exec(db, INVQR_SQL_CLIENT_FAIL, &in, NULL, NULL, NULL, NULL) != APR_SUCCESS)
-            return INVQR_AUTH_UNAVAILABLE;
         if (audit(db, client, rows > 0 ? id : 0,
-                  rows == 0 ? "unknown" : !ok ? "wrong_password" : "locked", channel) != APR_SUCCESS)
+                  rows == 0 ? "unknown" : !usable ? "locked" : "wrong_password", channel) != APR_SUCCESS)
             return INVQR_AUTH_UNAVAILABLE;
         memset(out, 0, sizeof(*out));
         return INVQR_AUTH_FAILED;
     }
+    /* a right password gives back the account's and the client's tries */
     invqr_binds_init(&in);
     invqr_bind_int(&in, id);
-    if (invqr_db_exec(db, INVQR_SQL_OPERATOR_LOGIN_OK, &in, NULL, NULL, NULL, NULL) != APR_SUCCESS
+    if (invqr_db_exec(db, INVQR_SQL_OPERATOR_LOGIN_OK, &in, NULL, NULL, NULL, NULL) != APR_SUCCESS)
+        return INVQR_AUTH_UNAVAILABLE;
+    invqr_binds_init(&in);
+    invqr_bind_str(&in, key, strlen(key));
+    if (invqr_db_exec(db, INVQR_SQL_CLIENT_REFUND, &in, NULL, NULL, NULL, NULL) != APR_SUCCESS
         || audit(db, client, id, "ok", channel) != APR_SUCCESS)
         return INVQR_AUTH_UNAVAILABLE;
     out->operator_id = id;

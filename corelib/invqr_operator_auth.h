@@ -33,7 +33,7 @@ typedef struct {
 typedef struct {
     long long operator_id;
     long long org_id;
-    char org_name[256];
+    char org_name[801];       /* VARCHAR(200) utf8mb4 */
 } invqr_operator_t;
 
 /**

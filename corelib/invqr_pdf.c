@@ -50,8 +50,19 @@
  * libharu's memory pool is required: with it, freed memory returns only at
  * HPDF_Free(), so a reused document would grow without end.
  *
+ * libharu 2.3.0 cannot embed a TrueType program whose tables fill its 4 KB
+ * scratch buffers exactly when the last table, prep, is empty - as in the
+ * subsets, which have no hinting: HPDF_SaveToStream() fails with 0x1033
+ * (HPDF_INVALID_OBJECT). The size follows from the glyphs the page draws, so
+ * about one name in 300 failed, in a fresh document as in a cached one.
+ * Before saving, tt_guard() computes the size libharu will write for each
+ * font and, if it is such a multiple, marks one more glyph used (a few dozen
+ * bytes); after saving, tt_check() compares with what libharu wrote and, on
+ * a difference, warns and corrects for it.
+ *
  * This uses libharu internals that its installed headers expose
- * (hpdf_encoder.h, hpdf_font.h, hpdf_doc.h): the build is pinned to 2.3.x.
+ * (hpdf_encoder.h, hpdf_font.h, hpdf_fontdef.h, hpdf_doc.h): the build is
+ * pinned to 2.3.x.
  */
 #include <errno.h>
 #include <limits.h>
@@ -67,6 +78,7 @@
 #include <apr_strings.h>
 
 #include <hpdf.h>
+#include <hpdf_conf.h>
 #include <hpdf_encoder.h>
 #include <hpdf_font.h>
 #include <hpdf_fontdef.h>
@@ -77,6 +89,7 @@
 #include "invqr_utf8.h"
 
 #if HPDF_VERSION_ID < 20300 || HPDF_VERSION_ID >= 20400
+/* see build_encoder() and tt_body_size() */
 #error "invqr_pdf.c relies on libharu 2.3.x internals; check the encoder code"
 #endif
 
@@ -129,6 +142,10 @@ static const uint16_t LATIN_RANGES[][2] = {
 /* Cached documents kept idle per process. */
 #define CACHE_MAX_IDLE 64
 
+/* Faces of a document with a TrueType program of their own: regular, bold,
+ * code, fallback (see page_t). */
+#define NFACES 4
+
 typedef struct renderer_t renderer_t;
 struct renderer_t {
     renderer_t *next;
@@ -147,6 +164,7 @@ struct renderer_t {
     HPDF_STATUS hpdf_error; /* first error libharu reported */
     HPDF_STATUS hpdf_detail;
     int broken; /* never reuse */
+    long tt_adjust[NFACES]; /* correction to tt_body_size(), see tt_check() */
 };
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -504,6 +522,8 @@ typedef struct page_t {
     uint16_t fb_used[MAX_FALLBACK_CPS]; /* fallback code points drawn */
     size_t nfb_used;
     apr_status_t rv; /* first failure of our own */
+    long tt_expect[NFACES]; /* tt_guard()'s size of each font program, or
+                               -1 for none */
 } page_t;
 
 /* Next code point of s[*i..len), advancing *i; U+FFFD for a bad sequence. */
@@ -957,6 +977,200 @@ static const face_t *face_for(page_t *pg, const face_t *base, const char *s)
     return &pg->fallback;
 }
 
+/* ---- the embedded TrueType programs --------------------------------------- */
+
+/* The tables libharu 2.3 writes into an embedded TrueType program, in its
+ * order (REQUIRED_TAGS in hpdf_fontdef_tt.c); a table the font lacks is
+ * written empty. */
+static const char TT_TAGS[][5] = {"OS/2", "cmap", "cvt ", "fpgm", "glyf",
+                                  "head", "hhea", "hmtx", "loca", "maxp",
+                                  "name", "post", "prep"};
+#define TT_NTAGS (sizeof(TT_TAGS) / sizeof(TT_TAGS[0]))
+/* the table directory, counted in /Length1 but not in tt_body_size() */
+#define TT_DIRECTORY (12 + 16 * TT_NTAGS)
+/* the head table as libharu rewrites it */
+#define TT_HEAD_SIZE 54
+
+/* The TrueType attributes of the font's definition when libharu embeds a
+ * subset of it, else NULL. */
+static HPDF_TTFontDefAttr tt_attr(HPDF_Font font)
+{
+    HPDF_FontDef def;
+    HPDF_TTFontDefAttr a;
+
+    if (font == NULL || font->attr == NULL) {
+        return NULL;
+    }
+    def = ((HPDF_FontAttr)font->attr)->fontdef;
+    if (def == NULL || def->type != HPDF_FONTDEF_TYPE_TRUETYPE ||
+        def->attr == NULL) {
+        return NULL;
+    }
+    a = (HPDF_TTFontDefAttr)def->attr;
+    if (!a->embedding || a->glyph_tbl.flgs == NULL ||
+        a->glyph_tbl.offsets == NULL) {
+        return NULL;
+    }
+    return a;
+}
+
+static unsigned long tt_table_length(const HPDF_TTFontDefAttr a,
+                                     const char *tag)
+{
+    unsigned i;
+
+    for (i = 0; i < a->offset_tbl.num_tables; i++) {
+        if (memcmp(a->offset_tbl.table[i].tag, tag, 4) == 0) {
+            return a->offset_tbl.table[i].length;
+        }
+    }
+    return 0;
+}
+
+/* Bytes of glyph g's outline in the font's glyf table. */
+static unsigned long tt_glyph_size(const HPDF_TTFontDefAttr a, unsigned g)
+{
+    unsigned long n = a->glyph_tbl.offsets[g + 1] - a->glyph_tbl.offsets[g];
+
+    /* the short loca format counts 16-bit words */
+    return a->header.index_to_loc_format == 0 ? 2 * n : n;
+}
+
+/* What HPDF_TTFontDef_SaveFontData() of libharu 2.3 writes after the table
+ * directory, the glyphs marked used as they are now: the tables one after
+ * another, unpadded. *tail_empty tells whether the last one is empty. */
+static unsigned long tt_body_size(const HPDF_TTFontDefAttr a, int *tail_empty)
+{
+    unsigned long size = 0, n = 0;
+    size_t t;
+    unsigned g;
+
+    for (t = 0; t < TT_NTAGS; t++) {
+        const char *tag = TT_TAGS[t];
+
+        if (strcmp(tag, "head") == 0) {
+            n = TT_HEAD_SIZE;
+        } else if (strcmp(tag, "glyf") == 0) {
+            /* RecreateGLYF(): the outlines of the used glyphs only */
+            n = 0;
+            for (g = 0; g < a->num_glyphs; g++) {
+                if (a->glyph_tbl.flgs[g] == 1) {
+                    n += tt_glyph_size(a, g);
+                }
+            }
+        } else if (strcmp(tag, "loca") == 0) {
+            n = ((unsigned long)a->num_glyphs + 1) *
+                (a->header.index_to_loc_format == 0 ? 2 : 4);
+        } else if (strcmp(tag, "name") == 0) {
+            /* RecreateName(): the records, then their strings, a tag
+             * prefixed to the family and full names */
+            const HPDF_TTF_NameRecord *rec = a->name_tbl.name_records;
+
+            n = 6 + 12 * (unsigned long)a->name_tbl.count;
+            for (g = 0; g < a->name_tbl.count; g++, rec++) {
+                n += rec->length;
+                if (rec->name_id == 1 || rec->name_id == 4) {
+                    n += (rec->platform_id == 0 || rec->platform_id == 3)
+                             ? sizeof(a->tag_name2)
+                             : sizeof(a->tag_name);
+                }
+            }
+        } else {
+            n = tt_table_length(a, tag);
+        }
+        size += n;
+    }
+    *tail_empty = (n == 0);
+    return size;
+}
+
+/* Let libharu 2.3.0 embed the font's program; see the comment atop this
+ * file. Checksumming the program it has written, libharu seeks its scratch
+ * memory stream to each table; when the program fills the stream's last
+ * 4 KB buffer (HPDF_STREAM_BUF_SIZ) exactly and its last table, prep, is
+ * empty (our subsets have no hinting), that seek is to the very end, which
+ * HPDF_MemStream_SeekFunc() cannot do: error 0x1033 (HPDF_INVALID_OBJECT)
+ * from HPDF_SaveToStream(). The size depends on the glyphs the document
+ * draws; about one name in 300 made it. Then one more glyph is marked used,
+ * the first unused one with an outline: a few dozen bytes more in the PDF,
+ * and no longer a multiple. Sets pg->tt_expect[i], or -1 for a face without
+ * an embedded TrueType program. */
+static void tt_guard(page_t *pg, size_t i, HPDF_Font font)
+{
+    HPDF_TTFontDefAttr a = tt_attr(font);
+    long size;
+    int tail_empty;
+    unsigned g;
+
+    pg->tt_expect[i] = -1;
+    if (a == NULL) {
+        return;
+    }
+    size = (long)tt_body_size(a, &tail_empty) + pg->r->tt_adjust[i];
+    if (tail_empty && size % HPDF_STREAM_BUF_SIZ == 0) {
+        for (g = 1; g < a->num_glyphs; g++) {
+            unsigned long n = tt_glyph_size(a, g);
+
+            if (a->glyph_tbl.flgs[g] != 1 && n % HPDF_STREAM_BUF_SIZ != 0) {
+                a->glyph_tbl.flgs[g] = 1;
+                size += (long)n;
+                break;
+            }
+        }
+        if (g == a->num_glyphs) {
+            invqr_log(INVQR_LOG_ERR,
+                      "INVQR0093: PDF: no glyph left to pad font %s with; "
+                      "libharu cannot embed it",
+                      ((HPDF_FontAttr)font->attr)->fontdef->base_font);
+            pg->rv = APR_EGENERAL;
+            return;
+        }
+    }
+    pg->tt_expect[i] = size;
+}
+
+static void tt_guard_all(page_t *pg)
+{
+    const face_t *faces[NFACES] = {&pg->regular, &pg->bold, &pg->code,
+                                   &pg->fallback};
+    size_t i;
+
+    for (i = 0; i < NFACES; i++) {
+        tt_guard(pg, i, faces[i]->font);
+    }
+}
+
+/* After HPDF_SaveToStream(): did libharu write the sizes tt_guard()
+ * expected? If a libharu build writes the tables differently, warn (once
+ * per document and face) and learn the difference for the document's next
+ * renders: only the glyphs vary from one render to the next. */
+static void tt_check(page_t *pg)
+{
+    const face_t *faces[NFACES] = {&pg->regular, &pg->bold, &pg->code,
+                                   &pg->fallback};
+    size_t i;
+
+    for (i = 0; i < NFACES; i++) {
+        HPDF_TTFontDefAttr a = tt_attr(faces[i]->font);
+        long got;
+
+        if (a == NULL || pg->tt_expect[i] < 0) {
+            continue;
+        }
+        got = (long)a->length1 - (long)TT_DIRECTORY;
+        if (got != pg->tt_expect[i] && pg->r->tt_adjust[i] == 0) {
+            invqr_log(INVQR_LOG_WARN,
+                      "INVQR0094: PDF: libharu embedded %ld bytes of font "
+                      "%s, %ld expected; check tt_body_size() against this "
+                      "libharu",
+                      got, ((HPDF_FontAttr)faces[i]->font->attr)
+                               ->fontdef->base_font,
+                      pg->tt_expect[i]);
+        }
+        pg->r->tt_adjust[i] += got - pg->tt_expect[i];
+    }
+}
+
 /* ---- the page ------------------------------------------------------------- */
 
 static void rect(const page_t *pg, rgb_t c, double x, double y, double w,
@@ -1282,6 +1496,7 @@ static void compose(page_t *pg, const invqr_pdf_input_t *in,
     draw_note(pg, y);
     draw_footer(pg);
     set_tounicode(pg);
+    tt_guard_all(pg);
 }
 
 /* ---- input ---------------------------------------------------------------- */
@@ -1423,6 +1638,7 @@ apr_status_t invqr_pdf_render(const char **pout, apr_size_t *plen,
         rv = APR_EGENERAL;
         goto out;
     }
+    tt_check(&pg);
     size = HPDF_GetStreamSize(r->pdf);
     if (size == 0) {
         rv = APR_EGENERAL;

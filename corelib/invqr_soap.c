@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - the SOAP API's pure core: reading requests (invqr_soap.h).
  *
- * Parsing runs libxml2 on a parser context of our own whose SAX handler
- * refuses, at the moment they are seen, the things a SOAP message must not
- * hold and an attacker would use: the DOCTYPE callback stops the parser
- * before any declaration of the internal subset is read (so no entity can
- * be declared, let alone expanded or fetched), entity declarations, lookups
+ * A raw pre-scan first refuses a DOCTYPE, and start tags with hundreds of
+ * attributes (which libxml2 2.9 would check in quadratic time), without
+ * parsing anything. Parsing then runs libxml2 on a parser context of our
+ * own whose SAX handler refuses, the moment they are seen, the things a
+ * SOAP message must not hold and an attacker would use: the DOCTYPE
+ * callback (defence in depth behind the pre-scan) stops the parser before
+ * any declaration of the internal subset is read, so no entity can be
+ * declared, let alone expanded or fetched; entity declarations, lookups
  * and resolution stop it too, as do processing instructions and elements
  * past the depth or count limits. The options never include NOENT,
  * DTDLOAD, DTDVALID, XINCLUDE or HUGE, and NONET is set; the body is always
@@ -427,6 +430,7 @@ typedef struct {
     int errors;                         /* errors reported by libxml2 */
     int depth;
     int elements;
+    int namespaces;                     /* declarations so far */
 } guard_t;
 
 static guard_t *guard_of(void *ctx)
@@ -496,7 +500,9 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
         xmlStopParser(ctx);
         return;
     }
-    if (g->elements > INVQR_SOAP_MAX_ELEMENTS) {
+    g->namespaces += nb_namespaces;
+    if (g->elements > INVQR_SOAP_MAX_ELEMENTS || nb_attributes > INVQR_SOAP_MAX_ATTRIBUTES ||
+        g->namespaces > INVQR_SOAP_MAX_NAMESPACES) {
         g->too_many = 1;
         xmlStopParser(ctx);
         return;
@@ -554,6 +560,77 @@ static int has_forbidden_nodes(const xmlDoc *doc)
     return 0;
 }
 
+/* Where the first needle at or after s[i] ends in s[0..len), or len. */
+static apr_size_t skip_past(const char *s, apr_size_t len, apr_size_t i, const char *needle)
+{
+    const char *hit = memmem(s + i, len - i, needle, strlen(needle));
+
+    return hit != NULL ? (apr_size_t)(hit - s) + strlen(needle) : len;
+}
+
+/* What the raw pre-scan saw. */
+typedef enum { SCAN_OK = 0, SCAN_DOCTYPE, SCAN_ATTRIBUTES } scan_t;
+
+/* Look at the raw body before libxml2 does: a DOCTYPE (outside comments
+ * and CDATA) is refused unparsed, and so is a start tag with more than
+ * twice INVQR_SOAP_MAX_ATTRIBUTES '=' (attributes and namespace
+ * declarations): libxml2 2.9 checks an element's attributes for repeats in
+ * quadratic time before any callback can stop it, ~30 ms for the ~9,700
+ * attributes that fit in 64 KiB. The scan lexes only enough to skip
+ * comments, CDATA sections, PIs, declarations and quoted values; it can
+ * only refuse, and the parser (with its own DOCTYPE guard) decides
+ * everything else. */
+static scan_t prescan(const char *s, apr_size_t len)
+{
+    apr_size_t i = 0;
+
+    while (i < len) {
+        int count = 0;
+        char quote = 0;
+
+        if (s[i] != '<') {
+            i++;
+            continue;
+        }
+        if (len - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
+            i = skip_past(s, len, i + 4, "-->");
+            continue;
+        }
+        if (len - i >= 9 && memcmp(s + i, "<![CDATA[", 9) == 0) {
+            i = skip_past(s, len, i + 9, "]]>");
+            continue;
+        }
+        if (len - i >= 9 && memcmp(s + i, "<!DOCTYPE", 9) == 0) {
+            return SCAN_DOCTYPE;
+        }
+        if (len - i >= 2 && (s[i + 1] == '?' || s[i + 1] == '!')) {
+            i = skip_past(s, len, i + 2, ">");
+            continue;
+        }
+        for (i++; i < len; i++) {
+            if (quote != 0) {
+                if (s[i] == quote) {
+                    quote = 0;
+                }
+            }
+            else if (s[i] == '"' || s[i] == '\'') {
+                quote = s[i];
+            }
+            else if (s[i] == '=') {
+                count++;
+                if (count > 2 * INVQR_SOAP_MAX_ATTRIBUTES) {
+                    return SCAN_ATTRIBUTES;
+                }
+            }
+            else if (s[i] == '>') {
+                i++;
+                break;
+            }
+        }
+    }
+    return SCAN_OK;
+}
+
 /* Parse body into *pdoc, tied to p. APR_SUCCESS; APR_EINVAL with a static
  * reason; APR_ENOMEM. */
 static apr_status_t parse_xml(xmlDocPtr *pdoc, const char **preason, const char *body,
@@ -567,6 +644,18 @@ static apr_status_t parse_xml(xmlDocPtr *pdoc, const char **preason, const char 
 
     *pdoc = NULL;
     memset(&g, 0, sizeof(g));
+    switch (prescan(body, len)) {
+    case SCAN_DOCTYPE:
+        reason = "a DOCTYPE is not allowed in a SOAP message";
+        rv = APR_EINVAL;
+        goto out;
+    case SCAN_ATTRIBUTES:
+        reason = "too many attributes in one element";
+        rv = APR_EINVAL;
+        goto out;
+    case SCAN_OK:
+        break;
+    }
     ctxt = xmlNewParserCtxt();
     if (ctxt == NULL || ctxt->sax == NULL) {
         reason = "out of memory";
@@ -581,6 +670,7 @@ static apr_status_t parse_xml(xmlDocPtr *pdoc, const char **preason, const char 
     ctxt->sax->getParameterEntity = on_get_entity;
     ctxt->sax->resolveEntity = on_resolve_entity;
     ctxt->sax->processingInstruction = on_pi;
+    ctxt->sax->comment = NULL;          /* never looked at: not built */
     ctxt->sax->startElementNs = on_start;
     ctxt->sax->endElementNs = on_end;
     ctxt->sax->serror = on_error;
@@ -603,7 +693,7 @@ static apr_status_t parse_xml(xmlDocPtr *pdoc, const char **preason, const char 
         reason = "elements nested too deep";
     }
     else if (g.too_many) {
-        reason = "too many elements";
+        reason = "too many elements, attributes or namespace declarations";
     }
     else if (doc == NULL || !ctxt->wellFormed || !ctxt->nsWellFormed || g.errors != 0 ||
              ctxt->errNo != 0) {

@@ -6,8 +6,12 @@
  * refuses, before anything else, what makes XML dangerous: a body over
  * INVQR_SOAP_MAX_BODY, any DOCTYPE (so no entity is ever declared, expanded
  * or fetched), processing instructions, nesting deeper than
- * INVQR_SOAP_MAX_DEPTH and more than INVQR_SOAP_MAX_ELEMENTS elements - all
- * stopped from SAX callbacks while parsing, not after. It then checks the
+ * INVQR_SOAP_MAX_DEPTH, more than INVQR_SOAP_MAX_ELEMENTS elements,
+ * INVQR_SOAP_MAX_ATTRIBUTES attributes on one element or
+ * INVQR_SOAP_MAX_NAMESPACES namespace declarations - all stopped from SAX
+ * callbacks while parsing, not after (a raw pre-scan refuses start tags
+ * with hundreds of attributes, which libxml2 would check for repeats in
+ * quadratic time before any callback runs). It then checks the
  * SOAP 1.1 or 1.2 envelope against the Content-Type, the one operation in
  * the Body, its parameters, the SOAPAction (1.1) or action parameter (1.2),
  * the mustUnderstand header blocks, and reads a WS-Security UsernameToken
@@ -55,6 +59,8 @@ struct _xmlNode;
 #define INVQR_SOAP_MAX_BODY          (64 * 1024)  /* bytes of HTTP body */
 #define INVQR_SOAP_MAX_DEPTH         32           /* element nesting */
 #define INVQR_SOAP_MAX_ELEMENTS      256          /* elements in a request */
+#define INVQR_SOAP_MAX_ATTRIBUTES    64           /* attributes of one element */
+#define INVQR_SOAP_MAX_NAMESPACES    64           /* namespace declarations in all */
 #define INVQR_SOAP_MAX_HEADER        1024         /* Content-Type, SOAPAction */
 #define INVQR_SOAP_MAX_CODE          64           /* bytes of each parameter */
 #define INVQR_SOAP_MAX_FISCAL_CODE   64

@@ -284,7 +284,7 @@ static int cmd_org(admin_t *a, int argc, char **argv)
         invqr_binds_t in;
         long chars = invqr_utf8_count_text(argv[1], strlen(argv[1]), 0);
 
-        if (chars < 1 || chars > 200) {
+        if (chars < 1 || chars > 200 || strspn(argv[1], " ") == strlen(argv[1])) {
             fprintf(stderr, "invqr-admin: an organisation name is 1 to 200 characters of text\n");
             return 2;
         }
@@ -305,7 +305,7 @@ static int cmd_org(admin_t *a, int argc, char **argv)
     if (argc == 1 && strcmp(argv[0], "list") == 0) {
         invqr_binds_t out;
         long long id, n;
-        char name[256];
+        char name[801];
 
         invqr_binds_init(&out);
         invqr_bind_out_int(&out, &id);
@@ -516,7 +516,7 @@ static int cmd_operator(admin_t *a, int argc, char **argv)
     }
     if (argc == 1 && strcmp(argv[0], "list") == 0) {
         invqr_binds_t out;
-        char user[80], org[256], status[16], created[32];
+        char user[80], org[801], status[16], created[32];
 
         invqr_binds_init(&out);
         invqr_bind_out_str(&out, user, sizeof(user));

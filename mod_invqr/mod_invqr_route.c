@@ -154,9 +154,15 @@ int invqr_route_translate(request_rec *r)
     if (srv->enabled != 1 || r->uri == NULL || r->uri[0] != '/')
         return DECLINED;
     blen = strlen(srv->base_path);
-    /* any case: the QR's upper-case URL carries the base path too */
-    if (strncasecmp(r->uri, srv->base_path, blen) != 0
-        || (r->uri[blen] != '/' && r->uri[blen] != '\0'))
+    /* The base path is matched exactly, so <Location> blocks of the
+     * deployment (an OIDC login, a Require ip) always apply; only the QR's
+     * upper-case address BASE/V/<CODE> is accepted in any case. */
+    if (strncmp(r->uri, srv->base_path, blen) != 0) {
+        if (strncasecmp(r->uri, srv->base_path, blen) != 0 || strncasecmp(r->uri + blen, "/v/", 3) != 0
+            || strchr(r->uri + blen + 3, '/') != NULL)
+            return DECLINED;
+    }
+    if (r->uri[blen] != '/' && r->uri[blen] != '\0')
         return DECLINED;
     rel = r->uri[blen] == '\0' ? "/" : r->uri + blen;
 

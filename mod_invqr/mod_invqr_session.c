@@ -28,7 +28,7 @@ int invqr_session_load(request_rec *r, invqr_req_t *rq)
     const char *token = NULL;
     unsigned char hash[INVQR_SHA256_LEN];
     invqr_binds_t in, out;
-    char kind[16], fc[32], opname[80], orgname[256];
+    char kind[16], fc[32], opname[80], orgname[801];   /* VARCHAR(200) utf8mb4 */
     long long opid, orgid, idle;
     unsigned long long rows = 0;
     invqr_db_t *db = NULL;

@@ -341,3 +341,22 @@ def test_failing_http_gateway(http_gateway_instance, tmp_path, mode):
     assert time.time() - t0 < 7            # the gateway's timeout, not the hang
     assert inst.sql("SELECT COUNT(*) FROM otp_challenge WHERE code = '%s' AND used_at IS NULL"
                     % code) == [("0",)]
+
+
+@pytest.mark.allow_log(r"INVQR0162", r"INVQR0013: sign-in throttled")
+def test_a_burst_of_guesses_gets_no_more_than_five_tries(invqr):
+    import concurrent.futures
+    user = new_operator(invqr)
+    invqr.sql("DELETE FROM client_limit WHERE client_addr LIKE 'login:%'")
+    try:
+        with concurrent.futures.ThreadPoolExecutor(12) as ex:
+            list(ex.map(lambda i: login(invqr, user, "wrong password %03d" % i), range(12)))
+    finally:
+        invqr.sql("DELETE FROM client_limit WHERE client_addr LIKE 'login:%'")
+    op_id = invqr.sql("SELECT id FROM operator WHERE username = '%s'" % user)[0][0]
+    checked = invqr.sql("SELECT COUNT(*) FROM audit_log WHERE event = 'login' AND operator_id = %s "
+                        "AND outcome = 'wrong_password'" % op_id)[0][0]
+    assert int(checked) <= 5, checked
+    # and the right password waits for the cool-down
+    _, r = login(invqr, user)
+    assert r.headers["Location"].endswith("error=1")
