@@ -137,6 +137,21 @@ invqr_l2_rc invqr_level2_request(invqr_l2_challenge_t *out, invqr_db_t *db,
         audit(db, actor, code, fc, "otp_request", "no_mobile", &arv);
         return arv == APR_SUCCESS ? INVQR_L2_NO_MOBILE : INVQR_L2_UNAVAILABLE;
     }
+    {
+        long long recent = 0;
+
+        invqr_binds_init(&in);
+        invqr_bind_str(&in, code, strlen(code));
+        invqr_bind_int(&in, INVQR_OTP_SMS_WINDOW);
+        invqr_binds_init(&res);
+        invqr_bind_out_int(&res, &recent);
+        if (invqr_db_exec(db, INVQR_SQL_OTP_RECENT, &in, &res, NULL, NULL, NULL) != APR_SUCCESS)
+            return INVQR_L2_UNAVAILABLE;
+        if (recent >= INVQR_OTP_MAX_SMS) {
+            audit(db, actor, code, fc, "otp_request", "limited", &arv);
+            return arv == APR_SUCCESS ? INVQR_L2_LIMITED : INVQR_L2_UNAVAILABLE;
+        }
+    }
     if (invqr_level2_new_otp(otp) != 0 || invqr_random(raw, sizeof(raw)) != 0)
         return INVQR_L2_UNAVAILABLE;
     invqr_b64url(out->challenge, raw, sizeof(raw));   /* 22 characters */

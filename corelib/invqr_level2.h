@@ -19,6 +19,8 @@
 #define INVQR_OTP_DIGITS 6
 #define INVQR_OTP_ATTEMPTS 3
 #define INVQR_CHALLENGE_LEN 26
+#define INVQR_OTP_MAX_SMS 5          /* consent SMS per code ... */
+#define INVQR_OTP_SMS_WINDOW 900     /* ... in this many seconds */
 
 typedef enum {
     INVQR_L2_OK = 0,
@@ -28,6 +30,7 @@ typedef enum {
     INVQR_L2_GATEWAY,       /* the SMS could not be sent; no challenge left (502) */
     INVQR_L2_OTP_INVALID,   /* wrong, reused, exhausted or unknown challenge (403) */
     INVQR_L2_OTP_EXPIRED,   /* (410) */
+    INVQR_L2_LIMITED,       /* too many consent SMS for this code lately (429) */
     INVQR_L2_UNAVAILABLE    /* store or audit failed (503) */
 } invqr_l2_rc;
 

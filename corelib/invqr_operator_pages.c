@@ -342,6 +342,10 @@ void invqr_otp_route(invqr_app_t *app, const invqr_request_t *req, invqr_respons
     case INVQR_L2_NO_MOBILE:
         l2_problem(req, resp, 409, INVQR_MSG_L2_NO_MOBILE_TITLE, INVQR_MSG_L2_NO_MOBILE, p);
         return;
+    case INVQR_L2_LIMITED:
+        apr_table_setn(resp->headers, "Retry-After", apr_itoa(p, INVQR_OTP_SMS_WINDOW));
+        invqr_app_error(req, resp, 429, NULL, p);
+        return;
     case INVQR_L2_GATEWAY:
         l2_problem(req, resp, 502, INVQR_MSG_L2_GATEWAY_TITLE, INVQR_MSG_L2_GATEWAY, p);
         return;

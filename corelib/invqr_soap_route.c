@@ -244,6 +244,9 @@ void invqr_soap_route(invqr_app_t *app, const invqr_request_t *req, invqr_respon
         case INVQR_L2_NO_MOBILE:
             fault(resp, req, sr->version, INVQR_SOAP_NO_MOBILE, NULL, p);
             return;
+        case INVQR_L2_LIMITED:
+            fault(resp, req, sr->version, INVQR_SOAP_RATE_LIMITED, NULL, p);
+            return;
         case INVQR_L2_UNKNOWN_CODE:
             fault(resp, req, sr->version, INVQR_SOAP_REVOKED_CODE, NULL, p);
             return;

@@ -98,7 +98,8 @@ def _operator_sign_in(d, i):
 
 
 def _operator_first_level(d, i):
-    code = _generate_code(d, i)
+    # a fresh code each time: consent SMS are limited per code
+    code = _generate_code(d, i, fresh=True)
     d.delete_all_cookies()
     _operator_sign_in(d, i)
     d.get(i.url + "/V/" + code)

@@ -360,3 +360,13 @@ def test_a_burst_of_guesses_gets_no_more_than_five_tries(invqr):
     # and the right password waits for the cool-down
     _, r = login(invqr, user)
     assert r.headers["Location"].endswith("error=1")
+
+
+def test_consent_sms_are_limited_per_code(invqr, tmp_path):
+    fc, code, _ = new_citizen_with_code(invqr, tmp_path)
+    s, _ = login(invqr, new_operator(invqr))
+    page = first_level(invqr, s, code, fc)
+    statuses = [request_otp(invqr, s, code, page).status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [429], statuses
+    sent = invqr.sql("SELECT COUNT(*) FROM otp_challenge WHERE code = '%s'" % code)
+    assert sent == [("5",)]

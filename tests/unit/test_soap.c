@@ -773,6 +773,65 @@ static void test_too_many_elements(void **state)
                    11, INVQR_SOAP_FC_AUTO);
 }
 
+/* Inputs that cost libxml2 quadratic time were 30-360 ms each before the
+ * caps: thousands of attributes on one element, thousands of namespace
+ * declarations in scope of prefixed attributes. */
+static void test_costly_shapes(void **state)
+{
+    apr_pool_t *p = *state;
+    const char *attrs = "", *decls = "", *uses = "";
+    double t0;
+    result_t r;
+    int i;
+
+    char *many = apr_palloc(p, 6000 * 10 + 1);
+    apr_size_t len = 0;
+
+    /* 6,000 attributes, 54 KB, within the body cap */
+    for (i = 0; i < 6000; i++) {
+        len += (apr_size_t)apr_snprintf(many + len, 11, " a%d=''", i);
+    }
+    t0 = now_seconds();
+    r = parse(p, wrap(p, 11, NULL, apr_pstrcat(p, "<x", many, "/>", NULL)), CT11, NULL);
+    assert_true(now_seconds() - t0 < 0.1);
+    assert_refused(r, 11, INVQR_SOAP_FC_AUTO);
+    assert_non_null(strstr(r.fault.reason, "attributes in one element"));
+
+    /* the same count spread over many tags, quoted '=' and '>' included */
+    attrs = "";
+    for (i = 0; i < INVQR_SOAP_MAX_ATTRIBUTES; i++) {
+        attrs = apr_psprintf(p, "%s a%d='=>'", attrs, i);
+    }
+    r = parse(p, wrap(p, 11, apr_pstrcat(p, "<x:h xmlns:x='urn:x'", attrs, "/>", NULL), LEVEL1),
+              CT11, NULL);
+    assert_int_equal(r.rv, APR_SUCCESS);
+    r = parse(p, wrap(p, 11, apr_pstrcat(p, "<x:h xmlns:x='urn:x'", attrs, " b='1'/>", NULL),
+                      LEVEL1),
+              CT11, NULL);
+    assert_refused(r, 11, INVQR_SOAP_FC_AUTO);
+
+    /* namespace declarations: 64 in all at most */
+    for (i = 0; i < 60; i++) {
+        decls = apr_psprintf(p, "%s xmlns:q%d='urn:q%d'", decls, i, i);
+    }
+    for (i = 0; i < 60; i++) {
+        uses = apr_psprintf(p, "%s q0:a%d=''", uses, i);
+    }
+    r = parse(p, wrap(p, 11, apr_pstrcat(p, "<x:h xmlns:x='urn:x'", decls, "><x:i", uses,
+                                         "/></x:h>", NULL),
+                      LEVEL1),
+              CT11, NULL);
+    assert_int_equal(r.rv, APR_SUCCESS);
+    t0 = now_seconds();
+    r = parse(p, wrap(p, 11, apr_pstrcat(p, "<x:h xmlns:x='urn:x'", decls, "><x:i", decls, uses,
+                                         "/></x:h>", NULL),
+                      LEVEL1),
+              CT11, NULL);
+    assert_true(now_seconds() - t0 < 0.1);
+    assert_refused(r, 11, INVQR_SOAP_FC_AUTO);
+    assert_non_null(strstr(r.fault.reason, "namespace"));
+}
+
 static void test_huge_body(void **state)
 {
     apr_pool_t *p = *state;
@@ -1393,6 +1452,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_billion_laughs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deep_nesting, setup, teardown),
         cmocka_unit_test_setup_teardown(test_too_many_elements, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_costly_shapes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_huge_body, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_xml, setup, teardown),
         cmocka_unit_test_setup_teardown(test_structure, setup, teardown),
