@@ -2,10 +2,11 @@
 /* invqr - first-level verification.
  *
  * One lookup brings the code, its cool-down, the holder's first-level data
- * and the client's recent failures. A wrong fiscal code is counted against
- * the code with a conditional UPDATE, so concurrent guesses can never get
- * more than verify_max_failures answers per window; the client's failures
- * are counted too. Every attempt is audited before the outcome is returned,
+ * and the client's recent failures. Before the fiscal codes are compared,
+ * the attempt takes one of the code's tries with a conditional UPDATE, so a
+ * burst of concurrent guesses gets no more than verify_max_failures answers
+ * per window, right or wrong; a right fiscal code gives its try back. The
+ * client's failures are counted too. Every attempt is audited before the outcome is returned,
  * and if the audit row cannot be written the outcome is "unavailable".
  */
 #include <string.h>
@@ -157,27 +158,35 @@ void invqr_verify_level1(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t
         finish(out, db, req, holder, NULL);
         return;
     }
+    /* take a try first, whatever the answer will be */
+    invqr_binds_init(&in);
+    invqr_bind_int(&in, conf->verify_window_seconds);
+    invqr_bind_int(&in, conf->verify_window_seconds);
+    invqr_bind_str(&in, req->code, strlen(req->code));
+    invqr_bind_int(&in, conf->verify_window_seconds);
+    invqr_bind_int(&in, conf->verify_max_failures);
+    if (invqr_db_exec(db, INVQR_SQL_CODE_FAIL, &in, NULL, NULL, NULL, &changed) != APR_SUCCESS) {
+        out->outcome = INVQR_V_UNAVAILABLE;
+        finish(out, db, req, holder, NULL);
+        return;
+    }
+    if (changed == 0) {
+        /* other attempts took the last tries first */
+        out->outcome = INVQR_V_LIMITED;
+        out->retry_after = conf->verify_window_seconds;
+        finish(out, db, req, holder, "code");
+        return;
+    }
     if (!invqr_ct_equal(typed, holder, INVQR_FISCAL_LEN) || holder[INVQR_FISCAL_LEN] != '\0') {
-        invqr_binds_init(&in);
-        invqr_bind_int(&in, conf->verify_window_seconds);
-        invqr_bind_int(&in, conf->verify_window_seconds);
-        invqr_bind_str(&in, req->code, strlen(req->code));
-        invqr_bind_int(&in, conf->verify_window_seconds);
-        invqr_bind_int(&in, conf->verify_max_failures);
-        if (invqr_db_exec(db, INVQR_SQL_CODE_FAIL, &in, NULL, NULL, NULL, &changed) != APR_SUCCESS
-            || count_client_failure(db, req) != 0) {
-            out->outcome = INVQR_V_UNAVAILABLE;
-            finish(out, db, req, holder, NULL);
-            return;
-        }
-        if (changed == 0) {
-            /* another guess took the last attempt first */
-            out->outcome = INVQR_V_LIMITED;
-            out->retry_after = conf->verify_window_seconds;
-            finish(out, db, req, holder, "code");
-            return;
-        }
-        out->outcome = INVQR_V_MISMATCH;
+        out->outcome = count_client_failure(db, req) == 0 ? INVQR_V_MISMATCH : INVQR_V_UNAVAILABLE;
+        finish(out, db, req, holder, NULL);
+        return;
+    }
+    /* the right fiscal code gives its try back */
+    invqr_binds_init(&in);
+    invqr_bind_str(&in, req->code, strlen(req->code));
+    if (invqr_db_exec(db, INVQR_SQL_CODE_REFUND, &in, NULL, NULL, NULL, NULL) != APR_SUCCESS) {
+        out->outcome = INVQR_V_UNAVAILABLE;
         finish(out, db, req, holder, NULL);
         return;
     }
