@@ -2,13 +2,15 @@
 /* invqr - first-level verification.
  *
  * One lookup brings the code, its cool-down, the holder's first-level data
- * and the client's recent failures. Before the fiscal codes are compared,
- * the attempt takes one of the code's tries with a conditional UPDATE, so a
- * burst of concurrent guesses gets no more than verify_max_failures answers
- * per window, right or wrong; a right fiscal code gives its try back. The
- * client's failures are counted too. Every attempt is audited before the outcome is returned,
+ * and the client's recent failures. Verifications of the same code are
+ * serialised in the worker process (see the end of the file), and a wrong
+ * fiscal code is counted with a conditional UPDATE, so a burst of guesses
+ * gets no more than verify_max_failures answers per window, right or wrong,
+ * while a legitimate verification costs only the lookup and the audit row.
+ * The client's failures are counted too. Every attempt is audited before the outcome is returned,
  * and if the audit row cannot be written the outcome is "unavailable".
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "invqr_audit.h"
@@ -89,8 +91,8 @@ static int count_client_failure(invqr_db_t *db, const invqr_verify_req_t *req)
     return invqr_db_exec(db, INVQR_SQL_CLIENT_FAIL, &in, NULL, NULL, NULL, NULL) == APR_SUCCESS ? 0 : -1;
 }
 
-void invqr_verify_level1(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t *conf,
-                         const invqr_verify_req_t *req)
+static void verify_locked(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t *conf,
+                          const invqr_verify_req_t *req)
 {
     invqr_binds_t in, res;
     char holder[24], blind[16], hcap[16], typed[INVQR_FISCAL_LEN + 1];
@@ -158,35 +160,27 @@ void invqr_verify_level1(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t
         finish(out, db, req, holder, NULL);
         return;
     }
-    /* take a try first, whatever the answer will be */
-    invqr_binds_init(&in);
-    invqr_bind_int(&in, conf->verify_window_seconds);
-    invqr_bind_int(&in, conf->verify_window_seconds);
-    invqr_bind_str(&in, req->code, strlen(req->code));
-    invqr_bind_int(&in, conf->verify_window_seconds);
-    invqr_bind_int(&in, conf->verify_max_failures);
-    if (invqr_db_exec(db, INVQR_SQL_CODE_FAIL, &in, NULL, NULL, NULL, &changed) != APR_SUCCESS) {
-        out->outcome = INVQR_V_UNAVAILABLE;
-        finish(out, db, req, holder, NULL);
-        return;
-    }
-    if (changed == 0) {
-        /* other attempts took the last tries first */
-        out->outcome = INVQR_V_LIMITED;
-        out->retry_after = conf->verify_window_seconds;
-        finish(out, db, req, holder, "code");
-        return;
-    }
     if (!invqr_ct_equal(typed, holder, INVQR_FISCAL_LEN) || holder[INVQR_FISCAL_LEN] != '\0') {
-        out->outcome = count_client_failure(db, req) == 0 ? INVQR_V_MISMATCH : INVQR_V_UNAVAILABLE;
-        finish(out, db, req, holder, NULL);
-        return;
-    }
-    /* the right fiscal code gives its try back */
-    invqr_binds_init(&in);
-    invqr_bind_str(&in, req->code, strlen(req->code));
-    if (invqr_db_exec(db, INVQR_SQL_CODE_REFUND, &in, NULL, NULL, NULL, NULL) != APR_SUCCESS) {
-        out->outcome = INVQR_V_UNAVAILABLE;
+        invqr_binds_init(&in);
+        invqr_bind_int(&in, conf->verify_window_seconds);
+        invqr_bind_int(&in, conf->verify_window_seconds);
+        invqr_bind_str(&in, req->code, strlen(req->code));
+        invqr_bind_int(&in, conf->verify_window_seconds);
+        invqr_bind_int(&in, conf->verify_max_failures);
+        if (invqr_db_exec(db, INVQR_SQL_CODE_FAIL, &in, NULL, NULL, NULL, &changed) != APR_SUCCESS
+            || count_client_failure(db, req) != 0) {
+            out->outcome = INVQR_V_UNAVAILABLE;
+            finish(out, db, req, holder, NULL);
+            return;
+        }
+        if (changed == 0) {
+            /* another node's guess took the last try first */
+            out->outcome = INVQR_V_LIMITED;
+            out->retry_after = conf->verify_window_seconds;
+            finish(out, db, req, holder, "code");
+            return;
+        }
+        out->outcome = INVQR_V_MISMATCH;
         finish(out, db, req, holder, NULL);
         return;
     }
@@ -207,4 +201,28 @@ void invqr_verify_level1(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t
                     : strcmp(hcap, "ART3_C1") == 0 ? INVQR_HANDICAP_ART3_C1
                                                    : INVQR_HANDICAP_NONE;
     finish(out, db, req, holder, NULL);
+}
+
+/* Verifications of one code run one at a time in this process, so the
+ * cool-down read by the lookup is never stale within a node: a burst of
+ * guesses sees every earlier wrong answer, and a right guess in the burst is
+ * refused once the tries are used up. Codes hash onto STRIPES mutexes, so
+ * different codes rarely wait for each other. Across nodes the store's
+ * conditional UPDATE still caps the wrong answers exactly. */
+#define STRIPES 256
+static pthread_mutex_t stripes[STRIPES] = { [0 ... STRIPES - 1] = PTHREAD_MUTEX_INITIALIZER };
+
+void invqr_verify_level1(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t *conf,
+                         const invqr_verify_req_t *req)
+{
+    unsigned h = 2166136261u;
+    const char *c;
+    pthread_mutex_t *m;
+
+    for (c = req->code; *c != '\0'; c++)
+        h = (h ^ (unsigned char)*c) * 16777619u;
+    m = &stripes[h % STRIPES];
+    pthread_mutex_lock(m);
+    verify_locked(out, db, conf, req);
+    pthread_mutex_unlock(m);
 }
