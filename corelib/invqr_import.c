@@ -384,7 +384,7 @@ static int query_value(MYSQL *m, const char *sql, unsigned long long *pvalue, in
     *pvalue = 0;
     *pnull = 1;
     if (mysql_real_query(m, sql, strlen(sql)) != 0 || (res = mysql_store_result(m)) == NULL) {
-        invqr_log(INVQR_LOG_ERR, "INVQR0400: import query failed: %s", mysql_error(m));
+        invqr_log(INVQR_LOG_ERR, "INVQR0401: import query failed: %s", mysql_error(m));
         return -1;
     }
     row = mysql_fetch_row(res);
@@ -450,7 +450,7 @@ static int compare_with_store(rows_t *rs, MYSQL *m, unsigned long n[3])
     n[ROW_NEW] = n[ROW_CHANGED] = n[ROW_SAME] = 0;
     if (mysql_real_query(m, SELECT_CURRENT, sizeof(SELECT_CURRENT) - 1) != 0
         || (res = mysql_use_result(m)) == NULL) {
-        invqr_log(INVQR_LOG_ERR, "INVQR0400: import query failed: %s", mysql_error(m));
+        invqr_log(INVQR_LOG_ERR, "INVQR0402: import query failed: %s", mysql_error(m));
         return -1;
     }
     while (i < rs->n && (v = mysql_fetch_row(res)) != NULL) {
@@ -467,7 +467,7 @@ static int compare_with_store(rows_t *rs, MYSQL *m, unsigned long n[3])
         }
     }
     if (mysql_errno(m) != 0) {
-        invqr_log(INVQR_LOG_ERR, "INVQR0400: import query failed: %s", mysql_error(m));
+        invqr_log(INVQR_LOG_ERR, "INVQR0403: import query failed: %s", mysql_error(m));
         mysql_free_result(res);
         return -1;
     }

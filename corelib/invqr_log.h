@@ -3,7 +3,7 @@
  * The core never writes to a log itself: the module installs a callback that
  * goes to the Apache error log, the workers one that writes timestamped lines
  * to their log file. Messages at notice level and above carry a unique tag
- * ("INVQR0123: ..."); docs/log-tags.txt holds the next free number.
+ * ("INVQR0042: ..."); docs/log-tags.md holds the next free number.
  */
 #ifndef INVQR_LOG_H
 #define INVQR_LOG_H
