@@ -1,0 +1,38 @@
+-- wrk script: first-level verifications spread over many attestations, as a
+-- real day at many desks would be (each code is verified one at a time).
+--   BENCH_CODES   file of "CODE FISCAL_CODE" lines
+--   BENCH_TOKEN   CSRF token of BENCH_COOKIE
+--   BENCH_COOKIE  the verifier's CSRF cookie
+--   BENCH_SOAP    when set: SOAP 1.1 VerifyLevel1 instead of the form
+local pairs_ = {}
+for line in io.lines(os.getenv("BENCH_CODES")) do
+   local code, fc = line:match("^(%S+)%s+(%S+)$")
+   if code then pairs_[#pairs_ + 1] = { code, fc } end
+end
+local token = os.getenv("BENCH_TOKEN")
+local cookie = os.getenv("BENCH_COOKIE")
+local soap = os.getenv("BENCH_SOAP")
+
+request = function()
+   local p = pairs_[math.random(#pairs_)]
+   if soap then
+      return wrk.format("POST", "/soap", {
+         ["Content-Type"] = "text/xml; charset=utf-8",
+         ["SOAPAction"] = '"urn:invqr:verify:1:VerifyLevel1"' },
+         '<?xml version="1.0" encoding="UTF-8"?><soap:Envelope ' ..
+         'xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:v="urn:invqr:verify:1">' ..
+         '<soap:Body><v:VerifyLevel1><v:code>' .. p[1] .. '</v:code><v:fiscalCode>' .. p[2] ..
+         '</v:fiscalCode></v:VerifyLevel1></soap:Body></soap:Envelope>')
+   end
+   return wrk.format("POST", "/v/" .. p[1], {
+      ["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = cookie },
+      "csrf=" .. token .. "&fiscal_code=" .. p[2])
+end
+
+done = function(summary, latency, requests)
+   local errors = summary.errors.status + summary.errors.connect + summary.errors.read
+                  + summary.errors.write + summary.errors.timeout
+   io.write(string.format("BENCH %d %.0f %.2f %d\n", summary.requests,
+                          summary.requests / (summary.duration / 1e6),
+                          latency:percentile(99) / 1000, errors))
+end
