@@ -284,7 +284,8 @@ static int cmd_org(admin_t *a, int argc, char **argv)
         invqr_binds_t in;
         long chars = invqr_utf8_count_text(argv[1], strlen(argv[1]), 0);
 
-        if (chars < 1 || chars > 200 || strspn(argv[1], " ") == strlen(argv[1])) {
+        if (chars < 1 || chars > 200 || strspn(argv[1], " ") == strlen(argv[1])
+            || strchr(argv[1], '\t') != NULL) {
             fprintf(stderr, "invqr-admin: an organisation name is 1 to 200 characters of text\n");
             return 2;
         }

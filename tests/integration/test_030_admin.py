@@ -413,3 +413,10 @@ def test_migrate_again_applies_nothing(invqr):
 def test_usage_errors_are_exit_2(invqr, args):
     r = invqr.admin(*args)
     assert r.returncode == 2 and "usage" in r.stderr, (args, r.stderr)
+
+
+def test_org_names_of_blanks_or_with_tabs_are_refused(invqr):
+    for name in ["   ", "Comune\tdi Tab"]:
+        r = invqr.admin("org", "add", name)
+        assert r.returncode == 2, (name, r.stdout, r.stderr)
+        assert not invqr.sql("SELECT id FROM organisation WHERE name = '%s'" % name.replace("\t", "\\t"))
