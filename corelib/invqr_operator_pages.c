@@ -96,8 +96,7 @@ void invqr_operator_home_route(invqr_app_t *app, const invqr_request_t *req,
                                invqr_response_t *resp, apr_pool_t *p)
 {
     invqr_page_t *pg;
-    xmlNodePtr main, who, form, sec, table, tr, wrap;
-    invqr_field_t f;
+    xmlNodePtr main, who, sec, table, tr, wrap;
     invqr_db_t *db = invqr_app_db(app);
     invqr_binds_t in, out;
     recent_t rec;
@@ -125,24 +124,7 @@ void invqr_operator_home_route(invqr_app_t *app, const invqr_request_t *req,
     sec = invqr_html_set(invqr_html_add(main, "section", NULL), "aria-labelledby", "op-verify");
     invqr_html_set(invqr_html_add(sec, "h2", MSG(OP_VERIFY_H2)), "id", "op-verify");
     invqr_html_add(sec, "p", MSG(OP_VERIFY_TEXT));
-    form = invqr_page_post_form(pg, sec, "/verify");
-    memset(&f, 0, sizeof(f));
-    f.name = "code";
-    f.label = MSG(FIELD_CODE);
-    f.hint = MSG(FIELD_CODE_HINT);
-    f.maxlength = INVQR_CODE_MAX_INPUT;
-    f.autocomplete = "off";
-    f.code_like = 1;
-    invqr_field_add(form, &f);
-    memset(&f, 0, sizeof(f));
-    f.name = "fiscal_code";
-    f.label = MSG(FIELD_HOLDER_FISCAL_CODE);
-    f.hint = MSG(FIELD_HOLDER_FISCAL_CODE_HINT);
-    f.maxlength = 32;
-    f.autocomplete = "off";
-    f.code_like = 1;
-    invqr_field_add(form, &f);
-    invqr_field_submit(form, MSG(VERIFY_SUBMIT));
+    invqr_verify_form(pg, sec, req, NULL, 1, NULL, NULL, NULL);
 
     sec = invqr_html_set(invqr_html_add(main, "section", NULL), "aria-labelledby", "op-recent");
     invqr_html_set(invqr_html_add(sec, "h2", MSG(OP_RECENT_H2)), "id", "op-recent");

@@ -24,10 +24,9 @@
 
 #define MSG(m) invqr_msg(req->page.lang, INVQR_MSG_##m)
 
-/* The form: the code as a field (manual entry) or as hidden context (QR). */
-static void verify_form(invqr_page_t *pg, xmlNodePtr parent, const invqr_request_t *req,
-                        const char *code, int manual, const char *typed_code,
-                        const char *code_error, const char *fc_error)
+void invqr_verify_form(invqr_page_t *pg, xmlNodePtr parent, const invqr_request_t *req,
+                       const char *code, int manual, const char *typed_code,
+                       const char *code_error, const char *fc_error)
 {
     const char *action = manual ? "/verify" : apr_pstrcat(invqr_page_pool(pg), "/v/", code, NULL);
     xmlNodePtr form = invqr_page_post_form(pg, parent, action);
@@ -76,7 +75,7 @@ static void form_page(const invqr_request_t *req, invqr_response_t *resp, const 
         invqr_html_set(invqr_html_add(p1, "strong", grouped), "class", "code");
         invqr_html_add(main, "p", MSG(VERIFY_FC_INTRO));
     }
-    verify_form(pg, main, req, code, manual, NULL, NULL, NULL);
+    invqr_verify_form(pg, main, req, code, manual, NULL, NULL, NULL);
     invqr_app_page(resp, 200, pg, p);
 }
 
@@ -176,7 +175,7 @@ static void outcome_page(const invqr_request_t *req, invqr_response_t *resp,
         pg = invqr_page_error(&ctx, status, NULL, p);
         main = invqr_page_main(pg);
         invqr_html_add(main, "p", MSG(VERIFY_MISMATCH_RETRY));
-        verify_form(pg, main, req, code, manual, typed_code, NULL,
+        invqr_verify_form(pg, main, req, code, manual, typed_code, NULL,
                     v->outcome == INVQR_V_BAD_INPUT ? MSG(ERR_FC_TYPED) : NULL);
         invqr_app_page(resp, status, pg, p);
         return;
@@ -277,7 +276,7 @@ void invqr_verify_manual_route(invqr_app_t *app, const invqr_request_t *req,
     fc = apr_table_get(form, "fiscal_code");
     if (typed == NULL || invqr_code_parse(code, typed, strlen(typed)) != 0) {
         invqr_page_t *pg = invqr_page_error(&req->page, 400, NULL, p);
-        verify_form(pg, invqr_page_main(pg), req, NULL, 1, typed, MSG(ERR_CODE_TYPED), NULL);
+        invqr_verify_form(pg, invqr_page_main(pg), req, NULL, 1, typed, MSG(ERR_CODE_TYPED), NULL);
         invqr_app_page(resp, 400, pg, p);
         return;
     }

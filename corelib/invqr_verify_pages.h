@@ -15,6 +15,16 @@ void invqr_verify_manual_route(invqr_app_t *app, const invqr_request_t *req,
 #include "invqr_verify.h"
 
 /**
+ * Append the verification form to parent: with manual set, a field for the
+ * typed code (pre-filled with typed_code) posting to /verify; otherwise the
+ * code comes from the path and the form posts to /v/<code>. Then the
+ * holder's fiscal code. code_error and fc_error mark a field wrong (NULL: not).
+ */
+void invqr_verify_form(invqr_page_t *pg, xmlNodePtr parent, const invqr_request_t *req,
+                       const char *code, int manual, const char *typed_code,
+                       const char *code_error, const char *fc_error);
+
+/**
  * Append the first-level result panel (the name and each category as a
  * yes/no with its data-field) to main. Returns the panel's <dl>, where the
  * second level adds its rows; *ppanel is the panel itself.

@@ -13,6 +13,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -229,3 +230,31 @@ def citizen_row(fc, surname="Verdi", given="Anna", mobile="+393331112233", defin
     return ",".join(q(v) for v in [fc, surname, given, "1960-05-20", mobile, definitive,
                                    "2020-02-01", review, civ, pct, minor, att, blind, deaf,
                                    hcap, judgment])
+
+
+# -- pytest fixtures shared by tests/integration and tests/browser --------------
+# Each conftest.py imports them, so both suites start one instance per session
+# and fail any test that leaves an error or warning it did not declare with
+# @pytest.mark.allow_log(regex) in the httpd or worker log.
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "allow_log(regex, ...): log lines this test expects")
+
+
+@pytest.fixture(scope="session")
+def invqr():
+    inst = start_instance()
+    yield inst
+    stop_instance(inst)
+
+
+@pytest.fixture(autouse=True)
+def clean_logs(request, invqr):
+    offsets = log_offsets(invqr)
+    yield
+    allowed = list(ALWAYS_ALLOWED)
+    for m in request.node.iter_markers("allow_log"):
+        allowed.extend(m.args)
+    time.sleep(0.05)
+    bad = unexpected_log_lines(invqr, offsets, allowed)
+    assert not bad, "unexpected log lines:\n" + "\n".join(bad)

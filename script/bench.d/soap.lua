@@ -10,10 +10,4 @@ wrk.body = '<?xml version="1.0" encoding="UTF-8"?>' ..
    os.getenv("BENCH_CODE") .. '</v:code><v:fiscalCode>' .. os.getenv("BENCH_FISCAL_CODE") ..
    '</v:fiscalCode></v:VerifyLevel1></soap:Body></soap:Envelope>'
 
-done = function(summary, latency, requests)
-   local errors = summary.errors.status + summary.errors.connect + summary.errors.read
-                  + summary.errors.write + summary.errors.timeout
-   io.write(string.format("BENCH %d %.0f %.2f %d\n", summary.requests,
-                          summary.requests / (summary.duration / 1e6),
-                          latency:percentile(99) / 1000, errors))
-end
+dofile(os.getenv("BENCH_LUA_DIR") .. "/report.lua")

@@ -29,10 +29,4 @@ request = function()
       "csrf=" .. token .. "&fiscal_code=" .. p[2])
 end
 
-done = function(summary, latency, requests)
-   local errors = summary.errors.status + summary.errors.connect + summary.errors.read
-                  + summary.errors.write + summary.errors.timeout
-   io.write(string.format("BENCH %d %.0f %.2f %d\n", summary.requests,
-                          summary.requests / (summary.duration / 1e6),
-                          latency:percentile(99) / 1000, errors))
-end
+dofile(os.getenv("BENCH_LUA_DIR") .. "/report.lua")

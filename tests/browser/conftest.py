@@ -18,7 +18,6 @@ import json
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -30,8 +29,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from harness import (ROOT, ALWAYS_ALLOWED, log_offsets,  # noqa: E402
-                     start_instance, stop_instance, unexpected_log_lines)
+# the instance, the log check and the allow_log marker come from the harness
+from harness import ROOT, clean_logs, invqr, pytest_configure  # noqa: E402,F401
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -82,29 +81,6 @@ BAD_FC = ELIGIBLE_FC[:15] + chr((ord(fiscal_check_char(ELIGIBLE_FC[:15])) - ord(
 
 
 # -- fixtures -------------------------------------------------------------------
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "allow_log(regex, ...): log lines this test expects")
-
-
-@pytest.fixture(scope="session")
-def invqr():
-    inst = start_instance()
-    yield inst
-    stop_instance(inst)
-
-
-@pytest.fixture(autouse=True)
-def clean_logs(request, invqr):
-    offsets = log_offsets(invqr)
-    yield
-    allowed = list(ALWAYS_ALLOWED)
-    for m in request.node.iter_markers("allow_log"):
-        allowed.extend(m.args)
-    time.sleep(0.05)
-    bad = unexpected_log_lines(invqr, offsets, allowed)
-    assert not bad, "unexpected log lines:\n" + "\n".join(bad)
-
 
 @pytest.fixture(scope="session")
 def driver():
