@@ -111,7 +111,7 @@ void invqr_benefits_route(invqr_app_t *app, const invqr_request_t *req, invqr_re
     const invqr_benefits_t *b = app->benefits;
     int l = req->page.lang == INVQR_LANG_EN ? 1 : 0, i;
     invqr_page_t *pg = invqr_page_new(&req->page, invqr_msg(req->page.lang, INVQR_MSG_BENEFITS_TITLE), p);
-    xmlNodePtr main = invqr_page_main(pg), wrap, table, tr, tbody, levels;
+    invqr_el_t *main = invqr_page_main(pg), *wrap, *table, *tr, *tbody, *levels;
 
     invqr_html_add(main, "h1", invqr_page_msg(pg, INVQR_MSG_BENEFITS_TITLE));
     invqr_html_set(invqr_html_add(main, "p", invqr_page_msg(pg, INVQR_MSG_BENEFITS_INTRO)), "class", "lead");

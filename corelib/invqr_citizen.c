@@ -6,6 +6,7 @@
  * attestation and, if not, why, in plain words. Not signed in, they are told
  * how to sign in.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <apr_strings.h>
@@ -22,14 +23,14 @@
 #include "invqr_status.h"
 
 typedef struct {
-    xmlNodePtr list;
+    invqr_el_t *list;
     char fc[20], surname[INVQR_NAME_MAX_BYTES + 1], given[INVQR_NAME_MAX_BYTES + 1];
 } demo_list_t;
 
 static int demo_row(void *baton, invqr_binds_t *out)
 {
     demo_list_t *d = baton;
-    xmlNodePtr li = invqr_html_add(d->list, "li", NULL);
+    invqr_el_t *li = invqr_html_add(d->list, "li", NULL);
     char label[2 * INVQR_NAME_MAX_BYTES + 32];
 
     snprintf(label, sizeof(label), "%s %s: ", d->given, d->surname);
@@ -43,7 +44,7 @@ static void sign_in_page(invqr_app_t *app, const invqr_request_t *req,
                          invqr_response_t *resp, apr_pool_t *p)
 {
     invqr_page_t *pg;
-    xmlNodePtr main, form, field, list;
+    invqr_el_t *main, *form, *field, *list;
     invqr_db_t *db;
     invqr_binds_t out;
     demo_list_t d;
@@ -64,7 +65,7 @@ static void sign_in_page(invqr_app_t *app, const invqr_request_t *req,
     invqr_html_set(invqr_html_add(field, "p", invqr_page_msg(pg, INVQR_MSG_FIELD_FISCAL_CODE_HINT)),
                    "id", "fiscal_code_hint");
     {
-        xmlNodePtr in = invqr_html_add(field, "input", NULL);
+        invqr_el_t *in = invqr_html_add(field, "input", NULL);
         invqr_html_set(in, "id", "fiscal_code");
         invqr_html_set(in, "name", "fiscal_code");
         invqr_html_set(in, "type", "text");
@@ -100,7 +101,7 @@ static void sign_in_page(invqr_app_t *app, const invqr_request_t *req,
 }
 
 typedef struct {
-    xmlNodePtr tbody;
+    invqr_el_t *tbody;
     const invqr_request_t *req;
     char when[32], org[256], code[24];
     long long level;
@@ -110,7 +111,7 @@ static int access_row(void *baton, invqr_binds_t *out)
 {
     access_log_t *a = baton;
     invqr_lang_t lang = a->req->page.lang;
-    xmlNodePtr tr = invqr_html_add(a->tbody, "tr", NULL);
+    invqr_el_t *tr = invqr_html_add(a->tbody, "tr", NULL);
 
     invqr_html_set(invqr_html_add(tr, "td", a->when), "data-label",
                    invqr_msg(lang, INVQR_MSG_CITIZEN_LOG_WHEN));
@@ -125,12 +126,12 @@ static int access_row(void *baton, invqr_binds_t *out)
     return 0;
 }
 
-static apr_status_t access_log(invqr_page_t *pg, xmlNodePtr main, invqr_db_t *db,
+static apr_status_t access_log(invqr_page_t *pg, invqr_el_t *main, invqr_db_t *db,
                                const invqr_request_t *req, apr_pool_t *p)
 {
     access_log_t a;
     invqr_binds_t in, out;
-    xmlNodePtr sec, table, tr, wrap;
+    invqr_el_t *sec, *table, *tr, *wrap;
     unsigned long long rows = 0;
 
     memset(&a, 0, sizeof(a));
@@ -156,17 +157,16 @@ static apr_status_t access_log(invqr_page_t *pg, xmlNodePtr main, invqr_db_t *db
     if (invqr_db_exec(db, INVQR_SQL_CITIZEN_ACCESS_LOG, &in, &out, access_row, &a, &rows) != APR_SUCCESS)
         return APR_EGENERAL;
     if (rows == 0) {
-        xmlUnlinkNode(wrap);
-        xmlFreeNode(wrap);
+        invqr_html_remove(wrap);
         invqr_html_add(sec, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_LOG_EMPTY));
     }
     return APR_SUCCESS;
 }
 
-static void button_form(invqr_page_t *pg, xmlNodePtr parent, const char *rel, const char *text,
+static void button_form(invqr_page_t *pg, invqr_el_t *parent, const char *rel, const char *text,
                         const char *klass, const char *hint)
 {
-    xmlNodePtr form = invqr_page_post_form(pg, parent, rel);
+    invqr_el_t *form = invqr_page_post_form(pg, parent, rel);
 
     if (hint != NULL)
         invqr_html_set(invqr_html_add(form, "p", hint), "class", "hint");
@@ -190,18 +190,18 @@ static apr_status_t notice_read(int *pread, char when[11], invqr_db_t *db, const
     return APR_SUCCESS;
 }
 
-static void attestation_section(invqr_page_t *pg, xmlNodePtr main, const invqr_request_t *req,
+static void attestation_section(invqr_page_t *pg, invqr_el_t *main, const invqr_request_t *req,
                                 const invqr_active_code_t *active, int has_active, int notice,
                                 const char *notice_when)
 {
-    xmlNodePtr sec = invqr_html_set(invqr_html_add(main, "section", NULL), "aria-labelledby",
+    invqr_el_t *sec = invqr_html_set(invqr_html_add(main, "section", NULL), "aria-labelledby",
                                     "active-code");
 
     invqr_html_set(invqr_html_add(sec, "h2", invqr_page_msg(pg, INVQR_MSG_CITIZEN_ACTIVE_H2)), "id",
                    "active-code");
     if (has_active) {
         char grouped[INVQR_CODE_GROUPED_LEN + 1];
-        xmlNodePtr dl = invqr_html_set(invqr_html_add(sec, "dl", NULL), "class", "result-list"), actions;
+        invqr_el_t *dl = invqr_html_set(invqr_html_add(sec, "dl", NULL), "class", "result-list"), *actions;
 
         invqr_code_group(grouped, active->code);
         invqr_html_add(dl, "dt", invqr_page_msg(pg, INVQR_MSG_CITIZEN_CODE_LABEL));
@@ -222,11 +222,11 @@ static void attestation_section(invqr_page_t *pg, xmlNodePtr main, const invqr_r
     }
     invqr_html_add(sec, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_NO_ACTIVE));
     {
-        xmlNodePtr form = invqr_page_post_form(pg, sec, "/citizen/qr");
+        invqr_el_t *form = invqr_page_post_form(pg, sec, "/citizen/qr");
 
         if (!notice) {
-            xmlNodePtr notice_box = invqr_html_set(invqr_html_add(form, "div", NULL), "class", "notice");
-            xmlNodePtr choice, in;
+            invqr_el_t *notice_box = invqr_html_set(invqr_html_add(form, "div", NULL), "class", "notice");
+            invqr_el_t *choice, *in;
 
             invqr_html_set(invqr_html_add(notice_box, "h3", invqr_page_msg(pg, INVQR_MSG_CITIZEN_NOTICE_H2)),
                            "id", "notice");
@@ -242,7 +242,7 @@ static void attestation_section(invqr_page_t *pg, xmlNodePtr main, const invqr_r
                            "for", "notice_ack");
         }
         else {
-            xmlNodePtr p1 = invqr_html_set(invqr_html_add(form, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_NOTICE_DONE)),
+            invqr_el_t *p1 = invqr_html_set(invqr_html_add(form, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_NOTICE_DONE)),
                                            "class", "hint");
             invqr_html_text(p1, " ");
             invqr_html_text(p1, notice_when);
@@ -257,7 +257,7 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
                          invqr_response_t *resp, apr_pool_t *p)
 {
     invqr_page_t *pg;
-    xmlNodePtr main, status;
+    invqr_el_t *main, *status;
     invqr_status_t *st = NULL;
     invqr_active_code_t active;
     invqr_db_t *db;
@@ -298,7 +298,7 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
         invqr_html_set(invqr_html_addf(main, "p", "%s %s", st->given_name, st->surname),
                        "class", "lead");
     {
-        xmlNodePtr who = invqr_html_add(main, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_FISCAL_CODE));
+        invqr_el_t *who = invqr_html_add(main, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_FISCAL_CODE));
         invqr_html_text(who, " ");
         invqr_html_set(invqr_html_add(who, "strong", req->citizen), "data-field", "fiscal_code");
     }
@@ -315,7 +315,7 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
                        "data-eligibility", "not-definitive");
     }
     else {
-        xmlNodePtr mob;
+        invqr_el_t *mob;
 
         invqr_html_set(invqr_html_add(status, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_ELIGIBLE)),
                        "data-eligibility", "eligible");
@@ -324,7 +324,7 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
         invqr_html_set(invqr_html_add(mob, "h2", invqr_page_msg(pg, INVQR_MSG_CITIZEN_MOBILE_H2)),
                        "id", "mobile");
         if (st->mobile[0] != '\0') {
-            xmlNodePtr p1 = invqr_html_add(mob, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_MOBILE_TEXT));
+            invqr_el_t *p1 = invqr_html_add(mob, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_MOBILE_TEXT));
             invqr_html_text(p1, " ");
             char masked[32];
 
@@ -342,7 +342,7 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
         }
     }
     if (req->page.who != NULL && req->demo) {
-        xmlNodePtr form = invqr_page_post_form(pg, main, "/citizen/logout");
+        invqr_el_t *form = invqr_page_post_form(pg, main, "/citizen/logout");
         invqr_html_set(invqr_html_set(invqr_html_add(form, "button",
                                                      invqr_page_msg(pg, INVQR_MSG_SIGN_OUT)),
                                       "type", "submit"), "class", "btn-secondary");

@@ -8,9 +8,9 @@
 #include "invqr_fields.h"
 #include "invqr_html.h"
 
-xmlNodePtr invqr_field_add(xmlNodePtr form, const invqr_field_t *f)
+invqr_el_t *invqr_field_add(invqr_el_t *form, const invqr_field_t *f)
 {
-    xmlNodePtr div, in;
+    invqr_el_t *div, *in;
     char described[160] = "";
     char hint_id[80], error_id[80], maxlen[16];
 
@@ -53,9 +53,9 @@ xmlNodePtr invqr_field_add(xmlNodePtr form, const invqr_field_t *f)
     return div;
 }
 
-xmlNodePtr invqr_field_submit(xmlNodePtr form, const char *text)
+invqr_el_t *invqr_field_submit(invqr_el_t *form, const char *text)
 {
-    xmlNodePtr actions = invqr_html_set(invqr_html_add(form, "div", NULL), "class", "form-actions");
+    invqr_el_t *actions = invqr_html_set(invqr_html_add(form, "div", NULL), "class", "form-actions");
 
     return invqr_html_set(invqr_html_add(actions, "button", text), "type", "submit");
 }

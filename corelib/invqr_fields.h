@@ -22,9 +22,9 @@ typedef struct {
 } invqr_field_t;
 
 /** Append the field (a div.field with label, hint, error, input) to form. */
-xmlNodePtr invqr_field_add(xmlNodePtr form, const invqr_field_t *f);
+invqr_el_t *invqr_field_add(invqr_el_t *form, const invqr_field_t *f);
 
 /** Append a submit button with text to form, in a div.form-actions. */
-xmlNodePtr invqr_field_submit(xmlNodePtr form, const char *text);
+invqr_el_t *invqr_field_submit(invqr_el_t *form, const char *text);
 
 #endif

@@ -9,7 +9,6 @@
  * order; every link says where it leads. All text comes from the catalogue.
  */
 #include <apr_pools.h>
-#include <libxml/tree.h>
 
 #include "invqr_home.h"
 #include "invqr_html.h"
@@ -36,34 +35,34 @@ static const invqr_msg_t citizen_can[] = {
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static xmlNodePtr add_msg(invqr_page_t *pg, xmlNodePtr parent, const char *tag,
+static invqr_el_t *add_msg(invqr_page_t *pg, invqr_el_t *parent, const char *tag,
                           invqr_msg_t msg)
 {
     return invqr_html_add(parent, tag, invqr_page_msg(pg, msg));
 }
 
 /* <p><a class="btn ..." href="base+rel">msg</a></p> */
-static void add_button_link(invqr_page_t *pg, xmlNodePtr parent, const char *rel,
+static void add_button_link(invqr_page_t *pg, invqr_el_t *parent, const char *rel,
                             invqr_msg_t msg, const char *cls)
 {
-    xmlNodePtr a = invqr_html_link(invqr_html_add(parent, "p", NULL),
+    invqr_el_t *a = invqr_html_link(invqr_html_add(parent, "p", NULL),
                                    invqr_page_url(pg, rel), invqr_page_msg(pg, msg));
 
     invqr_html_set(a, "class", cls);
 }
 
-static xmlNodePtr add_section(xmlNodePtr parent, const char *id)
+static invqr_el_t *add_section(invqr_el_t *parent, const char *id)
 {
-    xmlNodePtr s = invqr_html_add(parent, "section", NULL);
+    invqr_el_t *s = invqr_html_add(parent, "section", NULL);
 
     invqr_html_set(s, "class", "home-section");
     invqr_html_set(s, "id", id);
     return s;
 }
 
-static void build_intro(invqr_page_t *pg, xmlNodePtr main)
+static void build_intro(invqr_page_t *pg, invqr_el_t *main)
 {
-    xmlNodePtr ul, a;
+    invqr_el_t *ul, *a;
 
     add_msg(pg, main, "h1", INVQR_MSG_HOME_H1);
     invqr_html_set(add_msg(pg, main, "p", INVQR_MSG_HOME_LEAD), "class", "lead");
@@ -78,10 +77,10 @@ static void build_intro(invqr_page_t *pg, xmlNodePtr main)
     invqr_html_set(a, "class", "btn btn-secondary");
 }
 
-static void build_citizens(invqr_page_t *pg, xmlNodePtr main)
+static void build_citizens(invqr_page_t *pg, invqr_el_t *main)
 {
-    xmlNodePtr s = add_section(main, "citizens");
-    xmlNodePtr ul;
+    invqr_el_t *s = add_section(main, "citizens");
+    invqr_el_t *ul;
     size_t i;
 
     add_msg(pg, s, "h2", INVQR_MSG_HOME_CITIZEN_H2);
@@ -101,10 +100,10 @@ static void build_citizens(invqr_page_t *pg, xmlNodePtr main)
     add_msg(pg, s, "p", INVQR_MSG_HOME_PRIVACY_LEVEL2);
 }
 
-static void build_verifiers(invqr_page_t *pg, xmlNodePtr main)
+static void build_verifiers(invqr_page_t *pg, invqr_el_t *main)
 {
-    xmlNodePtr s = add_section(main, "verifiers");
-    xmlNodePtr ol, li;
+    invqr_el_t *s = add_section(main, "verifiers");
+    invqr_el_t *ol, *li;
 
     add_msg(pg, s, "h2", INVQR_MSG_HOME_VERIFIER_H2);
     add_msg(pg, s, "p", INVQR_MSG_HOME_VERIFIER_INTRO);
@@ -124,9 +123,9 @@ static void build_verifiers(invqr_page_t *pg, xmlNodePtr main)
     add_button_link(pg, s, "/operator", INVQR_MSG_HOME_OPERATOR_LINK, "btn btn-secondary");
 }
 
-static void build_benefits(invqr_page_t *pg, xmlNodePtr main)
+static void build_benefits(invqr_page_t *pg, invqr_el_t *main)
 {
-    xmlNodePtr s = add_section(main, "benefits");
+    invqr_el_t *s = add_section(main, "benefits");
 
     add_msg(pg, s, "h2", INVQR_MSG_HOME_BENEFITS_H2);
     add_msg(pg, s, "p", INVQR_MSG_HOME_BENEFITS_TEXT);
@@ -138,7 +137,7 @@ invqr_page_t *invqr_home_page(const invqr_page_ctx_t *ctx, apr_pool_t *p)
     invqr_lang_t lang = (ctx != NULL && ctx->lang == INVQR_LANG_EN) ? INVQR_LANG_EN
                                                                     : INVQR_LANG_IT;
     invqr_page_t *pg = invqr_page_new(ctx, invqr_msg(lang, INVQR_MSG_NAV_HOME), p);
-    xmlNodePtr main;
+    invqr_el_t *main;
 
     if (pg == NULL)
         return NULL;

@@ -15,8 +15,8 @@
 
 /**
  * The home page in ctx's language, built on invqr_page_new(); serialize it
- * with invqr_page_render(). Allocated from p (its xmlDoc is freed by a
- * cleanup on p). NULL only if libxml2 runs out of memory.
+ * with invqr_page_render(). Allocated from p, with nothing to free. NULL
+ * only if p is NULL or out of memory.
  */
 invqr_page_t *invqr_home_page(const invqr_page_ctx_t *ctx, apr_pool_t *p);
 

@@ -6,6 +6,7 @@
  * form. Second-level pages are never cached (Cache-Control: no-store, as
  * every invqr page) and show the record only on the answer to the right code.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <apr_strings.h>
@@ -22,9 +23,9 @@
 
 #define MSG(m) invqr_msg(req->page.lang, INVQR_MSG_##m)
 
-static void help_link(invqr_page_t *pg, xmlNodePtr main, const invqr_request_t *req)
+static void help_link(invqr_page_t *pg, invqr_el_t *main, const invqr_request_t *req)
 {
-    xmlNodePtr p1 = invqr_html_set(invqr_html_add(main, "p", NULL), "class", "help-link");
+    invqr_el_t *p1 = invqr_html_set(invqr_html_add(main, "p", NULL), "class", "help-link");
 
     invqr_html_link(p1, invqr_page_url(pg, "/operator/help"), MSG(OP_HELP_LINK));
 }
@@ -34,7 +35,7 @@ void invqr_operator_login_route(invqr_app_t *app, const invqr_request_t *req,
 {
     invqr_page_ctx_t ctx = req->page;
     invqr_page_t *pg;
-    xmlNodePtr main, form;
+    invqr_el_t *main, *form;
     invqr_field_t f;
     int failed = req->query != NULL && strcmp(req->query, "error=1") == 0;
 
@@ -66,7 +67,7 @@ void invqr_operator_login_route(invqr_app_t *app, const invqr_request_t *req,
 }
 
 typedef struct {
-    xmlNodePtr tbody;
+    invqr_el_t *tbody;
     const invqr_request_t *req;
     char when[32], code[24], outcome[40];
     long long level;
@@ -76,7 +77,7 @@ static int recent_row(void *baton, invqr_binds_t *out)
 {
     recent_t *r = baton;
     const invqr_request_t *req = r->req;
-    xmlNodePtr tr = invqr_html_add(r->tbody, "tr", NULL);
+    invqr_el_t *tr = invqr_html_add(r->tbody, "tr", NULL);
     char grouped[INVQR_CODE_GROUPED_LEN + 1];
 
     invqr_html_set(invqr_html_add(tr, "td", r->when), "data-label", MSG(CITIZEN_LOG_WHEN));
@@ -96,7 +97,7 @@ void invqr_operator_home_route(invqr_app_t *app, const invqr_request_t *req,
                                invqr_response_t *resp, apr_pool_t *p)
 {
     invqr_page_t *pg;
-    xmlNodePtr main, who, sec, table, tr, wrap;
+    invqr_el_t *main, *who, *sec, *table, *tr, *wrap;
     invqr_db_t *db = invqr_app_db(app);
     invqr_binds_t in, out;
     recent_t rec;
@@ -152,12 +153,11 @@ void invqr_operator_home_route(invqr_app_t *app, const invqr_request_t *req,
         return;
     }
     if (rows == 0) {
-        xmlUnlinkNode(wrap);
-        xmlFreeNode(wrap);
+        invqr_html_remove(wrap);
         invqr_html_add(sec, "p", MSG(OP_RECENT_EMPTY));
     }
     {
-        xmlNodePtr out_form = invqr_page_post_form(pg, main, "/operator/logout");
+        invqr_el_t *out_form = invqr_page_post_form(pg, main, "/operator/logout");
         invqr_html_set(invqr_html_set(invqr_html_add(out_form, "button", MSG(OP_SIGN_OUT)), "type",
                                       "submit"), "class", "btn-secondary");
     }
@@ -170,7 +170,7 @@ void invqr_operator_help_route(invqr_app_t *app, const invqr_request_t *req,
 {
     invqr_page_ctx_t ctx = req->page;
     invqr_page_t *pg;
-    xmlNodePtr main, ul;
+    invqr_el_t *main, *ul;
 
     ctx.operator_area = 1;
     pg = invqr_page_new(&ctx, MSG(HELP_TITLE), p);
@@ -213,11 +213,11 @@ static int session_bytes(unsigned char out[INVQR_SHA256_LEN], const invqr_reques
 }
 
 void invqr_operator_offer_level2(invqr_app_t *app, const invqr_request_t *req,
-                                 invqr_page_t *pg, xmlNodePtr main, const char *code)
+                                 invqr_page_t *pg, invqr_el_t *main, const char *code)
 {
     unsigned char sess[INVQR_SHA256_LEN];
     invqr_db_t *db = invqr_app_db(app);
-    xmlNodePtr sec, form;
+    invqr_el_t *sec, *form;
 
     if (req->operator_id <= 0 || db == NULL || !session_bytes(sess, req))
         return;
@@ -241,12 +241,12 @@ static void actor_of(invqr_l2_actor_t *a, unsigned char sess[INVQR_SHA256_LEN],
     a->session = session_bytes(sess, req) ? sess : NULL;
 }
 
-static void otp_form(invqr_page_t *pg, xmlNodePtr parent, const invqr_request_t *req,
+static void otp_form(invqr_page_t *pg, invqr_el_t *parent, const invqr_request_t *req,
                      const char *code, const char *challenge, const char *error)
 {
-    xmlNodePtr form = invqr_page_post_form(pg, parent, apr_pstrcat(invqr_page_pool(pg), "/v/",
+    invqr_el_t *form = invqr_page_post_form(pg, parent, apr_pstrcat(invqr_page_pool(pg), "/v/",
                                                                    code, "/level2", NULL));
-    xmlNodePtr hidden = invqr_html_add(form, "input", NULL);
+    invqr_el_t *hidden = invqr_html_add(form, "input", NULL);
     invqr_field_t f;
 
     invqr_html_set(hidden, "type", "hidden");
@@ -268,7 +268,7 @@ static void l2_problem(const invqr_request_t *req, invqr_response_t *resp, int s
 {
     invqr_page_ctx_t ctx = req->page;
     invqr_page_t *pg;
-    xmlNodePtr main;
+    invqr_el_t *main;
 
     ctx.csrf = NULL;
     ctx.operator_area = 1;
@@ -293,7 +293,7 @@ void invqr_otp_route(invqr_app_t *app, const invqr_request_t *req, invqr_respons
     invqr_db_t *db = invqr_app_db(app);
     invqr_page_ctx_t ctx = req->page;
     invqr_page_t *pg;
-    xmlNodePtr main, p1;
+    invqr_el_t *main, *p1;
 
     if (req->operator_id <= 0) {
         invqr_app_error(req, resp, 401, NULL, p);
@@ -353,7 +353,7 @@ void invqr_otp_route(invqr_app_t *app, const invqr_request_t *req, invqr_respons
     invqr_app_page(resp, 200, pg, p);
 }
 
-static void row(xmlNodePtr dl, const char *label, const char *field, const char *value)
+static void row(invqr_el_t *dl, const char *label, const char *field, const char *value)
 {
     invqr_html_add(dl, "dt", label);
     invqr_html_set(invqr_html_add(invqr_html_add(dl, "dd", NULL), "span", value), "data-field", field);
@@ -364,7 +364,7 @@ static void level2_page(const invqr_request_t *req, invqr_response_t *resp,
 {
     invqr_page_ctx_t ctx = req->page;
     invqr_page_t *pg;
-    xmlNodePtr main, panel = NULL, dl, span;
+    invqr_el_t *main, *panel = NULL, *dl, *span;
     const char *bval, *btext;
     invqr_level1_t v;
 
@@ -444,7 +444,7 @@ void invqr_level2_route(invqr_app_t *app, const invqr_request_t *req, invqr_resp
         if (left > 0) {
             invqr_page_ctx_t ctx = req->page;
             invqr_page_t *pg;
-            xmlNodePtr main, p1;
+            invqr_el_t *main, *p1;
 
             ctx.operator_area = 1;
             pg = invqr_page_new(&ctx, MSG(L2_SENT_TITLE), p);

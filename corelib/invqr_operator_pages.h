@@ -17,6 +17,6 @@ void invqr_level2_route(invqr_app_t *app, const invqr_request_t *req, invqr_resp
 
 /** On a first-level result seen by an operator: remember it, offer the second level. */
 void invqr_operator_offer_level2(invqr_app_t *app, const invqr_request_t *req,
-                                 invqr_page_t *pg, xmlNodePtr main, const char *code);
+                                 invqr_page_t *pg, invqr_el_t *main, const char *code);
 
 #endif

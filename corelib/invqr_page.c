@@ -6,18 +6,14 @@
  * a header with the language switch, the signed-in line, the service name
  * and the main navigation, <main id="main">, and a footer. There is no
  * inline script or style anywhere (the Content-Security-Policy forbids
- * them). The xmlDoc lives as long as the pool the page was made from: a
- * pool cleanup frees it. invqr_page_render() writes the tree as UTF-8 HTML
- * with libxml2's HTML serializer, which escapes every text node and
- * attribute value.
+ * them). The tree (invqr_html.h) lives in the pool the page was made from,
+ * with nothing to free. invqr_page_render() writes it as UTF-8 HTML with
+ * invqr_html_render(), which escapes every text node and attribute value.
  */
 #include <string.h>
 
 #include <apr_pools.h>
 #include <apr_strings.h>
-#include <libxml/HTMLtree.h>
-#include <libxml/tree.h>
-#include <libxml/xmlIO.h>
 
 #include "invqr_html.h"
 #include "invqr_i18n.h"
@@ -26,8 +22,8 @@
 struct invqr_page_t {
     apr_pool_t *pool;
     invqr_page_ctx_t ctx;       /* strings copied into pool */
-    xmlDocPtr doc;
-    xmlNodePtr main;
+    invqr_el_t *root;           /* <html> */
+    invqr_el_t *main;
 };
 
 /* The main navigation, in order: path below base and label. */
@@ -70,12 +66,6 @@ static const struct {
     { 503, INVQR_MSG_ERROR_503_TITLE, INVQR_MSG_ERROR_503_TEXT, WAY_TRY_AGAIN, 1 },
 };
 
-static apr_status_t free_doc(void *data)
-{
-    xmlFreeDoc((xmlDocPtr)data);
-    return APR_SUCCESS;
-}
-
 static const char *dup_or_null(const char *s, apr_pool_t *p)
 {
     return (s != NULL) ? apr_pstrdup(p, s) : NULL;
@@ -104,7 +94,7 @@ const invqr_page_ctx_t *invqr_page_ctx(const invqr_page_t *pg)
     return (pg != NULL) ? &pg->ctx : NULL;
 }
 
-xmlNodePtr invqr_page_main(invqr_page_t *pg)
+invqr_el_t *invqr_page_main(invqr_page_t *pg)
 {
     return (pg != NULL) ? pg->main : NULL;
 }
@@ -123,15 +113,15 @@ const char *invqr_page_url(const invqr_page_t *pg, const char *rel)
     return apr_pstrcat(pg->pool, pg->ctx.base, rel, NULL);
 }
 
-static xmlNodePtr add_class(xmlNodePtr parent, const char *tag, const char *cls)
+static invqr_el_t *add_class(invqr_el_t *parent, const char *tag, const char *cls)
 {
     return invqr_html_set(invqr_html_add(parent, tag, NULL), "class", cls);
 }
 
-static void build_head(invqr_page_t *pg, xmlNodePtr head, const char *title)
+static void build_head(invqr_page_t *pg, invqr_el_t *head, const char *title)
 {
     const char *service = invqr_page_msg(pg, INVQR_MSG_SERVICE_NAME);
-    xmlNodePtr el;
+    invqr_el_t *el;
 
     /* The only charset declaration: the serializer is told not to add one. */
     invqr_html_set(invqr_html_add(head, "meta", NULL), "charset", "utf-8");
@@ -148,12 +138,12 @@ static void build_head(invqr_page_t *pg, xmlNodePtr head, const char *title)
 }
 
 /* The link list "Italiano | English" to this same path. */
-static void build_lang_switch(invqr_page_t *pg, xmlNodePtr parent)
+static void build_lang_switch(invqr_page_t *pg, invqr_el_t *parent)
 {
     static const invqr_lang_t langs[] = { INVQR_LANG_IT, INVQR_LANG_EN };
     static const invqr_msg_t names[] = { INVQR_MSG_LANG_NAME_IT, INVQR_MSG_LANG_NAME_EN };
     const char *path = (pg->ctx.path != NULL && pg->ctx.path[0] != '\0') ? pg->ctx.path : "/";
-    xmlNodePtr nav, ul, a;
+    invqr_el_t *nav, *ul, *a;
     size_t i;
 
     nav = add_class(parent, "nav", "lang-switch");
@@ -172,10 +162,10 @@ static void build_lang_switch(invqr_page_t *pg, xmlNodePtr parent)
     }
 }
 
-static void build_nav(invqr_page_t *pg, xmlNodePtr parent)
+static void build_nav(invqr_page_t *pg, invqr_el_t *parent)
 {
     const char *path = (pg->ctx.path != NULL && pg->ctx.path[0] != '\0') ? pg->ctx.path : NULL;
-    xmlNodePtr nav, ul, a;
+    invqr_el_t *nav, *ul, *a;
     size_t i;
 
     nav = add_class(parent, "nav", "site-nav");
@@ -196,9 +186,9 @@ static void build_nav(invqr_page_t *pg, xmlNodePtr parent)
     }
 }
 
-static void build_header(invqr_page_t *pg, xmlNodePtr body)
+static void build_header(invqr_page_t *pg, invqr_el_t *body)
 {
-    xmlNodePtr header, top, brand, p;
+    invqr_el_t *header, *top, *brand, *p;
 
     header = add_class(body, "header", "site-header");
     top = add_class(add_class(header, "div", "header-top"), "div", "container");
@@ -215,9 +205,9 @@ static void build_header(invqr_page_t *pg, xmlNodePtr body)
     build_nav(pg, header);
 }
 
-static void build_footer(invqr_page_t *pg, xmlNodePtr body)
+static void build_footer(invqr_page_t *pg, invqr_el_t *body)
 {
-    xmlNodePtr inner, ul;
+    invqr_el_t *inner, *ul;
 
     inner = add_class(add_class(body, "footer", "site-footer"), "div", "container");
     invqr_html_add(inner, "p", invqr_page_msg(pg, INVQR_MSG_FOOTER_ABOUT));
@@ -232,8 +222,7 @@ static void build_footer(invqr_page_t *pg, xmlNodePtr body)
 invqr_page_t *invqr_page_new(const invqr_page_ctx_t *ctx, const char *title, apr_pool_t *p)
 {
     invqr_page_t *pg = NULL;
-    xmlDocPtr doc = NULL;
-    xmlNodePtr html, head, body, skip;
+    invqr_el_t *html, *head, *body, *skip;
 
     if (p == NULL)
         goto out;
@@ -248,21 +237,13 @@ invqr_page_t *invqr_page_new(const invqr_page_ctx_t *ctx, const char *title, apr
     }
     pg->ctx.base = clean_base((ctx != NULL) ? ctx->base : NULL, p);
 
-    doc = htmlNewDocNoDtD(NULL, NULL);
-    if (doc == NULL)
-        goto fail;
-    if (xmlCreateIntSubset(doc, (const xmlChar *)"html", NULL, NULL) == NULL)
-        goto fail;
-    html = xmlNewDocNode(doc, NULL, (const xmlChar *)"html", NULL);
-    if (html == NULL)
-        goto fail;
-    xmlDocSetRootElement(doc, html);
+    html = invqr_html_new("html", p);
     invqr_html_set(html, "lang", invqr_lang_tag(pg->ctx.lang));
     head = invqr_html_add(html, "head", NULL);
     body = invqr_html_add(html, "body", NULL);
     if (head == NULL || body == NULL)
         goto fail;
-    pg->doc = doc;
+    pg->root = html;
     build_head(pg, head, title);
 
     /* The skip link is the first thing a keyboard reaches. */
@@ -275,21 +256,17 @@ invqr_page_t *invqr_page_new(const invqr_page_ctx_t *ctx, const char *title, apr
     build_footer(pg, body);
     if (pg->main == NULL)
         goto fail;
-
-    apr_pool_cleanup_register(p, doc, free_doc, apr_pool_cleanup_null);
     goto out;
 
 fail:
-    if (doc != NULL)
-        xmlFreeDoc(doc);
     pg = NULL;
 out:
     return pg;
 }
 
-xmlNodePtr invqr_page_post_form(invqr_page_t *pg, xmlNodePtr parent, const char *rel)
+invqr_el_t *invqr_page_post_form(invqr_page_t *pg, invqr_el_t *parent, const char *rel)
 {
-    xmlNodePtr form, input;
+    invqr_el_t *form, *input;
 
     if (pg == NULL || parent == NULL)
         return NULL;
@@ -313,7 +290,7 @@ invqr_page_t *invqr_page_error(const invqr_page_ctx_t *ctx, int status,
     invqr_page_t *pg;
     invqr_lang_t lang;
     const invqr_page_ctx_t *pctx;
-    xmlNodePtr main, alert, ul;
+    invqr_el_t *main, *alert, *ul;
     char num[8];
 
     if (shown < 400 || shown > 599)
@@ -372,46 +349,11 @@ invqr_page_t *invqr_page_error(const invqr_page_ctx_t *ctx, int status,
 apr_status_t invqr_page_render(const char **pout, apr_size_t *plen,
                                invqr_page_t *pg, apr_pool_t *p)
 {
-    apr_status_t rv = APR_SUCCESS;
-    xmlOutputBufferPtr obuf = NULL;
-    const xmlChar *content;
-    size_t size;
-    char *copy;
-
     if (pout != NULL)
         *pout = NULL;
     if (plen != NULL)
         *plen = 0;
-    if (pout == NULL || pg == NULL || pg->doc == NULL || p == NULL) {
-        rv = APR_EINVAL;
-        goto out;
-    }
-    /*
-     * No encoder: libxml2 keeps text as UTF-8 and the HTML serializer copies
-     * non-ASCII through, so the bytes are the UTF-8 the <meta charset>
-     * announces. (htmlDocDumpMemoryFormat would turn them into entities, and
-     * xmlSaveToBuffer would add a second, http-equiv charset declaration.)
-     */
-    obuf = xmlAllocOutputBuffer(NULL);
-    if (obuf == NULL) {
-        rv = APR_ENOMEM;
-        goto out;
-    }
-    htmlDocContentDumpFormatOutput(obuf, pg->doc, NULL, 1);
-    content = xmlOutputBufferGetContent(obuf);
-    size = xmlOutputBufferGetSize(obuf);
-    if (obuf->error != 0 || content == NULL) {
-        rv = APR_ENOMEM;
-        goto out;
-    }
-    copy = apr_palloc(p, size + 1);
-    memcpy(copy, content, size);
-    copy[size] = '\0';
-    *pout = copy;
-    if (plen != NULL)
-        *plen = size;
-out:
-    if (obuf != NULL)
-        xmlOutputBufferClose(obuf);
-    return rv;
+    if (pout == NULL || pg == NULL || pg->root == NULL || p == NULL)
+        return APR_EINVAL;
+    return invqr_html_render(pout, plen, pg->root, p);
 }

@@ -5,13 +5,14 @@
  * made here: doctype, language, title, stylesheet, skip link, header with the
  * service name and navigation, language switch, main, footer. Pages add
  * their content under invqr_page_main() and serialize with
- * invqr_page_render(). The xmlDoc is freed by a cleanup on the page's pool.
+ * invqr_page_render(). The page is a tree of invqr_el_t (invqr_html.h) in
+ * the page's pool: there is nothing to free.
  */
 #ifndef INVQR_PAGE_H
 #define INVQR_PAGE_H
 
 #include <apr_pools.h>
-#include <libxml/tree.h>
+#include "invqr_html.h"
 #include "invqr_i18n.h"
 
 typedef struct {
@@ -28,13 +29,13 @@ typedef struct invqr_page_t invqr_page_t;
 /**
  * A new page whose <title> is title + " - " + service name (just the service
  * name when title is NULL or ""). ctx may be NULL (Italian, base ""); its
- * strings are copied. Allocated from p; the xmlDoc is freed by a cleanup on
- * p. NULL only if libxml2 runs out of memory.
+ * strings are copied. Allocated from p, with nothing to free. NULL only if
+ * p is NULL or out of memory.
  */
 invqr_page_t *invqr_page_new(const invqr_page_ctx_t *ctx, const char *title, apr_pool_t *p);
 
 /** The <main> element, where the page's content goes (its <h1> included). */
-xmlNodePtr invqr_page_main(invqr_page_t *pg);
+invqr_el_t *invqr_page_main(invqr_page_t *pg);
 
 /** Text of msg in the page's language. */
 const char *invqr_page_msg(const invqr_page_t *pg, invqr_msg_t msg);
@@ -53,7 +54,7 @@ const char *invqr_page_url(const invqr_page_t *pg, const char *rel);
  * Append a <form method="post" action="base+rel"> to parent, with the CSRF
  * token as a hidden field named "csrf" when the context has one.
  */
-xmlNodePtr invqr_page_post_form(invqr_page_t *pg, xmlNodePtr parent, const char *rel);
+invqr_el_t *invqr_page_post_form(invqr_page_t *pg, invqr_el_t *parent, const char *rel);
 
 /**
  * A complete error page for an HTTP status (400, 401, 403, 404, 405, 410,
@@ -61,7 +62,7 @@ xmlNodePtr invqr_page_post_form(invqr_page_t *pg, xmlNodePtr parent, const char 
  * context's language. detail may add one more sentence (NULL for none).
  * <main> carries data-status="NNN". Another 4xx reads as 400 and another
  * 5xx as 500; anything outside 400-599 is shown as 500. Allocated from p;
- * NULL only if libxml2 runs out of memory.
+ * NULL only if p is NULL or out of memory.
  */
 invqr_page_t *invqr_page_error(const invqr_page_ctx_t *ctx, int status,
                                const char *detail, apr_pool_t *p);

@@ -24,12 +24,12 @@
 
 #define MSG(m) invqr_msg(req->page.lang, INVQR_MSG_##m)
 
-void invqr_verify_form(invqr_page_t *pg, xmlNodePtr parent, const invqr_request_t *req,
+void invqr_verify_form(invqr_page_t *pg, invqr_el_t *parent, const invqr_request_t *req,
                        const char *code, int manual, const char *typed_code,
                        const char *code_error, const char *fc_error)
 {
     const char *action = manual ? "/verify" : apr_pstrcat(invqr_page_pool(pg), "/v/", code, NULL);
-    xmlNodePtr form = invqr_page_post_form(pg, parent, action);
+    invqr_el_t *form = invqr_page_post_form(pg, parent, action);
     invqr_field_t f;
 
     if (manual) {
@@ -60,7 +60,7 @@ static void form_page(const invqr_request_t *req, invqr_response_t *resp, const 
                       int manual, apr_pool_t *p)
 {
     invqr_page_t *pg = invqr_page_new(&req->page, MSG(VERIFY_TITLE), p);
-    xmlNodePtr main = invqr_page_main(pg);
+    invqr_el_t *main = invqr_page_main(pg);
 
     invqr_html_add(main, "h1", MSG(VERIFY_TITLE));
     if (manual) {
@@ -68,7 +68,7 @@ static void form_page(const invqr_request_t *req, invqr_response_t *resp, const 
     }
     else {
         char grouped[INVQR_CODE_GROUPED_LEN + 1];
-        xmlNodePtr p1 = invqr_html_add(main, "p", MSG(VERIFY_CODE_INTRO));
+        invqr_el_t *p1 = invqr_html_add(main, "p", MSG(VERIFY_CODE_INTRO));
 
         invqr_code_group(grouped, code);
         invqr_html_text(p1, " ");
@@ -79,10 +79,10 @@ static void form_page(const invqr_request_t *req, invqr_response_t *resp, const 
     invqr_app_page(resp, 200, pg, p);
 }
 
-static void yes_no(xmlNodePtr dl, invqr_lang_t lang, const char *field, invqr_msg_t label,
+static void yes_no(invqr_el_t *dl, invqr_lang_t lang, const char *field, invqr_msg_t label,
                    int value)
 {
-    xmlNodePtr span;
+    invqr_el_t *span;
 
     invqr_html_add(dl, "dt", invqr_msg(lang, label));
     span = invqr_html_add(invqr_html_add(dl, "dd", NULL), "span",
@@ -92,10 +92,10 @@ static void yes_no(xmlNodePtr dl, invqr_lang_t lang, const char *field, invqr_ms
     invqr_html_set(span, "data-value", value ? "yes" : "no");
 }
 
-xmlNodePtr invqr_verify_panel(xmlNodePtr *ppanel, xmlNodePtr main, invqr_lang_t lang,
+invqr_el_t *invqr_verify_panel(invqr_el_t **ppanel, invqr_el_t *main, invqr_lang_t lang,
                               const invqr_level1_t *v)
 {
-    xmlNodePtr panel, dl, span;
+    invqr_el_t *panel, *dl, *span;
     const char *hval;
     invqr_msg_t htext;
 
@@ -131,7 +131,7 @@ static void result_page(invqr_app_t *app, const invqr_request_t *req, invqr_resp
                         const invqr_level1_t *v, const char *code, apr_pool_t *p)
 {
     invqr_page_t *pg = invqr_page_new(&req->page, MSG(RESULT_TITLE), p);
-    xmlNodePtr main = invqr_page_main(pg), panel = NULL, when;
+    invqr_el_t *main = invqr_page_main(pg), *panel = NULL, *when;
     char stamp[32];
     time_t now = time(NULL);
     struct tm tm;
@@ -150,7 +150,7 @@ static void result_page(invqr_app_t *app, const invqr_request_t *req, invqr_resp
     invqr_html_set(invqr_html_add(main, "p", MSG(RESULT_ONLINE)), "class", "hint");
     invqr_operator_offer_level2(app, req, pg, main, code);
     {
-        xmlNodePtr ul = invqr_html_set(invqr_html_add(main, "ul", NULL), "class", "next-steps");
+        invqr_el_t *ul = invqr_html_set(invqr_html_add(main, "ul", NULL), "class", "next-steps");
         invqr_html_link(invqr_html_add(ul, "li", NULL), invqr_page_url(pg, "/verify"),
                         MSG(VERIFY_ANOTHER));
         invqr_html_link(invqr_html_add(ul, "li", NULL), invqr_page_url(pg, "/benefits"),
@@ -168,7 +168,7 @@ static void outcome_page(const invqr_request_t *req, invqr_response_t *resp,
     int status = invqr_verify_http_status(v->outcome);
     invqr_page_ctx_t ctx = req->page;
     invqr_page_t *pg;
-    xmlNodePtr main;
+    invqr_el_t *main;
 
     if (v->outcome == INVQR_V_MISMATCH || v->outcome == INVQR_V_BAD_INPUT) {
         /* keep the CSRF token: the page offers the form again */
@@ -182,7 +182,7 @@ static void outcome_page(const invqr_request_t *req, invqr_response_t *resp,
     }
     if (v->outcome == INVQR_V_LIMITED) {
         char minutes[16];
-        xmlNodePtr wait;
+        invqr_el_t *wait;
 
         apr_snprintf(minutes, sizeof(minutes), "%d", (v->retry_after + 59) / 60);
         apr_table_setn(resp->headers, "Retry-After", apr_itoa(p, v->retry_after));

@@ -20,7 +20,7 @@ void invqr_verify_manual_route(invqr_app_t *app, const invqr_request_t *req,
  * code comes from the path and the form posts to /v/<code>. Then the
  * holder's fiscal code. code_error and fc_error mark a field wrong (NULL: not).
  */
-void invqr_verify_form(invqr_page_t *pg, xmlNodePtr parent, const invqr_request_t *req,
+void invqr_verify_form(invqr_page_t *pg, invqr_el_t *parent, const invqr_request_t *req,
                        const char *code, int manual, const char *typed_code,
                        const char *code_error, const char *fc_error);
 
@@ -29,7 +29,7 @@ void invqr_verify_form(invqr_page_t *pg, xmlNodePtr parent, const invqr_request_
  * yes/no with its data-field) to main. Returns the panel's <dl>, where the
  * second level adds its rows; *ppanel is the panel itself.
  */
-xmlNodePtr invqr_verify_panel(xmlNodePtr *ppanel, xmlNodePtr main, invqr_lang_t lang,
+invqr_el_t *invqr_verify_panel(invqr_el_t **ppanel, invqr_el_t *main, invqr_lang_t lang,
                               const invqr_level1_t *v);
 
 #endif

@@ -15,7 +15,6 @@
 #include <ap_mpm.h>
 #include <apr_strings.h>
 #include <string.h>
-#include <libxml/parser.h>
 
 #define MOD_INVQR_MAIN
 #include "mod_invqr_private.h"
@@ -46,7 +45,6 @@ static int invqr_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pt
     if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG)
         return OK;
     invqr_log_set(log_to_apache, s, INVQR_LOG_INFO);
-    xmlInitParser();
     for (vs = s; vs != NULL; vs = vs->next) {
         invqr_srv_t *srv = ap_get_module_config(vs->module_config, &invqr_module);
         const char *err = NULL;

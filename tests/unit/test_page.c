@@ -239,7 +239,7 @@ static void test_html_helpers_escape(void **state)
     fixture_t *f = *state;
     invqr_page_ctx_t c = ctx_of(INVQR_LANG_IT);
     invqr_page_t *pg = invqr_page_new(&c, "T", f->pool);
-    xmlNodePtr main = invqr_page_main(pg), el;
+    invqr_el_t *main = invqr_page_main(pg), *el;
 
     el = invqr_html_add(main, "p", EVIL);
     assert_non_null(el);
@@ -470,7 +470,7 @@ static void test_post_form_csrf(void **state)
     fixture_t *f = *state;
     invqr_page_ctx_t c = ctx_of(INVQR_LANG_IT);
     invqr_page_t *pg;
-    xmlNodePtr form;
+    invqr_el_t *form;
 
     c.base = "/invqr";
     c.csrf = "tok-123_ABC";
@@ -665,7 +665,9 @@ static void test_render_bad_args(void **state)
     assert_null(invqr_page_ctx(NULL));
 }
 
-/* The page's xmlDoc goes away with the page's pool (ASan would see a leak). */
+/* A page lives entirely in its pool: destroying the pool leaves nothing
+ * behind (ASan would see a leak), and text rendered into another pool
+ * outlives it. */
 static void test_pool_frees_doc(void **state)
 {
     fixture_t *f = *state;
