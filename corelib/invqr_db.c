@@ -6,6 +6,7 @@
  * reports one log line when anything fails. When the server has gone away
  * (a restart, a wait_timeout) it reconnects and tries once more.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <apr_strings.h>
@@ -22,6 +23,8 @@ struct invqr_db_t {
     MYSQL_STMT *stmt[INVQR_SQL__COUNT];
     unsigned last_errno;
     int in_txn;                 /* no silent retry inside a transaction */
+    invqr_db_infile_fn *infile; /* the LOAD DATA LOCAL stream, or NULL: refuse */
+    void *infile_baton;
 };
 
 static const char *const sql_text[INVQR_SQL__COUNT] = {
@@ -162,13 +165,60 @@ static apr_status_t db_cleanup(void *data)
     return APR_SUCCESS;
 }
 
+/* ---- LOAD DATA LOCAL INFILE ----------------------------------------------------------
+ *
+ * A server may answer any query with a request for a local file, and the
+ * library's default handler would open the file it names: a rogue or
+ * compromised server could read the admin's files. So LOCAL INFILE is
+ * enabled only on INVQR_DB_IMPORT connections (never on the workers' or the
+ * module's), and there these handlers replace the default from the moment
+ * of connecting: they ignore the file name and send only what the import
+ * set with invqr_db_set_infile(), or refuse when it set nothing. This
+ * client cannot send a file from disk, whatever the server asks.
+ */
+
+static int infile_init(void **pinfo, const char *ignored_name, void *userdata)
+{
+    invqr_db_t *db = userdata;
+
+    *pinfo = db;
+    return db->infile == NULL;  /* non-zero: refused (infile_error says why) */
+}
+
+static int infile_read(void *info, char *buf, unsigned int cap)
+{
+    invqr_db_t *db = info;
+
+    return db->infile != NULL ? db->infile(db->infile_baton, buf, cap) : -1;
+}
+
+static void infile_end(void *info)
+{
+}
+
+static int infile_error(void *info, char *msg, unsigned int cap)
+{
+    invqr_db_t *db = info;
+
+    snprintf(msg, cap, "%s", db != NULL && db->infile != NULL
+                                 ? "the import could not produce its rows"
+                                 : "LOAD DATA LOCAL INFILE not expected here");
+    return CR_UNKNOWN_ERROR;
+}
+
+void invqr_db_set_infile(invqr_db_t *db, invqr_db_infile_fn *fn, void *baton)
+{
+    db->infile = fn;
+    db->infile_baton = baton;
+}
+
 static apr_status_t db_connect(invqr_db_t *db)
 {
     const invqr_conf_t *c = db->conf;
-    const char *user = db->role == INVQR_DB_ADMIN ? c->admin_db_user : c->db_user;
-    const char *pass = db->role == INVQR_DB_ADMIN ? c->admin_db_password : c->db_password;
+    const char *user = db->role != INVQR_DB_APP ? c->admin_db_user : c->db_user;
+    const char *pass = db->role != INVQR_DB_APP ? c->admin_db_password : c->db_password;
     unsigned int timeout = 5;
-    my_bool on = 1;
+    unsigned int on = 1;        /* the library reads an unsigned int here */
     MYSQL *m;
 
     m = mysql_init(NULL);
@@ -178,8 +228,11 @@ static apr_status_t db_connect(invqr_db_t *db)
     }
     mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
     mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-    if (db->role == INVQR_DB_ADMIN)
+    if (db->role == INVQR_DB_IMPORT) {
         mysql_options(m, MYSQL_OPT_LOCAL_INFILE, &on);
+        mysql_set_local_infile_handler(m, infile_init, infile_read, infile_end, infile_error,
+                                       db);
+    }
     if (mysql_real_connect(m, c->db_socket != NULL ? NULL : c->db_host, user, pass,
                            c->db_name, c->db_socket != NULL ? 0 : (unsigned)c->db_port,
                            c->db_socket, 0) == NULL) {

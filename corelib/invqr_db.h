@@ -21,7 +21,10 @@ typedef enum {
     INVQR_SQL__COUNT
 } invqr_sql_t;
 
-typedef enum { INVQR_DB_APP = 0, INVQR_DB_ADMIN = 1 } invqr_db_role;
+/* INVQR_DB_IMPORT is the admin user on a connection that may answer the
+ * server's LOAD DATA LOCAL INFILE requests, from invqr_db_set_infile() only:
+ * invqr-admin opens it for the import and for nothing else. */
+typedef enum { INVQR_DB_APP = 0, INVQR_DB_ADMIN = 1, INVQR_DB_IMPORT = 2 } invqr_db_role;
 
 typedef struct invqr_db_t invqr_db_t;
 
@@ -94,5 +97,20 @@ MYSQL *invqr_db_mysql(invqr_db_t *db);
 
 /** MariaDB error number of the last failure (0 if none), e.g. 1062 duplicate key. */
 unsigned invqr_db_errno(invqr_db_t *db);
+
+/**
+ * Produces the bytes of a LOAD DATA LOCAL INFILE: writes up to cap bytes to
+ * buf and returns how many, 0 at the end of the data, -1 on failure.
+ */
+typedef int invqr_db_infile_fn(void *baton, char *buf, unsigned int cap);
+
+/**
+ * Answer the next LOAD DATA LOCAL INFILE requests of db (an INVQR_DB_IMPORT
+ * connection) with the bytes of fn, whatever file name the server asks for:
+ * no file is ever opened. With fn NULL, requests are refused again, as they
+ * are after connecting. Set it just before the statement and reset it right
+ * after, so baton cannot outlive its owner.
+ */
+void invqr_db_set_infile(invqr_db_t *db, invqr_db_infile_fn *fn, void *baton);
 
 #endif

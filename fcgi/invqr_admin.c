@@ -572,15 +572,18 @@ static int cmd_revoke(admin_t *a, int argc, char **argv)
 
 /* ---- main ---------------------------------------------------------------------------------- */
 
+/* Only the import's connection may answer LOAD DATA LOCAL INFILE requests
+ * (see invqr_db.h): every other command connects without that capability. */
 static const struct {
     const char *name;
     admin_fn *fn;
+    invqr_db_role role;
 } commands[] = {
-    { "migrate", cmd_migrate },
-    { "import", cmd_import },
-    { "org", cmd_org },
-    { "operator", cmd_operator },
-    { "revoke", cmd_revoke },
+    { "migrate", cmd_migrate, INVQR_DB_ADMIN },
+    { "import", cmd_import, INVQR_DB_IMPORT },
+    { "org", cmd_org, INVQR_DB_ADMIN },
+    { "operator", cmd_operator, INVQR_DB_ADMIN },
+    { "revoke", cmd_revoke, INVQR_DB_ADMIN },
 };
 
 static void usage(void)
@@ -629,7 +632,7 @@ int main(int argc, char **argv)
         usage();
         goto out;
     }
-    if (invqr_db_open(&a.db, a.conf, INVQR_DB_ADMIN, a.pool) != APR_SUCCESS) {
+    if (invqr_db_open(&a.db, a.conf, commands[i].role, a.pool) != APR_SUCCESS) {
         fprintf(stderr, "invqr-admin: the status store is not available\n");
         goto out;
     }
