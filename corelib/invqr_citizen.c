@@ -440,8 +440,7 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
                              invqr_response_t *resp, apr_pool_t *p)
 {
     invqr_db_t *db = invqr_app_db(app);
-    invqr_status_t *st = NULL;
-    invqr_active_code_t active;
+    invqr_attestation_t at;
     invqr_pdf_input_t in;
     char grouped[INVQR_CODE_GROUPED_LEN + 1], etag[INVQR_ETAG_LEN + 1];
     const char *key, *pdf, *url;
@@ -457,11 +456,7 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
         invqr_app_error(req, resp, 503, NULL, p);
         return;
     }
-    rv = invqr_status_load(&st, db, req->citizen, p);
-    if (rv == APR_SUCCESS && st->definitive)
-        rv = invqr_codes_active(&active, db, req->citizen);
-    else if (rv == APR_SUCCESS)
-        rv = APR_NOTFOUND;
+    rv = invqr_codes_attestation(&at, db, req->citizen);
     if (rv == APR_NOTFOUND) {
         invqr_app_error(req, resp, 404, NULL, p);
         return;
@@ -472,12 +467,12 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
         return;
     }
     /* the whole URL upper-case: the QR stays in alphanumeric mode */
-    url = apr_pstrcat(p, app->conf->public_base_url, "/V/", active.code, NULL);
+    url = apr_pstrcat(p, app->conf->public_base_url, "/V/", at.active.code, NULL);
     for (u = (char *)url; *u != '\0'; u++)
         *u = (char)apr_toupper(*u);
-    invqr_code_group(grouped, active.code);
-    key = apr_pstrcat(p, url, "|", st->given_name, "|", st->surname, "|", st->fiscal_code, "|",
-                      active.issued, "|", req->page.lang == INVQR_LANG_EN ? "en" : "it", NULL);
+    invqr_code_group(grouped, at.active.code);
+    key = apr_pstrcat(p, url, "|", at.given_name, "|", at.surname, "|", req->citizen, "|",
+                      at.active.issued, "|", req->page.lang == INVQR_LANG_EN ? "en" : "it", NULL);
     invqr_pdf_cache_etag(etag, key);
     apr_table_setn(resp->headers, "ETag", apr_pstrdup(p, etag));
     apr_table_setn(resp->headers, "Cache-Control", "private, no-cache");
@@ -493,10 +488,10 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
         memset(&in, 0, sizeof(in));
         in.url = url;
         in.code_grouped = grouped;
-        in.given_name = st->given_name;
-        in.surname = st->surname;
-        in.fiscal_code = st->fiscal_code;
-        in.issue_date = active.issued;
+        in.given_name = at.given_name;
+        in.surname = at.surname;
+        in.fiscal_code = req->citizen;
+        in.issue_date = at.active.issued;
         in.font_dir = app->conf->fonts_dir != NULL ? app->conf->fonts_dir : INVQR_FONTS_DIR;
         in.verify_url = apr_pstrcat(p, app->conf->public_base_url, "/verify", NULL);
         in.font_fallback = INVQR_DEJAVU_DIR "/DejaVuSans-Bold.ttf";
