@@ -31,6 +31,7 @@
 #include <libxml/parser.h>
 
 #include "invqr_app.h"
+#include "invqr_housekeeping.h"
 #include "invqr_benefits.h"
 #include "invqr_sms.h"
 #include "invqr_password.h"
@@ -262,6 +263,9 @@ static void *thread_main(void *arg)
         handle(&app, &rq, p);
         FCGX_Finish_r(&rq);
         apr_pool_destroy(p);
+        /* now and then, once the answer has gone */
+        if (invqr_housekeeping_due(time(NULL)))
+            invqr_housekeeping_sweep(invqr_app_db(&app));
     }
     invqr_app_db_failed(&app); /* closes the connection */
     apr_pool_destroy(tpool);
