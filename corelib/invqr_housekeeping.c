@@ -9,6 +9,7 @@
 
 #include "invqr_housekeeping.h"
 #include "invqr_log.h"
+#include "invqr_pdf_copy.h"
 
 static _Atomic long long last_sweep;
 
@@ -33,12 +34,21 @@ int invqr_housekeeping_due(time_t now)
     return atomic_compare_exchange_strong(&last_sweep, &last, (long long)now);
 }
 
-int invqr_housekeeping_sweep(invqr_db_t *db)
+int invqr_housekeeping_sweep(invqr_db_t *db, const invqr_conf_t *conf)
 {
     unsigned long long n;
     size_t i;
+    long files;
     int rc = 0;
 
+    if (conf->pdf_cache_dir != NULL) {
+        files = invqr_pdf_copy_sweep(conf->pdf_cache_dir,
+                                     time(NULL) - INVQR_PDF_COPY_DAYS * 86400L);
+        if (files < 0)
+            rc = -1;
+        else if (files > 0)
+            invqr_log(INVQR_LOG_INFO, "swept %ld PDF copies", files);
+    }
     if (db == NULL)
         return -1;
     for (i = 0; i < sizeof(sweeps) / sizeof(sweeps[0]); i++) {

@@ -265,7 +265,7 @@ static void *thread_main(void *arg)
         apr_pool_destroy(p);
         /* now and then, once the answer has gone */
         if (invqr_housekeeping_due(time(NULL)))
-            invqr_housekeeping_sweep(invqr_app_db(&app));
+            invqr_housekeeping_sweep(invqr_app_db(&app), app.conf);
     }
     invqr_app_db_failed(&app); /* closes the connection */
     apr_pool_destroy(tpool);
