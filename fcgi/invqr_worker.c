@@ -501,6 +501,10 @@ int main(int argc, char **argv)
         invqr_log(INVQR_LOG_WARN, "INVQR0317: no sms_gateway configured: the second level "
                   "cannot send consent codes");
     }
+    if (conf->pdf_cache_dir != NULL && access(conf->pdf_cache_dir, W_OK | X_OK) != 0)
+        invqr_log(INVQR_LOG_WARN, "INVQR0319: pdf_cache_dir %s is not a directory this worker "
+                  "can write (%s): every PDF goes through a worker", conf->pdf_cache_dir,
+                  strerror(errno));
     if (mysql_library_init(0, NULL, NULL) != 0) {
         invqr_log(INVQR_LOG_ERR, "INVQR0312: cannot initialise the MariaDB client library");
         return 1;
