@@ -17,6 +17,7 @@
 #include "invqr_level2.h"
 #include "invqr_pdf.h"
 #include "invqr_pdf_cache.h"
+#include "invqr_pdf_copy.h"
 #include <apr_lib.h>
 #include "invqr_html.h"
 #include "invqr_log.h"
@@ -190,9 +191,40 @@ static apr_status_t notice_read(int *pread, char when[11], invqr_db_t *db, const
     return APR_SUCCESS;
 }
 
+/* What the attestation PDF of code is made of (invqr_pdf_cache.h), and the
+ * URL its QR holds (*purl, upper-case so the QR stays alphanumeric). */
+static const char *pdf_key(const invqr_app_t *app, const invqr_request_t *req, const char *code,
+                           const char *given, const char *surname, const char *issued,
+                           const char **purl, apr_pool_t *p)
+{
+    char *url = apr_pstrcat(p, app->conf->public_base_url, "/V/", code, NULL), *u;
+
+    for (u = url; *u != '\0'; u++)
+        *u = (char)apr_toupper(*u);
+    if (purl != NULL)
+        *purl = url;
+    return apr_pstrcat(p, url, "|", given, "|", surname, "|", req->citizen, "|", issued, "|",
+                       req->page.lang == INVQR_LANG_EN ? "en" : "it", NULL);
+}
+
+/* Where the download link points: the PDF's own immutable URL, which the
+ * module serves from its copy when there is a cache directory. */
+static const char *download_rel(const invqr_app_t *app, const invqr_request_t *req,
+                                const invqr_status_t *st, const invqr_active_code_t *active,
+                                apr_pool_t *p)
+{
+    char tag[INVQR_PDF_TAG_LEN + 1];
+
+    if (app->conf->pdf_cache_dir == NULL)
+        return "/citizen/qr.pdf";
+    invqr_pdf_tag(tag, pdf_key(app, req, active->code, st->given_name, st->surname,
+                               active->issued, NULL, p));
+    return apr_pstrcat(p, "/citizen/qr/", tag, ".pdf", NULL);
+}
+
 static void attestation_section(invqr_page_t *pg, invqr_el_t *main, const invqr_request_t *req,
                                 const invqr_active_code_t *active, int has_active, int notice,
-                                const char *notice_when)
+                                const char *notice_when, const char *download)
 {
     invqr_el_t *sec = invqr_html_set(invqr_html_add(main, "section", NULL), "aria-labelledby",
                                     "active-code");
@@ -211,7 +243,7 @@ static void attestation_section(invqr_page_t *pg, invqr_el_t *main, const invqr_
         invqr_html_set(invqr_html_add(invqr_html_add(dl, "dd", NULL), "span", active->issued),
                        "data-field", "issued");
         actions = invqr_html_set(invqr_html_add(sec, "div", NULL), "class", "actions");
-        invqr_html_set(invqr_html_link(actions, invqr_page_url(pg, "/citizen/qr.pdf"),
+        invqr_html_set(invqr_html_link(actions, invqr_page_url(pg, download),
                                        invqr_page_msg(pg, INVQR_MSG_CITIZEN_DOWNLOAD)),
                        "class", "btn btn-primary");
         button_form(pg, sec, "/citizen/qr", invqr_page_msg(pg, INVQR_MSG_CITIZEN_REPLACE),
@@ -319,7 +351,8 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
 
         invqr_html_set(invqr_html_add(status, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_ELIGIBLE)),
                        "data-eligibility", "eligible");
-        attestation_section(pg, main, req, &active, arv == APR_SUCCESS, notice, notice_when);
+        attestation_section(pg, main, req, &active, arv == APR_SUCCESS, notice, notice_when,
+                            arv == APR_SUCCESS ? download_rel(app, req, st, &active, p) : NULL);
         mob = invqr_html_set(invqr_html_add(main, "section", NULL), "aria-labelledby", "mobile");
         invqr_html_set(invqr_html_add(mob, "h2", invqr_page_msg(pg, INVQR_MSG_CITIZEN_MOBILE_H2)),
                        "id", "mobile");
@@ -440,14 +473,13 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
                              invqr_response_t *resp, apr_pool_t *p)
 {
     invqr_db_t *db = invqr_app_db(app);
-    invqr_status_t *st = NULL;
-    invqr_active_code_t active;
+    invqr_attestation_t at;
     invqr_pdf_input_t in;
     char grouped[INVQR_CODE_GROUPED_LEN + 1], etag[INVQR_ETAG_LEN + 1];
-    const char *key, *pdf, *url;
+    const char *key, *pdf, *url, *copy;
+    char tag[INVQR_PDF_TAG_LEN + 1];
     apr_size_t len = 0;
     apr_status_t rv;
-    char *u;
 
     if (req->citizen == NULL) {
         invqr_app_error(req, resp, 401, NULL, p);
@@ -457,11 +489,7 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
         invqr_app_error(req, resp, 503, NULL, p);
         return;
     }
-    rv = invqr_status_load(&st, db, req->citizen, p);
-    if (rv == APR_SUCCESS && st->definitive)
-        rv = invqr_codes_active(&active, db, req->citizen);
-    else if (rv == APR_SUCCESS)
-        rv = APR_NOTFOUND;
+    rv = invqr_codes_attestation(&at, db, req->citizen);
     if (rv == APR_NOTFOUND) {
         invqr_app_error(req, resp, 404, NULL, p);
         return;
@@ -471,13 +499,8 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
         invqr_app_error(req, resp, 503, NULL, p);
         return;
     }
-    /* the whole URL upper-case: the QR stays in alphanumeric mode */
-    url = apr_pstrcat(p, app->conf->public_base_url, "/V/", active.code, NULL);
-    for (u = (char *)url; *u != '\0'; u++)
-        *u = (char)apr_toupper(*u);
-    invqr_code_group(grouped, active.code);
-    key = apr_pstrcat(p, url, "|", st->given_name, "|", st->surname, "|", st->fiscal_code, "|",
-                      active.issued, "|", req->page.lang == INVQR_LANG_EN ? "en" : "it", NULL);
+    invqr_code_group(grouped, at.active.code);
+    key = pdf_key(app, req, at.active.code, at.given_name, at.surname, at.active.issued, &url, p);
     invqr_pdf_cache_etag(etag, key);
     apr_table_setn(resp->headers, "ETag", apr_pstrdup(p, etag));
     apr_table_setn(resp->headers, "Cache-Control", "private, no-cache");
@@ -493,10 +516,10 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
         memset(&in, 0, sizeof(in));
         in.url = url;
         in.code_grouped = grouped;
-        in.given_name = st->given_name;
-        in.surname = st->surname;
-        in.fiscal_code = st->fiscal_code;
-        in.issue_date = active.issued;
+        in.given_name = at.given_name;
+        in.surname = at.surname;
+        in.fiscal_code = req->citizen;
+        in.issue_date = at.active.issued;
         in.font_dir = app->conf->fonts_dir != NULL ? app->conf->fonts_dir : INVQR_FONTS_DIR;
         in.verify_url = apr_pstrcat(p, app->conf->public_base_url, "/verify", NULL);
         in.font_fallback = INVQR_DEJAVU_DIR "/DejaVuSans-Bold.ttf";
@@ -508,6 +531,11 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
         }
         invqr_pdf_cache_put(key, pdf, len);
     }
+    /* the copy the module sends for the PDF's own URL, from now on */
+    invqr_pdf_tag(tag, key);
+    copy = invqr_pdf_copy_path(app->conf, req->citizen, tag, p);
+    if (copy != NULL)
+        invqr_pdf_copy_store(copy, pdf, len);   /* only a cache: logged if it fails */
     resp->status = 200;
     resp->content_type = "application/pdf";
     resp->body = pdf;

@@ -25,6 +25,31 @@ apr_status_t invqr_codes_active(invqr_active_code_t *out, invqr_db_t *db, const 
     return rows > 0 ? APR_SUCCESS : APR_NOTFOUND;
 }
 
+apr_status_t invqr_codes_attestation(invqr_attestation_t *out, invqr_db_t *db,
+                                     const char *fiscal_code)
+{
+    invqr_binds_t in, res;
+    unsigned long long rows = 0;
+    long long definitive = 0;
+
+    memset(out, 0, sizeof(*out));
+    invqr_binds_init(&in);
+    invqr_bind_str(&in, fiscal_code, strlen(fiscal_code));
+    invqr_binds_init(&res);
+    invqr_bind_out_str(&res, out->active.code, sizeof(out->active.code));
+    invqr_bind_out_str(&res, out->active.issued, sizeof(out->active.issued));
+    invqr_bind_out_str(&res, out->surname, sizeof(out->surname));
+    invqr_bind_out_str(&res, out->given_name, sizeof(out->given_name));
+    invqr_bind_out_int(&res, &definitive);
+    if (invqr_db_exec(db, INVQR_SQL_CODE_ATTESTATION, &in, &res, NULL, NULL, &rows) != APR_SUCCESS)
+        return APR_EGENERAL;
+    if (rows == 0 || !definitive) {
+        memset(out, 0, sizeof(*out));
+        return APR_NOTFOUND;
+    }
+    return APR_SUCCESS;
+}
+
 static apr_status_t revoke_active(invqr_db_t *db, const char *fiscal_code, const char *reason,
                                   unsigned long long *pn)
 {

@@ -12,6 +12,7 @@
 
 #include "invqr_code.h"
 #include "invqr_db.h"
+#include "invqr_record.h"
 
 typedef struct {
     char code[INVQR_CODE_LEN + 1];
@@ -23,6 +24,21 @@ typedef struct {
  * APR_EGENERAL when the store failed.
  */
 apr_status_t invqr_codes_active(invqr_active_code_t *out, invqr_db_t *db, const char *fiscal_code);
+
+/** What the attestation PDF shows, read in one statement. */
+typedef struct {
+    invqr_active_code_t active;
+    char surname[INVQR_NAME_MAX_BYTES + 1];
+    char given_name[INVQR_NAME_MAX_BYTES + 1];
+} invqr_attestation_t;
+
+/**
+ * The attestation of fiscal_code: its active code and the holder's name.
+ * APR_SUCCESS (filled); APR_NOTFOUND when there is no record, the judgment
+ * is not definitive or no code is active; APR_EGENERAL when the store failed.
+ */
+apr_status_t invqr_codes_attestation(invqr_attestation_t *out, invqr_db_t *db,
+                                     const char *fiscal_code);
 
 /**
  * Issue a new code for fiscal_code, replacing the active one if any, and

@@ -35,6 +35,7 @@ typedef struct {
     int otp_validity_seconds;     /* second-level consent code, default 300 */
     const char *benefits_file;    /* the /benefits list, editable by the deployment */
     const char *fonts_dir;        /* fonts for the PDF */
+    const char *pdf_cache_dir;    /* attestation copies the module serves, or NULL */
     int test_faults;              /* 0/1: enables /_test/ fault routes (tests only) */
     const char *sms_gateway;      /* spool:DIR or http(s)://URL */
     const char *path;             /* the file this came from */

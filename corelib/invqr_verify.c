@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - first-level verification.
  *
- * One lookup brings the code, its cool-down, the holder's first-level data
- * and the client's recent failures. Verifications of the same code are
+ * One lookup, every table read by its primary key, brings the code, its
+ * cool-down, the holder's first-level data and the client's failures in
+ * its window (an unknown code costs one more read for the latter). Verifications of the same code are
  * serialised in the worker process (see the end of the file), and a wrong
  * fiscal code is counted with a conditional UPDATE, so a burst of guesses
  * gets no more than verify_max_failures answers per window, right or wrong,
@@ -80,7 +81,9 @@ static void finish(invqr_level1_t *out, invqr_db_t *db, const invqr_verify_req_t
     }
 }
 
-static int count_client_failure(invqr_db_t *db, const invqr_verify_req_t *req)
+/* One more failure of the client, in the store: every node sees it. */
+static int count_client_failure(invqr_db_t *db, const invqr_conf_t *conf,
+                                const invqr_verify_req_t *req)
 {
     invqr_binds_t in;
 
@@ -88,7 +91,27 @@ static int count_client_failure(invqr_db_t *db, const invqr_verify_req_t *req)
         return 0;
     invqr_binds_init(&in);
     invqr_bind_str(&in, req->client, strlen(req->client));
-    return invqr_db_exec(db, INVQR_SQL_CLIENT_FAIL, &in, NULL, NULL, NULL, NULL) == APR_SUCCESS ? 0 : -1;
+    invqr_bind_int(&in, conf->client_window_seconds);
+    invqr_bind_int(&in, conf->client_window_seconds);
+    return invqr_db_exec(db, INVQR_SQL_VERIFY_CLIENT_FAIL, &in, NULL, NULL, NULL, NULL)
+           == APR_SUCCESS ? 0 : -1;
+}
+
+/* The client's failures in its window, for an unknown code (the lookup
+ * brings them when the code exists). */
+static int client_failures_of(long long *pn, invqr_db_t *db, const invqr_conf_t *conf,
+                              const char *client)
+{
+    invqr_binds_t in, res;
+
+    *pn = 0;
+    invqr_binds_init(&in);
+    invqr_bind_int(&in, conf->client_window_seconds);
+    invqr_bind_str(&in, client, strlen(client));
+    invqr_binds_init(&res);
+    invqr_bind_out_int(&res, pn);
+    return invqr_db_exec(db, INVQR_SQL_VERIFY_CLIENT_GET, &in, &res, NULL, NULL, NULL)
+           == APR_SUCCESS ? 0 : -1;
 }
 
 static void verify_locked(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t *conf,
@@ -102,12 +125,13 @@ static void verify_locked(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_
     const char *client = req->client != NULL ? req->client : "";
 
     memset(out, 0, sizeof(*out));
+    holder[0] = '\0';
     invqr_binds_init(&in);
     invqr_bind_int(&in, conf->verify_window_seconds);
     invqr_bind_int(&in, conf->verify_max_failures);
     invqr_bind_int(&in, conf->verify_window_seconds);
-    invqr_bind_str(&in, client, strlen(client));
     invqr_bind_int(&in, conf->client_window_seconds);
+    invqr_bind_str(&in, client, strlen(client));
     invqr_bind_str(&in, req->code, strlen(req->code));
     invqr_binds_init(&res);
     invqr_bind_out_str(&res, holder, sizeof(holder));
@@ -125,11 +149,13 @@ static void verify_locked(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_
     invqr_bind_out_str(&res, hcap, sizeof(hcap));
     invqr_bind_out_int(&res, &client_failures);
     if (invqr_db_exec(db, INVQR_SQL_CODE_VERIFY_LOOKUP, &in, &res, NULL, NULL, &rows) != APR_SUCCESS
-        || rows != 1) {
+        || rows > 1 || (rows == 0 && client_failures_of(&client_failures, db, conf, client) != 0)) {
         memset(out, 0, sizeof(*out));
         out->outcome = INVQR_V_UNAVAILABLE;
         return;
     }
+    if (rows == 0)
+        holder[0] = '\0';
 
     if (client_failures >= conf->client_max_failures) {
         out->outcome = INVQR_V_LIMITED;
@@ -139,7 +165,7 @@ static void verify_locked(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_
     }
     if (holder[0] == '\0') {
         out->outcome = INVQR_V_UNKNOWN;
-        if (count_client_failure(db, req) != 0)
+        if (count_client_failure(db, conf, req) != 0)
             out->outcome = INVQR_V_UNAVAILABLE;
         finish(out, db, req, NULL, NULL);
         return;
@@ -168,7 +194,7 @@ static void verify_locked(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_
         invqr_bind_int(&in, conf->verify_window_seconds);
         invqr_bind_int(&in, conf->verify_max_failures);
         if (invqr_db_exec(db, INVQR_SQL_CODE_FAIL, &in, NULL, NULL, NULL, &changed) != APR_SUCCESS
-            || count_client_failure(db, req) != 0) {
+            || count_client_failure(db, conf, req) != 0) {
             out->outcome = INVQR_V_UNAVAILABLE;
             finish(out, db, req, holder, NULL);
             return;

@@ -107,6 +107,7 @@ static const char *const grants[][2] = {
     { "schema_migration", "SELECT" },
     { "citizen_notice", "SELECT, INSERT" },
     { "client_limit", "SELECT, INSERT, UPDATE, DELETE" },
+    { "verify_client", "SELECT, INSERT, UPDATE, DELETE" },
     { "session_match", "SELECT, INSERT, UPDATE, DELETE" },
     { "soap_nonce", "SELECT, INSERT, DELETE" },
 };

@@ -31,6 +31,7 @@
 #include <libxml/parser.h>
 
 #include "invqr_app.h"
+#include "invqr_housekeeping.h"
 #include "invqr_benefits.h"
 #include "invqr_sms.h"
 #include "invqr_password.h"
@@ -262,6 +263,9 @@ static void *thread_main(void *arg)
         handle(&app, &rq, p);
         FCGX_Finish_r(&rq);
         apr_pool_destroy(p);
+        /* now and then, once the answer has gone */
+        if (invqr_housekeeping_due(time(NULL)))
+            invqr_housekeeping_sweep(invqr_app_db(&app), app.conf);
     }
     invqr_app_db_failed(&app); /* closes the connection */
     apr_pool_destroy(tpool);
@@ -497,6 +501,10 @@ int main(int argc, char **argv)
         invqr_log(INVQR_LOG_WARN, "INVQR0317: no sms_gateway configured: the second level "
                   "cannot send consent codes");
     }
+    if (conf->pdf_cache_dir != NULL && access(conf->pdf_cache_dir, W_OK | X_OK) != 0)
+        invqr_log(INVQR_LOG_WARN, "INVQR0319: pdf_cache_dir %s is not a directory this worker "
+                  "can write (%s): every PDF goes through a worker", conf->pdf_cache_dir,
+                  strerror(errno));
     if (mysql_library_init(0, NULL, NULL) != 0) {
         invqr_log(INVQR_LOG_ERR, "INVQR0312: cannot initialise the MariaDB client library");
         return 1;

@@ -117,6 +117,10 @@ int invqr_pages_error_document(request_rec *r);
 int invqr_pages_operator_login(request_rec *r);
 int invqr_pages_operator_logout(request_rec *r);
 
+/* mod_invqr_pdf.c */
+int invqr_pdf_copy_name_ok(const char *arg);
+int invqr_pdf_copy_handler(request_rec *r);
+
 /* mod_invqr_static.c */
 apr_status_t invqr_static_load(invqr_srv_t *srv, server_rec *s, apr_pool_t *p);
 int invqr_static_handler(request_rec *r);

@@ -36,6 +36,8 @@ static const invqr_route_t routes[] = {
     { "citizen-qr", "/citizen/qr",         0, NULL, POST,     OWN_WORKER, NEED_CITIZEN, NULL },
     { "citizen-revoke", "/citizen/qr/revoke", 0, NULL, POST,  OWN_WORKER, NEED_CITIZEN, NULL },
     { "citizen-pdf", "/citizen/qr.pdf",    0, NULL, GET_HEAD, OWN_WORKER, NEED_CITIZEN, NULL },
+    { "citizen-pdf-copy", "/citizen/qr/",  1, NULL, GET_HEAD, OWN_MODULE, NEED_CITIZEN,
+      invqr_pdf_copy_handler },
     { "verify-code", "/v/",                1, NULL, GET_HEAD | POST, OWN_WORKER, NEED_NONE, NULL },
     { "verify",     "/verify",             0, NULL, GET_HEAD | POST, OWN_WORKER, NEED_NONE, NULL },
     { "benefits",   "/benefits",           0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL },
@@ -200,6 +202,8 @@ int invqr_route_translate(request_rec *r)
         r->handler = "proxy-server";
         return OK;
     case OWN_MODULE:
+        if (rq->route->handler == invqr_pdf_copy_handler && !invqr_pdf_copy_name_ok(arg))
+            rq->route = NULL;
         r->handler = "invqr";
         r->filename = apr_pstrcat(r->pool, "invqr:", rel, NULL);
         return OK;

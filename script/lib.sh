@@ -148,6 +148,11 @@ CONF
     # keys added since this run directory was made
     grep -q '^benefits_file' "$conf" || echo "benefits_file = $INVQR_ROOT/conf/benefits.csv" >>"$conf"
     grep -q '^fonts_dir' "$conf" || echo "fonts_dir = $INVQR_BUILD/fonts" >>"$conf"
+    # PDF copies the module sends: where httpd's children (www-data) can
+    # read them even when the checkout is under /root, like the sockets
+    grep -q '^pdf_cache_dir' "$conf" || echo "pdf_cache_dir = $INVQR_SOCKDIR/pdf" >>"$conf"
+    sed -i "s|^pdf_cache_dir = .*|pdf_cache_dir = $INVQR_SOCKDIR/pdf|" "$conf"
+    mkdir -p "$INVQR_SOCKDIR/pdf" && chmod 0711 "$INVQR_SOCKDIR/pdf"
     sed -i "s|^fonts_dir = .*|fonts_dir = $INVQR_BUILD/fonts|" "$conf"
     # the socket moves with the port; keep the file in step
     sed -i "s|^db_socket = .*|db_socket = $INVQR_DB_SOCKET|; s|^public_base_url = .*|public_base_url = http://127.0.0.1:$INVQR_PORT|" "$conf"

@@ -31,6 +31,11 @@ if not m:
     m = re.search(r'data-field="code">([0-9A-Z-]{23})<', page.text)
 code = m.group(1).replace("-", "")
 assert citizen.get(url + "/citizen/qr.pdf").status_code == 200
+# the link the citizen page gives: the PDF's own address, which the module
+# serves from the copy the worker has just left
+pdf_link = re.search(r'href="(/citizen/qr/[0-9a-f]{32}\.pdf)"', page.text).group(1)
+r = citizen.get(url + pdf_link, allow_redirects=False)
+assert r.status_code == 200 and r.headers["Content-Type"] == "application/pdf", r.status_code
 
 verifier = requests.Session()
 form = verifier.get(url + "/v/" + code)
@@ -70,5 +75,6 @@ print("BENCH_TOKEN=%s" % token)
 print("BENCH_FC=%s" % fc)
 print("BENCH_VERIFY_COOKIE='invqr_csrf=%s'" % verifier.cookies["invqr_csrf"])
 print("BENCH_VERIFY_BODY='csrf=%s&fiscal_code=%s'" % (token, fc))
+print("BENCH_PDF_LINK=%s" % pdf_link)
 print("BENCH_CITIZEN_COOKIE='invqr_session=%s'" % citizen.cookies["invqr_session"])
 print("BENCH_OPERATOR_COOKIE='invqr_session=%s'" % op.cookies["invqr_session"])

@@ -268,3 +268,38 @@ def test_pdf_needs_an_active_code(invqr, tmp_path):
     s = sign_in(invqr, fc)
     assert s.get(invqr.url + "/citizen/qr.pdf").status_code == 404
     assert requests.get(invqr.url + "/citizen/qr.pdf").status_code == 401
+
+
+def test_a_client_with_too_many_wrong_answers_is_held_back(invqr, tmp_path):
+    """Wrong answers from one client address, over any codes, count in a
+    window in the store; past the limit even a right answer waits."""
+    fc, _ = new_citizen(invqr, tmp_path)
+    code = generate(invqr, sign_in(invqr, fc))
+    try:
+        limit = int(invqr.conf_value("client_max_failures"))
+    except KeyError:
+        limit = 30
+    me = "127.0.0.1"
+    try:
+        # as if this client had already failed limit - 2 times lately
+        invqr.sql("REPLACE INTO verify_client VALUES ('%s', %d, NOW())" % (me, limit - 2))
+        assert verify(invqr, "2" * 20, fc).status_code == 404
+        assert verify(invqr, code, fiscal_code("RSSMRA80A01H501")).status_code == 422
+        assert invqr.sql("SELECT fail_count FROM verify_client WHERE client_addr = '%s'"
+                         % me) == [(str(limit),)]
+        r = verify(invqr, code, fc)
+        assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+        assert "Anna" not in r.text and fc not in r.text
+        assert invqr.sql("SELECT outcome, detail FROM audit_log WHERE event = 'verify' "
+                         "ORDER BY id DESC LIMIT 1") == [("limited", "client")]
+        # an unknown code is held back too, before anything else is said
+        assert verify(invqr, "3" * 20, fc).status_code == 429
+        # once the window has passed, the client starts again from nothing
+        invqr.sql("UPDATE verify_client SET window_start = NOW() - INTERVAL 1 DAY "
+                  "WHERE client_addr = '%s'" % me)
+        assert verify(invqr, code, fc).status_code == 200
+        assert verify(invqr, "4" * 20, fc).status_code == 404
+        assert invqr.sql("SELECT fail_count, window_start > NOW() - INTERVAL 1 MINUTE "
+                         "FROM verify_client WHERE client_addr = '%s'" % me) == [("1", "1")]
+    finally:
+        invqr.sql("DELETE FROM verify_client WHERE client_addr = '%s'" % me)

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* invqr - copies of attestation PDFs on disk, served by the module.
+ *
+ * Files are made 0644 in a directory the deployment makes traversable but
+ * not listable by httpd's user (0711, or group-owned 0750): their names are
+ * 128 bits of an HMAC under the secret, so being able to read them by name
+ * gives nothing to anyone who cannot derive the name.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <apr_strings.h>
+
+#include "invqr_crypto.h"
+#include "invqr_log.h"
+#include "invqr_pdf_copy.h"
+
+static void hex(char *out, const unsigned char *d, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        out[2 * i] = digits[d[i] >> 4];
+        out[2 * i + 1] = digits[d[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+void invqr_pdf_tag(char out[INVQR_PDF_TAG_LEN + 1], const char *key)
+{
+    unsigned char d[INVQR_SHA256_LEN];
+
+    invqr_sha256(d, key, strlen(key));
+    hex(out, d, INVQR_PDF_TAG_LEN / 2);
+}
+
+int invqr_pdf_tag_valid(const char *s)
+{
+    size_t i;
+
+    for (i = 0; i < INVQR_PDF_TAG_LEN; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return s[INVQR_PDF_TAG_LEN] == '\0';
+}
+
+const char *invqr_pdf_copy_path(const invqr_conf_t *conf, const char *fiscal_code,
+                                const char *tag, apr_pool_t *p)
+{
+    unsigned char mac[INVQR_SHA256_LEN];
+    char name[INVQR_PDF_TAG_LEN + 1];
+
+    if (conf->pdf_cache_dir == NULL)
+        return NULL;
+    invqr_hmac(mac, conf->secret, INVQR_SECRET_LEN,
+               apr_pstrcat(p, "invqr-pdf-copy|", fiscal_code, NULL), tag);
+    hex(name, mac, INVQR_PDF_TAG_LEN / 2);
+    return apr_pstrcat(p, conf->pdf_cache_dir, "/", name, ".pdf", NULL);
+}
+
+apr_status_t invqr_pdf_copy_store(const char *path, const char *pdf, apr_size_t len)
+{
+    char tmp[4200], suffix[17];
+    unsigned char r[8];
+    apr_size_t done = 0;
+    ssize_t n;
+    int fd, err = 0;
+
+    if (access(path, F_OK) == 0)
+        return APR_SUCCESS;
+    /* a name of its own for each writer: two threads may make the same copy */
+    if (invqr_random(r, sizeof(r)) != 0)
+        return APR_EGENERAL;
+    hex(suffix, r, sizeof(r));
+    if (snprintf(tmp, sizeof(tmp), "%s.%s.tmp", path, suffix) >= (int)sizeof(tmp))
+        return APR_ENAMETOOLONG;
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0) {
+        err = errno;
+        invqr_log(INVQR_LOG_ERR, "INVQR0095: cannot write a PDF copy in the cache directory: %s",
+                  strerror(err));
+        return APR_FROM_OS_ERROR(err);
+    }
+    fchmod(fd, 0644);   /* whatever the umask */
+    while (done < len) {
+        n = write(fd, pdf + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            err = n < 0 ? errno : EIO;
+            break;
+        }
+        done += (apr_size_t)n;
+    }
+    if (close(fd) != 0 && err == 0)
+        err = errno;
+    if (err == 0 && rename(tmp, path) != 0)
+        err = errno;
+    if (err != 0) {
+        unlink(tmp);
+        invqr_log(INVQR_LOG_ERR, "INVQR0096: cannot write a PDF copy in the cache directory: %s",
+                  strerror(err));
+        return APR_FROM_OS_ERROR(err);
+    }
+    return APR_SUCCESS;
+}
+
+long invqr_pdf_copy_sweep(const char *dir, time_t cutoff)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    struct stat st;
+    long gone = 0;
+    int dfd;
+
+    if (d == NULL) {
+        invqr_log(INVQR_LOG_WARN, "INVQR0097: cannot read the PDF cache directory: %s",
+                  strerror(errno));
+        return -1;
+    }
+    dfd = dirfd(d);
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+
+        /* only our own files: copies, and leftovers of interrupted writes */
+        if (n < 5 || (strcmp(e->d_name + n - 4, ".pdf") != 0 && strcmp(e->d_name + n - 4, ".tmp") != 0))
+            continue;
+        if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (st.st_mtime < cutoff && unlinkat(dfd, e->d_name, 0) == 0)
+            gone++;
+    }
+    closedir(d);
+    return gone;
+}

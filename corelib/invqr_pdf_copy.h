@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* invqr - copies of attestation PDFs on disk, served by the module.
+ *
+ * A PDF is fully determined by its cache key (invqr_pdf_cache.h): code,
+ * names, fiscal code, issue date, language. Its tag is the key's digest (the
+ * ETag without quotes), and its URL below the base path is
+ * /citizen/qr/<tag>.pdf, which the citizen page links. When pdf_cache_dir is
+ * set, the worker that makes or serves a PDF also leaves a copy there, named
+ * by HMAC(secret, fiscal code, tag): only the citizen the PDF belongs to can
+ * name it (the module derives the name from the signed-in citizen and the
+ * tag in the URL), and nobody without the secret can guess it. A repeated
+ * download is then a file the module sends itself, as fast as a static file,
+ * with no worker and no lookup. The copy never changes (a new code or record
+ * makes a new tag), so the browser may keep it too.
+ */
+#ifndef INVQR_PDF_COPY_H
+#define INVQR_PDF_COPY_H
+
+#include <time.h>
+
+#include <apr_pools.h>
+
+#include "invqr_conf.h"
+
+#define INVQR_PDF_TAG_LEN 32     /* lower-case hex digits */
+
+/** The tag of the PDF made of key (NUL-terminated). */
+void invqr_pdf_tag(char out[INVQR_PDF_TAG_LEN + 1], const char *key);
+
+/** Whether s is a well-formed tag (exactly INVQR_PDF_TAG_LEN lower-case hex
+ * digits, nothing else). */
+int invqr_pdf_tag_valid(const char *s);
+
+/** Where the copy of fiscal_code's PDF with tag lives (from p), or NULL
+ * when conf has no pdf_cache_dir. */
+const char *invqr_pdf_copy_path(const invqr_conf_t *conf, const char *fiscal_code,
+                                const char *tag, apr_pool_t *p);
+
+/** Leave a copy at path unless one is there: written aside and renamed, so
+ * a reader never sees half a file. APR_SUCCESS or the error (logged). */
+apr_status_t invqr_pdf_copy_store(const char *path, const char *pdf, apr_size_t len);
+
+/** Remove copies in dir last written before cutoff (they are made again on
+ * demand). Returns how many went, or -1 if dir cannot be read (logged). */
+long invqr_pdf_copy_sweep(const char *dir, time_t cutoff);
+
+#endif

@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: Apache-2.0
+"""A repeated download of an unchanged attestation is a file the module sends
+itself, from the copy a worker left (corelib/invqr_pdf_copy.h), and only to
+the citizen it belongs to."""
+import os
+import re
+
+import requests
+
+from test_040_verify import generate, new_citizen, sign_in
+
+
+def download_link(invqr, s):
+    page = s.get(invqr.url + "/citizen")
+    m = re.search(r'href="(/citizen/qr/[0-9a-f]{32}\.pdf)"', page.text)
+    assert m, page.text
+    return m.group(1)
+
+
+def test_the_pdf_link_is_served_from_its_copy_to_its_citizen_only(invqr, tmp_path):
+    fc, _ = new_citizen(invqr, tmp_path)
+    s = sign_in(invqr, fc)
+    generate(invqr, s)
+    link = download_link(invqr, s)
+    tag = link[len("/citizen/qr/"):-len(".pdf")]
+    cache = invqr.conf_value("pdf_cache_dir")
+
+    # no copy yet: on to the worker, which makes the PDF and leaves its copy
+    first = s.get(invqr.url + link, allow_redirects=False)
+    assert first.status_code == 303 and first.headers["Location"].endswith("/citizen/qr.pdf")
+    made = s.get(invqr.url + "/citizen/qr.pdf")
+    assert made.status_code == 200 and made.headers["ETag"] == '"%s"' % tag
+    copies = [n for n in os.listdir(cache) if n.endswith(".pdf")]
+    assert copies and all(re.fullmatch(r"[0-9a-f]{32}\.pdf", n) for n in copies)
+    assert tag + ".pdf" not in copies    # named by an HMAC, not by the tag
+
+    # from now on the module sends the copy: the same bytes, never stale
+    again = s.get(invqr.url + link, allow_redirects=False)
+    assert again.status_code == 200 and again.content == made.content
+    assert again.headers["Content-Type"] == "application/pdf"
+    assert again.headers["Content-Length"] == str(len(made.content))
+    assert again.headers["ETag"] == '"%s"' % tag
+    assert "immutable" in again.headers["Cache-Control"]
+    assert "private" in again.headers["Cache-Control"]
+    assert again.headers["Content-Disposition"].startswith("attachment")
+    assert again.headers["X-Content-Type-Options"] == "nosniff"
+    head = s.head(invqr.url + link)
+    assert head.status_code == 200 and head.headers["Content-Length"] == str(len(made.content))
+    assert s.get(invqr.url + link, headers={"If-None-Match": '"%s"' % tag}).status_code == 304
+
+    # anyone else gets nothing of it
+    assert requests.get(invqr.url + link, allow_redirects=False).status_code == 401
+    other_fc, _ = new_citizen(invqr, tmp_path)
+    other = sign_in(invqr, other_fc)
+    r = other.get(invqr.url + link, allow_redirects=False)
+    assert r.status_code == 303 and r.content != made.content
+    # names that are not a tag are no route at all
+    for bad in ("/citizen/qr/%s.pdf" % tag.upper(), "/citizen/qr/%s.pdf" % tag[:-1],
+                "/citizen/qr/%s.pdf.pdf" % tag, "/citizen/qr/%s.PDF" % tag):
+        assert s.get(invqr.url + bad, allow_redirects=False).status_code == 404, bad
+
+    # a new code is a new PDF at a new address
+    generate(invqr, s, first_time=False)
+    assert download_link(invqr, s) != link
