@@ -29,7 +29,7 @@ int invqr_session_load(request_rec *r, invqr_req_t *rq)
     unsigned char hash[INVQR_SHA256_LEN];
     invqr_binds_t in, out;
     char kind[16], fc[32], opname[80], orgname[801];   /* VARCHAR(200) utf8mb4 */
-    long long opid, orgid, idle;
+    long long opid = 0, orgid = 0, idle = 0, alive = 0, active = 0;
     unsigned long long rows = 0;
     invqr_db_t *db = NULL;
     apr_status_t rv;
@@ -47,23 +47,33 @@ int invqr_session_load(request_rec *r, invqr_req_t *rq)
         return HTTP_SERVICE_UNAVAILABLE;
     invqr_sha256(hash, token, strlen(token));
     invqr_binds_init(&in);
-    invqr_bind_bin(&in, hash, sizeof(hash));
     invqr_bind_int(&in, rq->srv->conf->session_idle_seconds);
+    invqr_bind_bin(&in, hash, sizeof(hash));
     invqr_binds_init(&out);
     invqr_bind_out_str(&out, kind, sizeof(kind));
     invqr_bind_out_str(&out, fc, sizeof(fc));
     invqr_bind_out_int(&out, &opid);
-    invqr_bind_out_str(&out, opname, sizeof(opname));
-    invqr_bind_out_int(&out, &orgid);
-    invqr_bind_out_str(&out, orgname, sizeof(orgname));
     invqr_bind_out_int(&out, &idle);
+    invqr_bind_out_int(&out, &alive);
     rv = invqr_db_exec(db, INVQR_SQL_SESSION_GET, &in, &out, NULL, NULL, &rows);
+    if (rv == APR_SUCCESS && rows > 0 && alive && strcmp(kind, "operator") == 0) {
+        /* an operator's session lives only while the operator is active */
+        invqr_binds_init(&in);
+        invqr_bind_int(&in, opid);
+        invqr_binds_init(&out);
+        invqr_bind_out_str(&out, opname, sizeof(opname));
+        invqr_bind_out_int(&out, &orgid);
+        invqr_bind_out_str(&out, orgname, sizeof(orgname));
+        invqr_bind_out_int(&out, &active);
+        rv = invqr_db_exec(db, INVQR_SQL_SESSION_OPERATOR, &in, &out, NULL, NULL, &rows);
+        alive = rows > 0 && active;
+    }
     if (rv != APR_SUCCESS) {
         invqr_store_release(rq->srv, r, 1);
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "INVQR0121: session lookup failed");
         return HTTP_SERVICE_UNAVAILABLE;
     }
-    if (rows == 0) {
+    if (rows == 0 || !alive) {
         /* expired, ended, or an operator who was locked: forget the cookie */
         invqr_store_release(rq->srv, r, 0);
         invqr_headers_cookie(r, rq, SESSION_COOKIE, "", 0);
