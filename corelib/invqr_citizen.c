@@ -7,7 +7,9 @@
  * how to sign in.
  */
 #include <stdio.h>
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <apr_strings.h>
 
@@ -193,9 +195,9 @@ static apr_status_t notice_read(int *pread, char when[11], invqr_db_t *db, const
 
 /* What the attestation PDF of code is made of (invqr_pdf_cache.h), and the
  * URL its QR holds (*purl, upper-case so the QR stays alphanumeric). */
-static const char *pdf_key(const invqr_app_t *app, const invqr_request_t *req, const char *code,
-                           const char *given, const char *surname, const char *issued,
-                           const char **purl, apr_pool_t *p)
+static const char *pdf_key(const invqr_app_t *app, const invqr_request_t *req, invqr_lang_t lang,
+                           const char *code, const char *given, const char *surname,
+                           const char *issued, const char **purl, apr_pool_t *p)
 {
     char *url = apr_pstrcat(p, app->conf->public_base_url, "/V/", code, NULL), *u;
 
@@ -204,7 +206,33 @@ static const char *pdf_key(const invqr_app_t *app, const invqr_request_t *req, c
     if (purl != NULL)
         *purl = url;
     return apr_pstrcat(p, url, "|", given, "|", surname, "|", req->citizen, "|", issued, "|",
-                       req->page.lang == INVQR_LANG_EN ? "en" : "it", NULL);
+                       lang == INVQR_LANG_EN ? "en" : "it", NULL);
+}
+
+/* Before the active code is replaced or revoked: remove the copies of its
+ * PDF (in either language) that the module would otherwise keep sending at
+ * their old addresses until the sweep. Copies made under a name the record
+ * no longer has simply wait for the sweep. */
+static void forget_copies(const invqr_app_t *app, const invqr_request_t *req, invqr_db_t *db,
+                          apr_pool_t *p)
+{
+    static const invqr_lang_t langs[] = { INVQR_LANG_IT, INVQR_LANG_EN };
+    char tag[INVQR_PDF_TAG_LEN + 1];
+    invqr_attestation_t at;
+    const char *path;
+    size_t i;
+
+    if (app->conf->pdf_cache_dir == NULL
+        || invqr_codes_attestation(&at, db, req->citizen) != APR_SUCCESS)
+        return;
+    for (i = 0; i < sizeof(langs) / sizeof(langs[0]); i++) {
+        invqr_pdf_tag(tag, pdf_key(app, req, langs[i], at.active.code, at.given_name, at.surname,
+                                   at.active.issued, NULL, p));
+        path = invqr_pdf_copy_path(app->conf, req->citizen, tag, p);
+        if (unlink(path) != 0 && errno != ENOENT)
+            invqr_log(INVQR_LOG_WARN, "INVQR0205: cannot remove a PDF copy of a code that ends: %s",
+                      strerror(errno));
+    }
 }
 
 /* Where the download link points: the PDF's own immutable URL, which the
@@ -217,8 +245,8 @@ static const char *download_rel(const invqr_app_t *app, const invqr_request_t *r
 
     if (app->conf->pdf_cache_dir == NULL)
         return "/citizen/qr.pdf";
-    invqr_pdf_tag(tag, pdf_key(app, req, active->code, st->given_name, st->surname,
-                               active->issued, NULL, p));
+    invqr_pdf_tag(tag, pdf_key(app, req, req->page.lang, active->code, st->given_name,
+                               st->surname, active->issued, NULL, p));
     return apr_pstrcat(p, "/citizen/qr/", tag, ".pdf", NULL);
 }
 
@@ -430,6 +458,7 @@ void invqr_citizen_issue_route(invqr_app_t *app, const invqr_request_t *req,
         if (invqr_db_exec(db, INVQR_SQL_NOTICE_ACK, &in, NULL, NULL, NULL, NULL) != APR_SUCCESS)
             goto unavailable;
     }
+    forget_copies(app, req, db, p);
     if (invqr_codes_issue(&code, db, req->citizen, req->client) != APR_SUCCESS)
         goto unavailable;
     invqr_app_redirect(req, resp, "/citizen?done=issued", p);
@@ -454,6 +483,7 @@ void invqr_citizen_revoke_route(invqr_app_t *app, const invqr_request_t *req,
         invqr_app_error(req, resp, 503, NULL, p);
         return;
     }
+    forget_copies(app, req, db, p);
     rv = invqr_codes_revoke(db, req->citizen, req->client);
     if (rv == APR_NOTFOUND) {
         invqr_app_redirect(req, resp, "/citizen", p);
@@ -500,7 +530,8 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
         return;
     }
     invqr_code_group(grouped, at.active.code);
-    key = pdf_key(app, req, at.active.code, at.given_name, at.surname, at.active.issued, &url, p);
+    key = pdf_key(app, req, req->page.lang, at.active.code, at.given_name, at.surname,
+                  at.active.issued, &url, p);
     invqr_pdf_cache_etag(etag, key);
     apr_table_setn(resp->headers, "ETag", apr_pstrdup(p, etag));
     apr_table_setn(resp->headers, "Cache-Control", "private, no-cache");

@@ -59,6 +59,18 @@ def test_the_pdf_link_is_served_from_its_copy_to_its_citizen_only(invqr, tmp_pat
                 "/citizen/qr/%s.pdf.pdf" % tag, "/citizen/qr/%s.PDF" % tag):
         assert s.get(invqr.url + bad, allow_redirects=False).status_code == 404, bad
 
-    # a new code is a new PDF at a new address
+    # a new code is a new PDF at a new address, and the old copy is gone
     generate(invqr, s, first_time=False)
-    assert download_link(invqr, s) != link
+    new_link = download_link(invqr, s)
+    assert new_link != link
+    assert s.get(invqr.url + link, allow_redirects=False).status_code == 303
+    # and a revoked code's PDF is not sent any more either
+    assert s.get(invqr.url + new_link).status_code == 200      # made, copy left
+    assert s.get(invqr.url + new_link, allow_redirects=False).status_code == 200
+    page = s.get(invqr.url + "/citizen")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+    assert s.post(invqr.url + "/citizen/qr/revoke", data={"csrf": token},
+                  allow_redirects=False).status_code == 303
+    gone = s.get(invqr.url + new_link, allow_redirects=False)
+    assert gone.status_code == 303
+    assert s.get(invqr.url + new_link).status_code == 404
