@@ -106,7 +106,7 @@ db_start() {
         --log-error="$INVQR_RUN/log/mariadb.log" \
         --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
         --innodb-buffer-pool-size=1G --innodb-log-file-size=1G \
-        --innodb-flush-log-at-trx-commit=2 --max-connections=300 --table-open-cache=1000 ${INVQR_DB_EXTRA:-} \
+        --innodb-flush-log-at-trx-commit=2 --max-connections=300 --table-open-cache=1000 \
         2>>"$INVQR_RUN/log/mariadb.log" &
     remember_pid $! mariadbd
     for i in $(seq 1 300); do
