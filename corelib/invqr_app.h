@@ -46,6 +46,7 @@ typedef struct {
     apr_size_t len;
 } invqr_response_t;
 
+struct invqr_audit_group_t;
 struct invqr_benefits_t;
 struct invqr_sms_gateway_t;
 
@@ -56,6 +57,7 @@ typedef struct {
     struct invqr_sms_gateway_t *sms;          /* the consent SMS gateway, or NULL */
     const char *dummy_hash;                   /* argon2id of a random password */
     invqr_db_t *db;            /* NULL until first use or after a failure */
+    struct invqr_audit_group_t *audit;        /* shared by the process's threads, or NULL */
     apr_pool_t *pool;          /* lives as long as the thread */
 } invqr_app_t;
 

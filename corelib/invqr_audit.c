@@ -12,10 +12,22 @@ static void bind_opt_id(invqr_binds_t *in, long long id)
         invqr_bind_str(in, NULL, 0);
 }
 
+size_t invqr_audit_detail_len(const char *detail)
+{
+    size_t dlen = detail != NULL ? strlen(detail) : 0;
+
+    /* the column keeps 255 characters: cut at a UTF-8 boundary at most 255 bytes in */
+    if (dlen > 255) {
+        dlen = 255;
+        while (dlen > 0 && ((unsigned char)detail[dlen] & 0xC0) == 0x80)
+            dlen--;
+    }
+    return dlen;
+}
+
 apr_status_t invqr_audit_write(invqr_db_t *db, const invqr_audit_t *a)
 {
     invqr_binds_t in;
-    size_t dlen = a->detail != NULL ? strlen(a->detail) : 0;
 
     invqr_binds_init(&in);
     invqr_bind_cstr_or_null(&in, a->actor);
@@ -30,12 +42,6 @@ apr_status_t invqr_audit_write(invqr_db_t *db, const invqr_audit_t *a)
         invqr_bind_str(&in, NULL, 0);
     invqr_bind_cstr_or_null(&in, a->event);
     invqr_bind_cstr_or_null(&in, a->outcome);
-    /* the column keeps 255 characters: cut at a UTF-8 boundary at most 255 bytes in */
-    if (dlen > 255) {
-        dlen = 255;
-        while (dlen > 0 && ((unsigned char)a->detail[dlen] & 0xC0) == 0x80)
-            dlen--;
-    }
-    invqr_bind_str(&in, a->detail, dlen);
+    invqr_bind_str(&in, a->detail, invqr_audit_detail_len(a->detail));
     return invqr_db_exec(db, INVQR_SQL_AUDIT_INSERT, &in, NULL, NULL, NULL, NULL);
 }

@@ -6,6 +6,8 @@
 #ifndef INVQR_AUDIT_H
 #define INVQR_AUDIT_H
 
+#include <stddef.h>
+
 #include <apr_errno.h>
 
 #include "invqr_db.h"
@@ -25,5 +27,9 @@ typedef struct {
 
 /** Append one row. APR_EGENERAL (logged) when the store refused it. */
 apr_status_t invqr_audit_write(invqr_db_t *db, const invqr_audit_t *a);
+
+/** How many bytes of detail the row keeps (255 at most, cut on a UTF-8
+ * character boundary). */
+size_t invqr_audit_detail_len(const char *detail);
 
 #endif

@@ -422,6 +422,69 @@ apr_status_t invqr_db_exec(invqr_db_t *db, invqr_sql_t id, invqr_binds_t *in,
     return rv;
 }
 
+/* One attempt of an array-bound execution; the statement is left bound for
+ * single rows again, as invqr_db_exec expects it. */
+static apr_status_t exec_array_once(invqr_db_t *db, invqr_sql_t id, MYSQL_BIND *cols,
+                                    unsigned rows, unsigned long long *paffected, int *plost)
+{
+    MYSQL_STMT *st;
+    unsigned e = 0, none = 0;
+    apr_status_t rv = APR_EGENERAL;
+
+    *plost = 0;
+    if (db->mysql == NULL) {
+        *plost = 1;
+        return APR_EGENERAL;
+    }
+    st = get_stmt(db, id, &e);
+    if (st == NULL) {
+        db->last_errno = e;
+        *plost = is_connection_lost(e) || e == 0;
+        return APR_EGENERAL;
+    }
+    if (mysql_stmt_attr_set(st, STMT_ATTR_ARRAY_SIZE, &rows) == 0
+        && mysql_stmt_bind_param(st, cols) == 0 && mysql_stmt_execute(st) == 0) {
+        if (paffected != NULL)
+            *paffected = mysql_stmt_affected_rows(st);
+        db->last_errno = 0;
+        rv = APR_SUCCESS;
+    }
+    else {
+        e = mysql_stmt_errno(st);
+        db->last_errno = e;
+        if (is_connection_lost(e))
+            *plost = 1;
+        else
+            invqr_log(INVQR_LOG_ERR, "INVQR0015: %s (%u rows) failed: %s", sql_name[id], rows,
+                      mysql_stmt_error(st));
+    }
+    mysql_stmt_attr_set(st, STMT_ATTR_ARRAY_SIZE, &none);
+    return rv;
+}
+
+apr_status_t invqr_db_exec_array(invqr_db_t *db, invqr_sql_t id, MYSQL_BIND *cols,
+                                 unsigned rows, unsigned long long *paffected)
+{
+    apr_status_t rv;
+    int lost = 0;
+
+    if (paffected != NULL)
+        *paffected = 0;
+    rv = exec_array_once(db, id, cols, rows, paffected, &lost);
+    if (rv == APR_SUCCESS || !lost)
+        return rv;
+    if (db->in_txn) {
+        invqr_db_close(db);
+        return rv;
+    }
+    if (reconnect(db) != APR_SUCCESS)
+        return APR_EGENERAL;
+    rv = exec_array_once(db, id, cols, rows, paffected, &lost);
+    if (rv != APR_SUCCESS && lost)
+        invqr_log(INVQR_LOG_ERR, "INVQR0008: %s: status store connection lost", sql_name[id]);
+    return rv;
+}
+
 static apr_status_t simple(invqr_db_t *db, const char *what, int ok)
 {
     if (ok)

@@ -81,6 +81,16 @@ apr_status_t invqr_db_exec(invqr_db_t *db, invqr_sql_t id, invqr_binds_t *in,
                            invqr_binds_t *out, invqr_db_row_fn *fn, void *baton,
                            unsigned long long *pcount);
 
+/**
+ * Execute statement id once for each of rows parameter rows in one round
+ * trip (Connector/C array binding: cols[i] holds column i's arrays, see
+ * STMT_ATTR_ARRAY_SIZE). *paffected (may be NULL) gets the affected rows.
+ * Logs one line and returns APR_EGENERAL when the store fails; a lost
+ * connection is retried once outside a transaction.
+ */
+apr_status_t invqr_db_exec_array(invqr_db_t *db, invqr_sql_t id, MYSQL_BIND *cols,
+                                 unsigned rows, unsigned long long *paffected);
+
 /** Start, commit, roll back a transaction. */
 apr_status_t invqr_db_begin(invqr_db_t *db);
 apr_status_t invqr_db_commit(invqr_db_t *db);

@@ -158,6 +158,7 @@ static void level1(invqr_app_t *app, invqr_db_t *db, const invqr_request_t *req,
     vr.client = req->client;
     vr.operator_id = op != NULL ? op->operator_id : 0;
     vr.org_id = op != NULL ? op->org_id : 0;
+    vr.audit = app->audit;
     invqr_verify_level1(v, db, app->conf, &vr);
     if (v->outcome == INVQR_V_UNAVAILABLE)
         invqr_app_db_failed(app);

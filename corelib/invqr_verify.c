@@ -14,7 +14,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "invqr_audit.h"
+#include "invqr_audit_group.h"
 #include "invqr_crypto.h"
 #include "invqr_fiscal.h"
 #include "invqr_log.h"
@@ -65,7 +65,7 @@ static void finish(invqr_level1_t *out, invqr_db_t *db, const invqr_verify_req_t
     a.event = "verify";
     a.outcome = outcome_name(out->outcome);
     a.detail = detail;
-    if (invqr_audit_write(db, &a) != APR_SUCCESS) {
+    if (invqr_audit_group_write(req->audit, db, &a) != APR_SUCCESS) {
         invqr_log(INVQR_LOG_ERR, "INVQR0011: verification not answered: the audit log refused it");
         memset(out, 0, sizeof(*out));
         out->outcome = INVQR_V_UNAVAILABLE;

@@ -29,6 +29,7 @@ typedef struct {
     const char *client;        /* client address */
     long long operator_id;     /* 0 for anonymous verifiers */
     long long org_id;
+    struct invqr_audit_group_t *audit;        /* where the audit row goes in a group, or NULL */
 } invqr_verify_req_t;
 
 typedef struct {

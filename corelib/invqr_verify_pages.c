@@ -224,6 +224,7 @@ static void verify(invqr_app_t *app, const invqr_request_t *req, invqr_response_
     vr.client = req->client;
     vr.operator_id = req->operator_id;
     vr.org_id = req->org_id;
+    vr.audit = app->audit;
     invqr_verify_level1(v, db, app->conf, &vr);
     if (v->outcome == INVQR_V_UNAVAILABLE)
         invqr_app_db_failed(app);

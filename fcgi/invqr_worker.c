@@ -31,6 +31,7 @@
 #include <libxml/parser.h>
 
 #include "invqr_app.h"
+#include "invqr_audit_group.h"
 #include "invqr_housekeeping.h"
 #include "invqr_benefits.h"
 #include "invqr_sms.h"
@@ -240,7 +241,6 @@ static void *thread_main(void *arg)
     invqr_app_t app;
     apr_pool_t *tpool = NULL;
 
-    (void)arg;
     mysql_thread_init();
     if (apr_pool_create_unmanaged_ex(&tpool, NULL, NULL) != APR_SUCCESS) {
         invqr_log(INVQR_LOG_ERR, "INVQR0302: cannot create a thread pool");
@@ -252,6 +252,7 @@ static void *thread_main(void *arg)
     app.sms = g_sms;
     app.dummy_hash = g_dummy_hash;
     app.pool = tpool;
+    app.audit = arg;
     FCGX_InitRequest(&rq, g_listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
     while (FCGX_Accept_r(&rq) >= 0) {
         apr_pool_t *p = NULL;
@@ -286,6 +287,8 @@ static int run_worker(void)
     pthread_t *threads;
     struct sigaction sa;
     int i, n = g_conf->worker_threads;
+    apr_pool_t *wpool = NULL;
+    invqr_audit_group_t *audit;
 
     FCGX_Init();
     /* libfcgi's own handler only sets a flag: ours also wakes accept() */
@@ -297,11 +300,17 @@ static int run_worker(void)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    /* the threads' audit rows, written together under load */
+    if (apr_pool_create(&wpool, NULL) != APR_SUCCESS
+        || (audit = invqr_audit_group_create(wpool)) == NULL) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0320: cannot set up the audit writer");
+        return 1;
+    }
     threads = calloc((size_t)n, sizeof(*threads));
     if (threads == NULL)
         return 1;
     for (i = 0; i < n; i++) {
-        if (pthread_create(&threads[i], NULL, thread_main, NULL) != 0) {
+        if (pthread_create(&threads[i], NULL, thread_main, audit) != 0) {
             invqr_log(INVQR_LOG_ERR, "INVQR0303: cannot start thread %d", i);
             n = i;
             break;
@@ -311,6 +320,7 @@ static int run_worker(void)
     for (i = 0; i < n; i++)
         pthread_join(threads[i], NULL);
     free(threads);
+    apr_pool_destroy(wpool);
     invqr_log(INVQR_LOG_NOTICE, "INVQR0305: worker stopped");
     return 0;
 }

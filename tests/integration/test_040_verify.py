@@ -303,3 +303,74 @@ def test_a_client_with_too_many_wrong_answers_is_held_back(invqr, tmp_path):
                          "FROM verify_client WHERE client_addr = '%s'" % me) == [("1", "1")]
     finally:
         invqr.sql("DELETE FROM verify_client WHERE client_addr = '%s'" % me)
+
+
+def _verify_many(args):
+    url, pairs = args
+    out = []
+    for code, fc in pairs:
+        s = requests.Session()
+        form = s.get(url + "/v/" + code)
+        token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+        out.append(s.post(url + "/v/" + code, data={"csrf": token, "fiscal_code": fc}).status_code)
+    return out
+
+
+def test_concurrent_verifications_are_each_audited_once(invqr, tmp_path):
+    """Audit rows of concurrent requests are written together (one INSERT
+    for many): each answered attempt still has exactly its own row."""
+    people = []
+    for _ in range(4):
+        fc, _ = new_citizen(invqr, tmp_path)
+        people.append((generate(invqr, sign_in(invqr, fc)), fc))
+    jobs = [(invqr.url, [people[(w + i) % 4] for i in range(6)]) for w in range(8)]
+    codes = "','".join(c for c, _ in people)
+    before = int(invqr.sql("SELECT COUNT(*) FROM audit_log WHERE event = 'verify' AND code IN "
+                           "('%s')" % codes)[0][0])
+    with multiprocessing.get_context("spawn").Pool(8) as pool:
+        statuses = [st for r in pool.map(_verify_many, jobs) for st in r]
+    assert statuses == [200] * 48, statuses
+    rows = invqr.sql("SELECT code, fiscal_code, outcome, actor, level FROM audit_log"
+                     " WHERE event = 'verify' AND code IN ('%s') ORDER BY id" % codes)[before:]
+    assert len(rows) == 48
+    assert all(r[2] == "match" and r[3] == "verifier" and r[4] == "1" for r in rows)
+    assert sorted((r[0], r[1]) for r in rows) == sorted(p for _, ps in jobs for p in ps)
+
+
+def test_audit_rows_that_queue_are_written_together_and_each_answer_waits(invqr, tmp_path):
+    """While the audit log is locked, concurrent verifications queue behind
+    the first writer; when it is released they go in together (fewer INSERT
+    statements than rows), each row is right, and no answer came before its row."""
+    import subprocess
+    import time
+    people = []
+    for _ in range(3):
+        fc, _ = new_citizen(invqr, tmp_path)
+        people.append((generate(invqr, sign_in(invqr, fc)), fc))
+    jobs = [(invqr.url, [people[w % 3]]) for w in range(8)]
+    codes = "','".join(c for c, _ in people)
+    sock = invqr.conf_value("db_socket")
+
+    def inserts():
+        return int(invqr.sql("SHOW GLOBAL STATUS LIKE 'Com_insert'")[0][1])
+
+    before_rows = int(invqr.sql("SELECT COUNT(*) FROM audit_log WHERE event = 'verify' AND code"
+                                " IN ('%s')" % codes)[0][0])
+    before = inserts()
+    lock = subprocess.Popen(["mariadb", "--no-defaults", "--socket=" + sock, "-uroot", "invqr",
+                             "-e", "LOCK TABLES audit_log WRITE; SELECT SLEEP(3); UNLOCK TABLES;"],
+                            stdout=subprocess.DEVNULL)
+    time.sleep(0.5)
+    started = time.time()
+    with multiprocessing.get_context("spawn").Pool(8) as pool:
+        statuses = [st for r in pool.map(_verify_many, jobs) for st in r]
+    waited = time.time() - started
+    lock.wait()
+    assert statuses == [200] * 8, statuses
+    assert waited > 1.5            # no answer before its audit row could be written
+    rows = invqr.sql("SELECT code, fiscal_code, outcome, actor, level, detail IS NULL,"
+                     " operator_id IS NULL FROM audit_log WHERE event = 'verify' AND code IN"
+                     " ('%s') ORDER BY id" % codes)[before_rows:]
+    assert sorted((r[0], r[1]) for r in rows) == sorted(p for _, ps in jobs for p in ps)
+    assert all(r[2:] == ("match", "verifier", "1", "1", "1") for r in rows), rows
+    assert inserts() - before < 8  # some rows shared one statement
