@@ -209,30 +209,52 @@ static const char *pdf_key(const invqr_app_t *app, const invqr_request_t *req, i
                        lang == INVQR_LANG_EN ? "en" : "it", NULL);
 }
 
-/* Before the active code is replaced or revoked: remove the copies of its
- * PDF (in either language) that the module would otherwise keep sending at
- * their old addresses until the sweep. Copies made under a name the record
- * no longer has simply wait for the sweep. */
-static void forget_copies(const invqr_app_t *app, const invqr_request_t *req, invqr_db_t *db,
-                          apr_pool_t *p)
+/* The copies of the active code's PDF, in either language, that the module
+ * would keep sending at their old addresses until the sweep once the code
+ * is replaced or revoked: found before, removed after the change is
+ * committed (a download racing with the change checks again, see the PDF
+ * route). NULL when there is no cache directory or no active code. Copies
+ * made under a name the record no longer has simply wait for the sweep. */
+typedef struct {
+    const char *path[2];
+} copies_t;
+
+static copies_t *copies_of_active(const invqr_app_t *app, const invqr_request_t *req,
+                                  invqr_db_t *db, apr_pool_t *p)
 {
     static const invqr_lang_t langs[] = { INVQR_LANG_IT, INVQR_LANG_EN };
     char tag[INVQR_PDF_TAG_LEN + 1];
     invqr_attestation_t at;
-    const char *path;
+    copies_t *c;
+    apr_status_t rv;
     size_t i;
 
-    if (app->conf->pdf_cache_dir == NULL
-        || invqr_codes_attestation(&at, db, req->citizen) != APR_SUCCESS)
-        return;
+    if (app->conf->pdf_cache_dir == NULL)
+        return NULL;
+    rv = invqr_codes_attestation(&at, db, req->citizen);
+    if (rv != APR_SUCCESS) {
+        if (rv != APR_NOTFOUND)
+            invqr_log(INVQR_LOG_WARN, "INVQR0206: cannot tell which PDF copies a code change "
+                      "ends: they wait for the sweep");
+        return NULL;
+    }
+    c = apr_pcalloc(p, sizeof(*c));
     for (i = 0; i < sizeof(langs) / sizeof(langs[0]); i++) {
         invqr_pdf_tag(tag, pdf_key(app, req, langs[i], at.active.code, at.given_name, at.surname,
                                    at.active.issued, NULL, p));
-        path = invqr_pdf_copy_path(app->conf, req->citizen, tag, p);
-        if (unlink(path) != 0 && errno != ENOENT)
+        c->path[i] = invqr_pdf_copy_path(app->conf, req->citizen, tag, p);
+    }
+    return c;
+}
+
+static void remove_copies(const copies_t *c)
+{
+    size_t i;
+
+    for (i = 0; c != NULL && i < sizeof(c->path) / sizeof(c->path[0]); i++)
+        if (unlink(c->path[i]) != 0 && errno != ENOENT)
             invqr_log(INVQR_LOG_WARN, "INVQR0205: cannot remove a PDF copy of a code that ends: %s",
                       strerror(errno));
-    }
 }
 
 /* Where the download link points: the PDF's own immutable URL, which the
@@ -419,6 +441,7 @@ void invqr_citizen_issue_route(invqr_app_t *app, const invqr_request_t *req,
     invqr_active_code_t code;
     invqr_db_t *db = invqr_app_db(app);
     apr_table_t *form = NULL;
+    const copies_t *old;
     const char *ack;
     int notice = 0;
     char when[11];
@@ -458,9 +481,10 @@ void invqr_citizen_issue_route(invqr_app_t *app, const invqr_request_t *req,
         if (invqr_db_exec(db, INVQR_SQL_NOTICE_ACK, &in, NULL, NULL, NULL, NULL) != APR_SUCCESS)
             goto unavailable;
     }
-    forget_copies(app, req, db, p);
+    old = copies_of_active(app, req, db, p);
     if (invqr_codes_issue(&code, db, req->citizen, req->client) != APR_SUCCESS)
         goto unavailable;
+    remove_copies(old);
     invqr_app_redirect(req, resp, "/citizen?done=issued", p);
     return;
 unavailable:
@@ -473,6 +497,7 @@ void invqr_citizen_revoke_route(invqr_app_t *app, const invqr_request_t *req,
                                 invqr_response_t *resp, apr_pool_t *p)
 {
     invqr_db_t *db = invqr_app_db(app);
+    const copies_t *old;
     apr_status_t rv;
 
     if (req->citizen == NULL) {
@@ -483,7 +508,7 @@ void invqr_citizen_revoke_route(invqr_app_t *app, const invqr_request_t *req,
         invqr_app_error(req, resp, 503, NULL, p);
         return;
     }
-    forget_copies(app, req, db, p);
+    old = copies_of_active(app, req, db, p);
     rv = invqr_codes_revoke(db, req->citizen, req->client);
     if (rv == APR_NOTFOUND) {
         invqr_app_redirect(req, resp, "/citizen", p);
@@ -494,6 +519,7 @@ void invqr_citizen_revoke_route(invqr_app_t *app, const invqr_request_t *req,
         invqr_app_error(req, resp, 503, NULL, p);
         return;
     }
+    remove_copies(old);
     invqr_app_redirect(req, resp, "/citizen?done=revoked", p);
 }
 
@@ -508,6 +534,7 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
     char grouped[INVQR_CODE_GROUPED_LEN + 1], etag[INVQR_ETAG_LEN + 1];
     const char *key, *pdf, *url, *copy;
     char tag[INVQR_PDF_TAG_LEN + 1];
+    int made = 0;
     apr_size_t len = 0;
     apr_status_t rv;
 
@@ -565,8 +592,17 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
     /* the copy the module sends for the PDF's own URL, from now on */
     invqr_pdf_tag(tag, key);
     copy = invqr_pdf_copy_path(app->conf, req->citizen, tag, p);
-    if (copy != NULL)
-        invqr_pdf_copy_store(copy, pdf, len);   /* only a cache: logged if it fails */
+    if (copy != NULL && invqr_pdf_copy_store(copy, pdf, len, &made) == APR_SUCCESS && made) {
+        /* a replacement or revocation committed since the read above has
+         * already removed the copies it ended: take back a copy of a code
+         * that is no longer the one read */
+        invqr_attestation_t now;
+
+        if (invqr_codes_attestation(&now, db, req->citizen) != APR_SUCCESS
+            || strcmp(now.active.code, at.active.code) != 0
+            || strcmp(now.given_name, at.given_name) != 0 || strcmp(now.surname, at.surname) != 0)
+            unlink(copy);
+    }
     resp->status = 200;
     resp->content_type = "application/pdf";
     resp->body = pdf;

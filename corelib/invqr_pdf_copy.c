@@ -64,7 +64,8 @@ const char *invqr_pdf_copy_path(const invqr_conf_t *conf, const char *fiscal_cod
     return apr_pstrcat(p, conf->pdf_cache_dir, "/", name, ".pdf", NULL);
 }
 
-apr_status_t invqr_pdf_copy_store(const char *path, const char *pdf, apr_size_t len)
+apr_status_t invqr_pdf_copy_store(const char *path, const char *pdf, apr_size_t len,
+                                  int *pmade)
 {
     char tmp[4200], suffix[17];
     unsigned char r[8];
@@ -72,6 +73,7 @@ apr_status_t invqr_pdf_copy_store(const char *path, const char *pdf, apr_size_t 
     ssize_t n;
     int fd, err = 0;
 
+    *pmade = 0;
     if (access(path, F_OK) == 0)
         return APR_SUCCESS;
     /* a name of its own for each writer: two threads may make the same copy */
@@ -98,6 +100,10 @@ apr_status_t invqr_pdf_copy_store(const char *path, const char *pdf, apr_size_t 
         }
         done += (apr_size_t)n;
     }
+    /* on disk before it has its name: after a crash the name holds the
+     * whole PDF or nothing, never an empty file */
+    if (err == 0 && fsync(fd) != 0)
+        err = errno;
     if (close(fd) != 0 && err == 0)
         err = errno;
     if (err == 0 && rename(tmp, path) != 0)
@@ -108,7 +114,33 @@ apr_status_t invqr_pdf_copy_store(const char *path, const char *pdf, apr_size_t 
                   strerror(err));
         return APR_FROM_OS_ERROR(err);
     }
+    *pmade = 1;
     return APR_SUCCESS;
+}
+
+/* Whether name is one of ours: a copy (32 hex digits, ".pdf") or what an
+ * interrupted write left (the copy's name, 16 hex digits, ".tmp"). Nothing
+ * else in the directory is touched, whatever it is called. */
+static int ours(const char *name)
+{
+    static const char hexd[] = "0123456789abcdef";
+    size_t n = strlen(name), i;
+
+    if (n != INVQR_PDF_TAG_LEN + 4 && n != INVQR_PDF_TAG_LEN + 4 + 1 + 16 + 4)
+        return 0;
+    for (i = 0; i < INVQR_PDF_TAG_LEN; i++)
+        if (strchr(hexd, name[i]) == NULL || name[i] == '\0')
+            return 0;
+    if (strncmp(name + INVQR_PDF_TAG_LEN, ".pdf", 4) != 0)
+        return 0;
+    if (n == INVQR_PDF_TAG_LEN + 4)
+        return 1;
+    if (name[INVQR_PDF_TAG_LEN + 4] != '.' || strcmp(name + n - 4, ".tmp") != 0)
+        return 0;
+    for (i = INVQR_PDF_TAG_LEN + 5; i < n - 4; i++)
+        if (strchr(hexd, name[i]) == NULL || name[i] == '\0')
+            return 0;
+    return 1;
 }
 
 long invqr_pdf_copy_sweep(const char *dir, time_t cutoff)
@@ -126,10 +158,7 @@ long invqr_pdf_copy_sweep(const char *dir, time_t cutoff)
     }
     dfd = dirfd(d);
     while ((e = readdir(d)) != NULL) {
-        size_t n = strlen(e->d_name);
-
-        /* only our own files: copies, and leftovers of interrupted writes */
-        if (n < 5 || (strcmp(e->d_name + n - 4, ".pdf") != 0 && strcmp(e->d_name + n - 4, ".tmp") != 0))
+        if (!ours(e->d_name))
             continue;
         if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
             continue;

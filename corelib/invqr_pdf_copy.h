@@ -36,12 +36,15 @@ int invqr_pdf_tag_valid(const char *s);
 const char *invqr_pdf_copy_path(const invqr_conf_t *conf, const char *fiscal_code,
                                 const char *tag, apr_pool_t *p);
 
-/** Leave a copy at path unless one is there: written aside and renamed, so
- * a reader never sees half a file. APR_SUCCESS or the error (logged). */
-apr_status_t invqr_pdf_copy_store(const char *path, const char *pdf, apr_size_t len);
+/** Leave a copy at path unless one is there: written aside, synced and
+ * renamed, so a reader never sees half a file. *pmade says whether this call
+ * made it. APR_SUCCESS or the error (logged). */
+apr_status_t invqr_pdf_copy_store(const char *path, const char *pdf, apr_size_t len,
+                                  int *pmade);
 
 /** Remove copies in dir last written before cutoff (they are made again on
- * demand). Returns how many went, or -1 if dir cannot be read (logged). */
+ * demand), and leftovers of interrupted writes; only files named as ours.
+ * Returns how many went, or -1 if dir cannot be read (logged). */
 long invqr_pdf_copy_sweep(const char *dir, time_t cutoff);
 
 #endif

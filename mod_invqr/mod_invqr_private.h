@@ -59,6 +59,8 @@ typedef struct {
     invqr_owner_t owner;
     invqr_need_t need;
     int (*handler)(request_rec *r); /* OWN_MODULE only */
+    int any_case;           /* the prefix matches in any case (the QR's upper-case /V/) */
+    int (*arg_ok)(const char *arg); /* the segment must pass this, or the path is no route */
 } invqr_route_t;
 
 /* Per-request state, in r->request_config. */

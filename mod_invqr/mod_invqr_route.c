@@ -27,41 +27,44 @@
 #define ERROR_PATH "/.error"
 
 static const invqr_route_t routes[] = {
-    { "home",       "/",                   0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL },
-    { "citizen",    "/citizen",            0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL },
+    { "home",       "/",                   0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL, 0, NULL },
+    { "citizen",    "/citizen",            0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL, 0, NULL },
     { "demo-login", "/citizen/demo-login", 0, NULL, POST,     OWN_MODULE, NEED_NONE,
-      invqr_pages_demo_login },
+      invqr_pages_demo_login, 0, NULL },
     { "logout",     "/citizen/logout",     0, NULL, POST,     OWN_MODULE, NEED_NONE,
-      invqr_pages_logout },
-    { "citizen-qr", "/citizen/qr",         0, NULL, POST,     OWN_WORKER, NEED_CITIZEN, NULL },
-    { "citizen-revoke", "/citizen/qr/revoke", 0, NULL, POST,  OWN_WORKER, NEED_CITIZEN, NULL },
-    { "citizen-pdf", "/citizen/qr.pdf",    0, NULL, GET_HEAD, OWN_WORKER, NEED_CITIZEN, NULL },
+      invqr_pages_logout, 0, NULL },
+    { "citizen-qr", "/citizen/qr",         0, NULL, POST,     OWN_WORKER, NEED_CITIZEN, NULL, 0, NULL },
+    { "citizen-revoke", "/citizen/qr/revoke", 0, NULL, POST,  OWN_WORKER, NEED_CITIZEN, NULL, 0, NULL },
+    { "citizen-pdf", "/citizen/qr.pdf",    0, NULL, GET_HEAD, OWN_WORKER, NEED_CITIZEN, NULL, 0, NULL },
     { "citizen-pdf-copy", "/citizen/qr/",  1, NULL, GET_HEAD, OWN_MODULE, NEED_CITIZEN,
-      invqr_pdf_copy_handler },
-    { "verify-code", "/v/",                1, NULL, GET_HEAD | POST, OWN_WORKER, NEED_NONE, NULL },
-    { "verify",     "/verify",             0, NULL, GET_HEAD | POST, OWN_WORKER, NEED_NONE, NULL },
-    { "benefits",   "/benefits",           0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL },
-    { "operator-login", "/operator/login", 0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL },
+      invqr_pdf_copy_handler, 0, invqr_pdf_copy_name_ok },
+    { "verify-code", "/v/",                1, NULL, GET_HEAD | POST, OWN_WORKER, NEED_NONE, NULL, 1,
+      NULL },
+    { "verify",     "/verify",             0, NULL, GET_HEAD | POST, OWN_WORKER, NEED_NONE, NULL, 0, NULL },
+    { "benefits",   "/benefits",           0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL, 0, NULL },
+    { "operator-login", "/operator/login", 0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL, 0, NULL },
     { "operator-login-post", "/operator/login", 0, NULL, POST, OWN_MODULE, NEED_NONE,
-      invqr_pages_operator_login },
+      invqr_pages_operator_login, 0, NULL },
     { "operator-logout", "/operator/logout", 0, NULL, POST,   OWN_MODULE, NEED_NONE,
-      invqr_pages_operator_logout },
-    { "operator",   "/operator",           0, NULL, GET_HEAD, OWN_WORKER, NEED_OPERATOR, NULL },
-    { "operator-help", "/operator/help",   0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL },
-    { "otp",        "/v/",                 1, "/otp", POST,   OWN_WORKER, NEED_OPERATOR, NULL },
-    { "level2",     "/v/",                 1, "/level2", POST, OWN_WORKER, NEED_OPERATOR, NULL },
-    { "soap",       "/soap",               0, NULL, GET_HEAD | POST, OWN_WORKER, NEED_NONE, NULL },
+      invqr_pages_operator_logout, 0, NULL },
+    { "operator",   "/operator",           0, NULL, GET_HEAD, OWN_WORKER, NEED_OPERATOR, NULL, 0, NULL },
+    { "operator-help", "/operator/help",   0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL, 0, NULL },
+    { "otp",        "/v/",                 1, "/otp", POST,   OWN_WORKER, NEED_OPERATOR, NULL, 1,
+      NULL },
+    { "level2",     "/v/",                 1, "/level2", POST, OWN_WORKER, NEED_OPERATOR, NULL, 1,
+      NULL },
+    { "soap",       "/soap",               0, NULL, GET_HEAD | POST, OWN_WORKER, NEED_NONE, NULL, 0, NULL },
     { "static",     "/static/",            1, NULL, GET_HEAD, OWN_FILE,   NEED_NONE,
-      invqr_static_handler },
+      invqr_static_handler, 0, NULL },
     { "error",      ERROR_PATH,            0, NULL, GET_HEAD | POST, OWN_MODULE, NEED_NONE,
-      invqr_pages_error_document },
+      invqr_pages_error_document, 0, NULL },
 };
 
 /* Only with test_faults = yes in invqr.conf: let the tests crash or stall a
  * worker to prove supervision and the 503 page. */
 static const invqr_route_t test_routes[] = {
-    { "test-crash", "/_test/crash",        0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL },
-    { "test-sleep", "/_test/sleep",        0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL },
+    { "test-crash", "/_test/crash",        0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL, 0, NULL },
+    { "test-sleep", "/_test/sleep",        0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL, 0, NULL },
 };
 
 invqr_req_t *invqr_req_get(request_rec *r)
@@ -80,9 +83,9 @@ static int route_match(const invqr_route_t *rt, const char *rel, const char **pa
     *parg = NULL;
     if (!rt->has_arg)
         return strcmp(rel, rt->prefix) == 0;
-    /* The QR writes the whole URL upper-case (alphanumeric mode): paths
-     * with a code segment match in any case. */
-    if (strncasecmp(rel, rt->prefix, n) != 0)
+    /* The QR writes the whole URL upper-case (alphanumeric mode): the
+     * paths of a code match in any case; every other path exactly. */
+    if ((rt->any_case ? strncasecmp(rel, rt->prefix, n) : strncmp(rel, rt->prefix, n)) != 0)
         return 0;
     seg = rel + n;
     end = strchr(seg, '/');
@@ -93,7 +96,7 @@ static int route_match(const invqr_route_t *rt, const char *rel, const char **pa
     if (rt->suffix != NULL ? strcasecmp(end, rt->suffix) != 0 : *end != '\0')
         return 0;
     *parg = apr_pstrmemdup(p, seg, (apr_size_t)(end - seg));
-    return 1;
+    return rt->arg_ok == NULL || rt->arg_ok(*parg);
 }
 
 /* The route for rel and the method; when the path exists only for other
@@ -202,8 +205,6 @@ int invqr_route_translate(request_rec *r)
         r->handler = "proxy-server";
         return OK;
     case OWN_MODULE:
-        if (rq->route->handler == invqr_pdf_copy_handler && !invqr_pdf_copy_name_ok(arg))
-            rq->route = NULL;
         r->handler = "invqr";
         r->filename = apr_pstrcat(r->pool, "invqr:", rel, NULL);
         return OK;

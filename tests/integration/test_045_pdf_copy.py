@@ -40,13 +40,15 @@ def test_the_pdf_link_is_served_from_its_copy_to_its_citizen_only(invqr, tmp_pat
     assert again.headers["Content-Type"] == "application/pdf"
     assert again.headers["Content-Length"] == str(len(made.content))
     assert again.headers["ETag"] == '"%s"' % tag
-    assert "immutable" in again.headers["Cache-Control"]
-    assert "private" in again.headers["Cache-Control"]
+    # a person's data: the browser may keep it only to ask again
+    assert again.headers["Cache-Control"] == "private, no-cache"
     assert again.headers["Content-Disposition"].startswith("attachment")
     assert again.headers["X-Content-Type-Options"] == "nosniff"
     head = s.head(invqr.url + link)
     assert head.status_code == 200 and head.headers["Content-Length"] == str(len(made.content))
     assert s.get(invqr.url + link, headers={"If-None-Match": '"%s"' % tag}).status_code == 304
+    assert s.get(invqr.url + link,
+                 headers={"If-None-Match": 'W/"x", "%s"' % tag}).status_code == 304
 
     # anyone else gets nothing of it
     assert requests.get(invqr.url + link, allow_redirects=False).status_code == 401
@@ -54,10 +56,14 @@ def test_the_pdf_link_is_served_from_its_copy_to_its_citizen_only(invqr, tmp_pat
     other = sign_in(invqr, other_fc)
     r = other.get(invqr.url + link, allow_redirects=False)
     assert r.status_code == 303 and r.content != made.content
-    # names that are not a tag are no route at all
+    # names that are not a tag are no route at all, nor is the path in another case
     for bad in ("/citizen/qr/%s.pdf" % tag.upper(), "/citizen/qr/%s.pdf" % tag[:-1],
-                "/citizen/qr/%s.pdf.pdf" % tag, "/citizen/qr/%s.PDF" % tag):
+                "/citizen/qr/%s.pdf.pdf" % tag, "/citizen/qr/%s.PDF" % tag,
+                "/CITIZEN/QR/%s.pdf" % tag):
         assert s.get(invqr.url + bad, allow_redirects=False).status_code == 404, bad
+    # and the revocation's own path still only takes a POST
+    r = s.get(invqr.url + "/citizen/qr/revoke", allow_redirects=False)
+    assert r.status_code == 405 and r.headers["Allow"] == "POST"
 
     # a new code is a new PDF at a new address, and the old copy is gone
     generate(invqr, s, first_time=False)
