@@ -6,7 +6,8 @@
  * rows they point to are the callers' too: nothing is copied or allocated
  * per row. At most GROUP_MAX rows wait; more callers wait for room. The
  * writer binds the rows column-wise on its stack and runs AUDIT_INSERT
- * once with an array size; a row alone goes the plain way.
+ * once with an array size; a row alone goes the plain way, and so does each
+ * row of a batch that failed (on its own thread's connection).
  */
 #include <pthread.h>
 #include <string.h>
@@ -146,8 +147,11 @@ apr_status_t invqr_audit_group_write(invqr_audit_group_t *g, invqr_db_t *db,
         n = g->n;
         memcpy(batch, g->queue, n * sizeof(batch[0]));
         g->n = 0;
+        pthread_cond_broadcast(&g->changed);   /* room again for those waiting */
         pthread_mutex_unlock(&g->lock);
         rv = write_rows(db, batch, n);
+        if (rv != APR_SUCCESS && n > 1)
+            rv = APR_EAGAIN;
         pthread_mutex_lock(&g->lock);
         for (i = 0; i < n; i++) {
             batch[i]->rv = rv;
@@ -157,5 +161,11 @@ apr_status_t invqr_audit_group_write(invqr_audit_group_t *g, invqr_db_t *db,
         pthread_cond_broadcast(&g->changed);
     }
     pthread_mutex_unlock(&g->lock);
+    /* A batch that failed may have failed for the writer's connection or
+     * one row alone: each of its rows is then tried once more, the plain
+     * way, on its own thread's connection, so one failure is one answer
+     * of 503, not a whole batch of them. */
+    if (me.rv == APR_EAGAIN)
+        return invqr_audit_write(db, a);
     return me.rv;
 }
