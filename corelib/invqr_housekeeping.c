@@ -13,6 +13,11 @@
 
 static _Atomic long long last_sweep;
 
+/* the LIMIT of each purge statement (invqr_sql.def), and how many bites of
+ * it one sweep takes at most */
+#define BITE 5000
+#define BITES 20
+
 static const struct {
     invqr_sql_t sql;
     const char *what;
@@ -52,14 +57,24 @@ int invqr_housekeeping_sweep(invqr_db_t *db, const invqr_conf_t *conf)
     if (db == NULL)
         return -1;
     for (i = 0; i < sizeof(sweeps) / sizeof(sweeps[0]); i++) {
-        n = 0;
-        if (invqr_db_exec(db, sweeps[i].sql, NULL, NULL, NULL, NULL, &n) != APR_SUCCESS) {
-            invqr_log(INVQR_LOG_WARN, "INVQR0014: sweeping %s failed", sweeps[i].what);
-            rc = -1;
+        unsigned long long total = 0;
+        int round;
+
+        /* bites of BITE rows, a few of them: a backlog is worked off over
+         * the next sweeps rather than in one long stall */
+        for (round = 0; round < BITES; round++) {
+            n = 0;
+            if (invqr_db_exec(db, sweeps[i].sql, NULL, NULL, NULL, NULL, &n) != APR_SUCCESS) {
+                invqr_log(INVQR_LOG_WARN, "INVQR0014: sweeping %s failed", sweeps[i].what);
+                rc = -1;
+                break;
+            }
+            total += n;
+            if (n < BITE)
+                break;
         }
-        else if (n > 0) {
-            invqr_log(INVQR_LOG_INFO, "swept %llu %s", n, sweeps[i].what);
-        }
+        if (total > 0)
+            invqr_log(INVQR_LOG_INFO, "swept %llu %s", total, sweeps[i].what);
     }
     return rc;
 }

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """The workers sweep the rows that only matter for a while (throttling
 windows, digest nonces, OTP challenges, first-level matches of ended
-sessions), and nothing that still matters."""
+sessions, old PDF copies), and nothing that still matters."""
+import os
 import time
 
 import pytest
@@ -39,6 +40,17 @@ def test_a_new_worker_sweeps_stale_rows_and_keeps_live_ones(invqr):
     for q in STALE_AND_FRESH:
         invqr.sql(q)
     assert invqr.sql(COUNTS) == [("2", "2", "2", "2", "2")]
+    # PDF copies: a week-old one goes, a fresh one and anything not ours stay
+    cache = invqr.conf_value("pdf_cache_dir")
+    week_ago = time.time() - 8 * 86400
+    files = {"old": os.path.join(cache, "0" * 31 + "a.pdf"),
+             "fresh": os.path.join(cache, "0" * 31 + "b.pdf"),
+             "foreign": os.path.join(cache, "notes.pdf")}
+    for name, path in files.items():
+        with open(path, "wb") as f:
+            f.write(b"%PDF-1.4 test")
+        if name != "fresh":
+            os.utime(path, (week_ago, week_ago))
     # A worker sweeps at its first answer, then every few minutes: start a new one.
     assert requests.get(invqr.url + "/_test/crash").status_code == 503
     deadline = time.time() + 10
@@ -58,3 +70,7 @@ def test_a_new_worker_sweeps_stale_rows_and_keeps_live_ones(invqr):
     assert invqr.sql("SELECT HEX(id_hash) = SHA2('hk-live', 256) FROM session_match"
                      " WHERE code = 'HK000000000000000000'") == [("1",)]
     invqr.sql("DELETE FROM session WHERE id_hash = UNHEX(SHA2('hk-live', 256))")
+    assert not os.path.exists(files["old"])
+    assert os.path.exists(files["fresh"]) and os.path.exists(files["foreign"])
+    for path in (files["fresh"], files["foreign"]):
+        os.unlink(path)
