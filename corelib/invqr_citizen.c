@@ -257,8 +257,9 @@ static void remove_copies(const copies_t *c)
                       strerror(errno));
 }
 
-/* Where the download link points: the PDF's own immutable URL, which the
- * module serves from its copy when there is a cache directory. */
+/* Where the download link points: the PDF's own address (its bytes never
+ * change), which the module serves from its copy when there is a cache
+ * directory. */
 static const char *download_rel(const invqr_app_t *app, const invqr_request_t *req,
                                 const invqr_status_t *st, const invqr_active_code_t *active,
                                 apr_pool_t *p)

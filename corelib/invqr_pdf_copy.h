@@ -10,8 +10,9 @@
  * name it (the module derives the name from the signed-in citizen and the
  * tag in the URL), and nobody without the secret can guess it. A repeated
  * download is then a file the module sends itself, as fast as a static file,
- * with no worker and no lookup. The copy never changes (a new code or record
- * makes a new tag), so the browser may keep it too.
+ * with no worker and no lookup. The copy never changes (a new code or
+ * record makes a new tag), but it is a person's data: the browser is told
+ * to ask again each time (no-cache), and the module answers 304.
  */
 #ifndef INVQR_PDF_COPY_H
 #define INVQR_PDF_COPY_H
