@@ -532,8 +532,8 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
     invqr_db_t *db = invqr_app_db(app);
     invqr_attestation_t at;
     invqr_pdf_input_t in;
-    char grouped[INVQR_CODE_GROUPED_LEN + 1], etag[INVQR_ETAG_LEN + 1];
-    const char *key, *pdf, *url, *copy;
+    char grouped[INVQR_CODE_GROUPED_LEN + 1];
+    const char *key, *pdf, *url, *copy, *etag;
     char tag[INVQR_PDF_TAG_LEN + 1];
     int made = 0;
     apr_size_t len = 0;
@@ -560,8 +560,9 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
     invqr_code_group(grouped, at.active.code);
     key = pdf_key(app, req, req->page.lang, at.active.code, at.given_name, at.surname,
                   at.active.issued, &url, p);
-    invqr_pdf_cache_etag(etag, key);
-    apr_table_setn(resp->headers, "ETag", apr_pstrdup(p, etag));
+    invqr_pdf_tag(tag, key);
+    etag = apr_pstrcat(p, "\"", tag, "\"", NULL);
+    apr_table_setn(resp->headers, "ETag", etag);
     apr_table_setn(resp->headers, "Cache-Control", "private, no-cache");
     if (req->if_none_match != NULL && strcmp(req->if_none_match, etag) == 0) {
         resp->status = 304;
@@ -591,7 +592,6 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
         invqr_pdf_cache_put(key, pdf, len);
     }
     /* the copy the module sends for the PDF's own URL, from now on */
-    invqr_pdf_tag(tag, key);
     copy = invqr_pdf_copy_path(app->conf, req->citizen, tag, p);
     if (copy != NULL && invqr_pdf_copy_store(copy, pdf, len, &made) == APR_SUCCESS && made) {
         /* a replacement or revocation committed since the read above has

@@ -56,6 +56,19 @@ void invqr_hmac(unsigned char out[INVQR_SHA256_LEN], const unsigned char *key, s
     OPENSSL_cleanse(msg, sizeof(msg));
 }
 
+void invqr_hex(char *out, const void *data, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    const unsigned char *d = data;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        out[2 * i] = digits[d[i] >> 4];
+        out[2 * i + 1] = digits[d[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
 int invqr_ct_equal(const void *a, const void *b, size_t n)
 {
     return CRYPTO_memcmp(a, b, n) == 0;

@@ -23,6 +23,10 @@ void invqr_sha256(unsigned char out[INVQR_SHA256_LEN], const void *data, size_t 
 void invqr_hmac(unsigned char out[INVQR_SHA256_LEN], const unsigned char *key, size_t keylen,
                 const char *a, const char *b);
 
+/** Lower-case hex of data[0..n) into out, which must hold 2 * n + 1 bytes
+ * (NUL-terminated). */
+void invqr_hex(char *out, const void *data, size_t n);
+
 /** Constant-time equality of two byte strings of the same length n. */
 int invqr_ct_equal(const void *a, const void *b, size_t n);
 

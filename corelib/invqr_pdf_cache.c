@@ -6,7 +6,6 @@
  * memory stays bounded (SLOTS x the largest PDF).
  */
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,19 +29,6 @@ static slot_t slots[SLOTS] = {
     [0 ... SLOTS - 1] = S10
 #undef S10
 };
-
-void invqr_pdf_cache_etag(char out[INVQR_ETAG_LEN + 1], const char *key)
-{
-    unsigned char d[INVQR_SHA256_LEN];
-    int i;
-
-    invqr_sha256(d, key, strlen(key));
-    out[0] = '"';
-    for (i = 0; i < 16; i++)
-        snprintf(out + 1 + 2 * i, 3, "%02x", d[i]);
-    out[33] = '"';
-    out[34] = '\0';
-}
 
 const char *invqr_pdf_cache_get(apr_size_t *plen, const char *key, apr_pool_t *p)
 {

@@ -3,18 +3,13 @@
  * A repeated download of an unchanged attestation is a memory copy: the
  * cache is keyed by everything the PDF shows (code, name, fiscal code, issue
  * date, public URL), so any change makes a new key and the old entry simply
- * ages out. The key's digest is also the ETag, so browsers revalidate with
- * 304 and nothing at all is sent.
+ * ages out. The key's digest (invqr_pdf_tag(), invqr_pdf_copy.h) is also
+ * the ETag, so browsers revalidate with 304 and nothing at all is sent.
  */
 #ifndef INVQR_PDF_CACHE_H
 #define INVQR_PDF_CACHE_H
 
 #include <apr_pools.h>
-
-#define INVQR_ETAG_LEN 34   /* "..." around 32 hex digits */
-
-/** The ETag of a PDF made of key (quoted, NUL-terminated). */
-void invqr_pdf_cache_etag(char out[INVQR_ETAG_LEN + 1], const char *key);
 
 /** A copy in p of the cached PDF for key, or NULL. Thread-safe. */
 const char *invqr_pdf_cache_get(apr_size_t *plen, const char *key, apr_pool_t *p);

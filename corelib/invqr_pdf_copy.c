@@ -20,16 +20,15 @@
 #include "invqr_log.h"
 #include "invqr_pdf_copy.h"
 
-static void hex(char *out, const unsigned char *d, size_t n)
+/* Whether s[0..n) are all lower-case hex digits. */
+static int is_hex(const char *s, size_t n)
 {
-    static const char digits[] = "0123456789abcdef";
     size_t i;
 
-    for (i = 0; i < n; i++) {
-        out[2 * i] = digits[d[i] >> 4];
-        out[2 * i + 1] = digits[d[i] & 15];
-    }
-    out[2 * n] = '\0';
+    for (i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return 1;
 }
 
 void invqr_pdf_tag(char out[INVQR_PDF_TAG_LEN + 1], const char *key)
@@ -37,17 +36,12 @@ void invqr_pdf_tag(char out[INVQR_PDF_TAG_LEN + 1], const char *key)
     unsigned char d[INVQR_SHA256_LEN];
 
     invqr_sha256(d, key, strlen(key));
-    hex(out, d, INVQR_PDF_TAG_LEN / 2);
+    invqr_hex(out, d, INVQR_PDF_TAG_LEN / 2);
 }
 
 int invqr_pdf_tag_valid(const char *s)
 {
-    size_t i;
-
-    for (i = 0; i < INVQR_PDF_TAG_LEN; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return 0;
-    return s[INVQR_PDF_TAG_LEN] == '\0';
+    return strlen(s) == INVQR_PDF_TAG_LEN && is_hex(s, INVQR_PDF_TAG_LEN);
 }
 
 const char *invqr_pdf_copy_path(const invqr_conf_t *conf, const char *fiscal_code,
@@ -60,7 +54,7 @@ const char *invqr_pdf_copy_path(const invqr_conf_t *conf, const char *fiscal_cod
         return NULL;
     invqr_hmac(mac, conf->secret, INVQR_SECRET_LEN,
                apr_pstrcat(p, "invqr-pdf-copy|", fiscal_code, NULL), tag);
-    hex(name, mac, INVQR_PDF_TAG_LEN / 2);
+    invqr_hex(name, mac, INVQR_PDF_TAG_LEN / 2);
     return apr_pstrcat(p, conf->pdf_cache_dir, "/", name, ".pdf", NULL);
 }
 
@@ -79,7 +73,7 @@ apr_status_t invqr_pdf_copy_store(const char *path, const char *pdf, apr_size_t 
     /* a name of its own for each writer: two threads may make the same copy */
     if (invqr_random(r, sizeof(r)) != 0)
         return APR_EGENERAL;
-    hex(suffix, r, sizeof(r));
+    invqr_hex(suffix, r, sizeof(r));
     if (snprintf(tmp, sizeof(tmp), "%s.%s.tmp", path, suffix) >= (int)sizeof(tmp))
         return APR_ENAMETOOLONG;
     fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -123,24 +117,15 @@ apr_status_t invqr_pdf_copy_store(const char *path, const char *pdf, apr_size_t 
  * else in the directory is touched, whatever it is called. */
 static int ours(const char *name)
 {
-    static const char hexd[] = "0123456789abcdef";
-    size_t n = strlen(name), i;
+    size_t n = strlen(name);
 
     if (n != INVQR_PDF_TAG_LEN + 4 && n != INVQR_PDF_TAG_LEN + 4 + 1 + 16 + 4)
         return 0;
-    for (i = 0; i < INVQR_PDF_TAG_LEN; i++)
-        if (strchr(hexd, name[i]) == NULL || name[i] == '\0')
-            return 0;
-    if (strncmp(name + INVQR_PDF_TAG_LEN, ".pdf", 4) != 0)
+    if (!is_hex(name, INVQR_PDF_TAG_LEN) || strncmp(name + INVQR_PDF_TAG_LEN, ".pdf", 4) != 0)
         return 0;
-    if (n == INVQR_PDF_TAG_LEN + 4)
-        return 1;
-    if (name[INVQR_PDF_TAG_LEN + 4] != '.' || strcmp(name + n - 4, ".tmp") != 0)
-        return 0;
-    for (i = INVQR_PDF_TAG_LEN + 5; i < n - 4; i++)
-        if (strchr(hexd, name[i]) == NULL || name[i] == '\0')
-            return 0;
-    return 1;
+    return n == INVQR_PDF_TAG_LEN + 4
+           || (name[INVQR_PDF_TAG_LEN + 4] == '.' && is_hex(name + INVQR_PDF_TAG_LEN + 5, 16)
+               && strcmp(name + n - 4, ".tmp") == 0);
 }
 
 long invqr_pdf_copy_sweep(const char *dir, time_t cutoff)

@@ -434,7 +434,7 @@ int main(int argc, char **argv)
     invqr_conf_t *conf = NULL;
     const char *err = NULL;
     unsigned char mac[INVQR_SHA256_LEN];
-    int c, i, rc;
+    int c, rc;
 
     while ((c = getopt_long(argc, argv, "c:s:m:nh", longopts, NULL)) != -1) {
         switch (c) {
@@ -469,8 +469,7 @@ int main(int argc, char **argv)
         invqr_log(INVQR_LOG_WARN, "INVQR0311: test_faults is on: /_test/ routes can crash "
                   "this worker; never enable it in production");
     invqr_hmac(mac, conf->secret, INVQR_SECRET_LEN, "invqr-worker-gate", NULL);
-    for (i = 0; i < INVQR_SHA256_LEN; i++)
-        snprintf(g_gate + 2 * i, 3, "%02x", mac[i]);
+    invqr_hex(g_gate, mac, INVQR_SHA256_LEN);
     xmlInitParser();   /* once, before any thread uses libxml2 */
     /* Times shown to verifiers are Italian local time unless TZ says otherwise;
      * set before any thread, since localtime_r reads it. */

@@ -37,9 +37,7 @@ static int invqr_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pt
                              server_rec *s)
 {
     server_rec *vs;
-    char hex[65];
     unsigned char mac[INVQR_SHA256_LEN];
-    int i;
 
     /* The first pass only checks the configuration: act on the real one. */
     if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG)
@@ -61,9 +59,7 @@ static int invqr_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pt
             return HTTP_INTERNAL_SERVER_ERROR;
         }
         invqr_hmac(mac, srv->conf->secret, INVQR_SECRET_LEN, "invqr-worker-gate", NULL);
-        for (i = 0; i < INVQR_SHA256_LEN; i++)
-            apr_snprintf(hex + 2 * i, 3, "%02x", mac[i]);
-        memcpy(srv->gate, hex, sizeof(srv->gate));
+        invqr_hex(srv->gate, mac, INVQR_SHA256_LEN);
         {
             unsigned char junk[32];
 

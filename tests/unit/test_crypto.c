@@ -121,12 +121,26 @@ static void test_password_policy(void **state)
     assert_null(invqr_password_weak("pàssword ùnicode", strlen("pàssword ùnicode")));
 }
 
+static void test_hex(void **state)
+{
+    static const unsigned char bytes[] = { 0x00, 0x0f, 0xa5, 0xff };
+    char out[2 * sizeof(bytes) + 1];
+
+    (void)state;
+    memset(out, 'x', sizeof(out));
+    invqr_hex(out, bytes, sizeof(bytes));
+    assert_string_equal(out, "000fa5ff");
+    invqr_hex(out, bytes, 0);
+    assert_string_equal(out, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sha256_vector),
         cmocka_unit_test(test_hmac_vector_and_separation),
         cmocka_unit_test(test_constant_time_compare),
+        cmocka_unit_test(test_hex),
         cmocka_unit_test(test_b64url),
         cmocka_unit_test(test_tokens_are_random_and_well_formed),
         cmocka_unit_test(test_password_hash_and_verify),
