@@ -69,8 +69,18 @@ socket_dir() {
 
 remember_pid() { echo "$1 $2" >>"$INVQR_RUN/pids"; }
 
-# stop_all : stop every daemon recorded in pids, newest first, and wait.
+# stop_all : stop every daemon recorded in pids, newest first, and wait;
+# then remove this instance's socket directory (sockets and PDF copies are
+# worth nothing once the daemons are gone, and test instances use a new port
+# each time).
 stop_all() {
+    stop_daemons
+    if [ -n "${INVQR_SOCKDIR:-}" ] && [ "$INVQR_SOCKDIR" = "/tmp/invqr-$(id -u)-$INVQR_PORT" ]; then
+        rm -rf "$INVQR_SOCKDIR"
+    fi
+}
+
+stop_daemons() {
     [ -f "$INVQR_RUN/pids" ] || return 0
     local lines pid name i
     mapfile -t lines < <(tac "$INVQR_RUN/pids")
