@@ -196,17 +196,19 @@ static apr_status_t notice_read(int *pread, char when[11], invqr_db_t *db, const
 /* What the attestation PDF of code is made of (invqr_pdf_cache.h), and the
  * URL its QR holds (*purl, upper-case so the QR stays alphanumeric). */
 static const char *pdf_key(const invqr_app_t *app, const invqr_request_t *req, invqr_lang_t lang,
-                           const char *code, const char *given, const char *surname,
-                           const char *issued, const char **purl, apr_pool_t *p)
+                           const invqr_active_code_t *active, const char *given,
+                           const char *surname, const char **purl, apr_pool_t *p)
 {
+    const char *code = active->code;
+
     char *url = apr_pstrcat(p, app->conf->public_base_url, "/V/", code, NULL), *u;
 
     for (u = url; *u != '\0'; u++)
         *u = (char)apr_toupper(*u);
     if (purl != NULL)
         *purl = url;
-    return apr_pstrcat(p, url, "|", given, "|", surname, "|", req->citizen, "|", issued, "|",
-                       lang == INVQR_LANG_EN ? "en" : "it", NULL);
+    return apr_pstrcat(p, url, "|", given, "|", surname, "|", req->citizen, "|", active->issued,
+                       "|", active->expires, "|", lang == INVQR_LANG_EN ? "en" : "it", NULL);
 }
 
 /* The copies of the active code's PDF, in either language, that the module
@@ -231,7 +233,7 @@ static copies_t *copies_of_active(const invqr_app_t *app, const invqr_request_t 
 
     if (app->conf->pdf_cache_dir == NULL)
         return NULL;
-    rv = invqr_codes_attestation(&at, db, req->citizen);
+    rv = invqr_codes_attestation(&at, db, req->citizen, app->conf->code_max_age_days);
     if (rv != APR_SUCCESS) {
         if (rv != APR_NOTFOUND)
             invqr_log(INVQR_LOG_WARN, "INVQR0206: cannot tell which PDF copies a code change "
@@ -240,8 +242,8 @@ static copies_t *copies_of_active(const invqr_app_t *app, const invqr_request_t 
     }
     c = apr_pcalloc(p, sizeof(*c));
     for (i = 0; i < sizeof(langs) / sizeof(langs[0]); i++) {
-        invqr_pdf_tag(tag, pdf_key(app, req, langs[i], at.active.code, at.given_name, at.surname,
-                                   at.active.issued, NULL, p));
+        invqr_pdf_tag(tag, pdf_key(app, req, langs[i], &at.active, at.given_name, at.surname,
+                                   NULL, p));
         c->path[i] = invqr_pdf_copy_path(app->conf, req->citizen, tag, p);
     }
     return c;
@@ -268,8 +270,8 @@ static const char *download_rel(const invqr_app_t *app, const invqr_request_t *r
 
     if (app->conf->pdf_cache_dir == NULL)
         return "/citizen/qr.pdf";
-    invqr_pdf_tag(tag, pdf_key(app, req, req->page.lang, active->code, st->given_name,
-                               st->surname, active->issued, NULL, p));
+    invqr_pdf_tag(tag, pdf_key(app, req, req->page.lang, active, st->given_name, st->surname,
+                               NULL, p));
     return apr_pstrcat(p, "/citizen/qr/", tag, ".pdf", NULL);
 }
 
@@ -293,10 +295,21 @@ static void attestation_section(invqr_page_t *pg, invqr_el_t *main, const invqr_
         invqr_html_add(dl, "dt", invqr_page_msg(pg, INVQR_MSG_CITIZEN_ISSUED_LABEL));
         invqr_html_set(invqr_html_add(invqr_html_add(dl, "dd", NULL), "span", active->issued),
                        "data-field", "issued");
+        if (active->expires[0] != '\0') {
+            invqr_html_add(dl, "dt", invqr_page_msg(pg, INVQR_MSG_CITIZEN_EXPIRES_LABEL));
+            invqr_html_set(invqr_html_add(invqr_html_add(dl, "dd", NULL), "span", active->expires),
+                           "data-field", "expires");
+        }
         actions = invqr_html_set(invqr_html_add(sec, "div", NULL), "class", "actions");
-        invqr_html_set(invqr_html_link(actions, invqr_page_url(pg, download),
-                                       invqr_page_msg(pg, INVQR_MSG_CITIZEN_DOWNLOAD)),
-                       "class", "btn btn-primary");
+        if (active->expired)
+            /* no download: a verifier would only be told the code is gone */
+            invqr_html_set(invqr_html_set(invqr_html_add(actions, "p",
+                                                         invqr_page_msg(pg, INVQR_MSG_CITIZEN_EXPIRED_TEXT)),
+                                          "class", "alert alert-warning"), "data-field", "expired");
+        else
+            invqr_html_set(invqr_html_link(actions, invqr_page_url(pg, download),
+                                           invqr_page_msg(pg, INVQR_MSG_CITIZEN_DOWNLOAD)),
+                           "class", "btn btn-primary");
         button_form(pg, sec, "/citizen/qr", invqr_page_msg(pg, INVQR_MSG_CITIZEN_REPLACE),
                     "btn-secondary", invqr_page_msg(pg, INVQR_MSG_CITIZEN_REPLACE_HINT));
         button_form(pg, sec, "/citizen/qr/revoke", invqr_page_msg(pg, INVQR_MSG_CITIZEN_REVOKE),
@@ -359,7 +372,7 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
     }
     rv = invqr_status_load(&st, db, req->citizen, p);
     if (rv == APR_SUCCESS && st->definitive) {
-        arv = invqr_codes_active(&active, db, req->citizen);
+        arv = invqr_codes_active(&active, db, req->citizen, app->conf->code_max_age_days);
         if (arv == APR_EGENERAL || notice_read(&notice, notice_when, db, req->citizen) != APR_SUCCESS)
             rv = APR_EGENERAL;
     }
@@ -547,7 +560,7 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
         invqr_app_error(req, resp, 503, NULL, p);
         return;
     }
-    rv = invqr_codes_attestation(&at, db, req->citizen);
+    rv = invqr_codes_attestation(&at, db, req->citizen, app->conf->code_max_age_days);
     if (rv == APR_NOTFOUND) {
         invqr_app_error(req, resp, 404, NULL, p);
         return;
@@ -557,9 +570,13 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
         invqr_app_error(req, resp, 503, NULL, p);
         return;
     }
+    if (at.active.expired) {
+        /* the citizen page says so too, and offers a new code */
+        invqr_app_error(req, resp, 410, invqr_msg(req->page.lang, INVQR_MSG_CITIZEN_EXPIRED_TEXT), p);
+        return;
+    }
     invqr_code_group(grouped, at.active.code);
-    key = pdf_key(app, req, req->page.lang, at.active.code, at.given_name, at.surname,
-                  at.active.issued, &url, p);
+    key = pdf_key(app, req, req->page.lang, &at.active, at.given_name, at.surname, &url, p);
     invqr_pdf_tag(tag, key);
     etag = apr_pstrcat(p, "\"", tag, "\"", NULL);
     apr_table_setn(resp->headers, "ETag", etag);
@@ -580,6 +597,7 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
         in.surname = at.surname;
         in.fiscal_code = req->citizen;
         in.issue_date = at.active.issued;
+        in.expiry_date = at.active.expires[0] != '\0' ? at.active.expires : NULL;
         in.font_dir = app->conf->fonts_dir != NULL ? app->conf->fonts_dir : INVQR_FONTS_DIR;
         in.verify_url = apr_pstrcat(p, app->conf->public_base_url, "/verify", NULL);
         in.font_fallback = INVQR_DEJAVU_DIR "/DejaVuSans-Bold.ttf";
@@ -599,7 +617,7 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
          * that is no longer the one read */
         invqr_attestation_t now;
 
-        if (invqr_codes_attestation(&now, db, req->citizen) != APR_SUCCESS
+        if (invqr_codes_attestation(&now, db, req->citizen, app->conf->code_max_age_days) != APR_SUCCESS
             || strcmp(now.active.code, at.active.code) != 0
             || strcmp(now.given_name, at.given_name) != 0 || strcmp(now.surname, at.surname) != 0)
             unlink(copy);

@@ -9,35 +9,54 @@
 #include "invqr_codes.h"
 #include "invqr_log.h"
 
-apr_status_t invqr_codes_active(invqr_active_code_t *out, invqr_db_t *db, const char *fiscal_code)
+/* The binds both reads of the active code start with: the lifetime, four
+ * times (see CODE_ACTIVE), then the citizen. */
+static void bind_lifetime(invqr_binds_t *in, int max_age_days, const char *fiscal_code)
+{
+    int i;
+
+    invqr_binds_init(in);
+    for (i = 0; i < 4; i++)
+        invqr_bind_int(in, max_age_days);
+    invqr_bind_str(in, fiscal_code, strlen(fiscal_code));
+}
+
+static void bind_active_out(invqr_binds_t *res, invqr_active_code_t *out, long long *expired)
+{
+    invqr_bind_out_str(res, out->code, sizeof(out->code));
+    invqr_bind_out_str(res, out->issued, sizeof(out->issued));
+    invqr_bind_out_str(res, out->expires, sizeof(out->expires));
+    invqr_bind_out_int(res, expired);
+}
+
+apr_status_t invqr_codes_active(invqr_active_code_t *out, invqr_db_t *db, const char *fiscal_code,
+                                int max_age_days)
 {
     invqr_binds_t in, res;
     unsigned long long rows = 0;
+    long long expired = 0;
 
     memset(out, 0, sizeof(*out));
-    invqr_binds_init(&in);
-    invqr_bind_str(&in, fiscal_code, strlen(fiscal_code));
+    bind_lifetime(&in, max_age_days, fiscal_code);
     invqr_binds_init(&res);
-    invqr_bind_out_str(&res, out->code, sizeof(out->code));
-    invqr_bind_out_str(&res, out->issued, sizeof(out->issued));
+    bind_active_out(&res, out, &expired);
     if (invqr_db_exec(db, INVQR_SQL_CODE_ACTIVE, &in, &res, NULL, NULL, &rows) != APR_SUCCESS)
         return APR_EGENERAL;
+    out->expired = expired != 0;
     return rows > 0 ? APR_SUCCESS : APR_NOTFOUND;
 }
 
 apr_status_t invqr_codes_attestation(invqr_attestation_t *out, invqr_db_t *db,
-                                     const char *fiscal_code)
+                                     const char *fiscal_code, int max_age_days)
 {
     invqr_binds_t in, res;
     unsigned long long rows = 0;
-    long long definitive = 0;
+    long long definitive = 0, expired = 0;
 
     memset(out, 0, sizeof(*out));
-    invqr_binds_init(&in);
-    invqr_bind_str(&in, fiscal_code, strlen(fiscal_code));
+    bind_lifetime(&in, max_age_days, fiscal_code);
     invqr_binds_init(&res);
-    invqr_bind_out_str(&res, out->active.code, sizeof(out->active.code));
-    invqr_bind_out_str(&res, out->active.issued, sizeof(out->active.issued));
+    bind_active_out(&res, &out->active, &expired);
     invqr_bind_out_str(&res, out->surname, sizeof(out->surname));
     invqr_bind_out_str(&res, out->given_name, sizeof(out->given_name));
     invqr_bind_out_int(&res, &definitive);
@@ -47,6 +66,7 @@ apr_status_t invqr_codes_attestation(invqr_attestation_t *out, invqr_db_t *db,
         memset(out, 0, sizeof(*out));
         return APR_NOTFOUND;
     }
+    out->active.expired = expired != 0;
     return APR_SUCCESS;
 }
 
@@ -107,7 +127,7 @@ apr_status_t invqr_codes_issue(invqr_active_code_t *out, invqr_db_t *db, const c
     rv = invqr_db_commit(db);
     if (rv != APR_SUCCESS)
         goto fail;
-    return invqr_codes_active(out, db, fiscal_code);
+    return invqr_codes_active(out, db, fiscal_code, 0);   /* new: nothing to expire */
 fail:
     invqr_db_rollback(db);
     memset(out, 0, sizeof(*out));
@@ -124,7 +144,7 @@ apr_status_t invqr_codes_revoke(invqr_db_t *db, const char *fiscal_code, const c
     rv = invqr_db_begin(db);
     if (rv != APR_SUCCESS)
         return rv;
-    rv = invqr_codes_active(&cur, db, fiscal_code);
+    rv = invqr_codes_active(&cur, db, fiscal_code, 0);   /* expired or not, it goes */
     if (rv == APR_NOTFOUND) {
         invqr_db_rollback(db);
         return APR_NOTFOUND;

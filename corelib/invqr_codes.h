@@ -17,13 +17,18 @@
 typedef struct {
     char code[INVQR_CODE_LEN + 1];
     char issued[11];              /* YYYY-MM-DD */
+    char expires[11];             /* the last day it is valid, YYYY-MM-DD, or ""
+                                   * when codes have no maximum lifetime */
+    int expired;                  /* that day has passed: verifiers get 410 */
 } invqr_active_code_t;
 
 /**
- * The active code of fiscal_code: APR_SUCCESS (filled), APR_NOTFOUND, or
- * APR_EGENERAL when the store failed.
+ * The active code of fiscal_code, expired or not, with max_age_days the
+ * deployment's maximum lifetime (0: none): APR_SUCCESS (filled),
+ * APR_NOTFOUND, or APR_EGENERAL when the store failed.
  */
-apr_status_t invqr_codes_active(invqr_active_code_t *out, invqr_db_t *db, const char *fiscal_code);
+apr_status_t invqr_codes_active(invqr_active_code_t *out, invqr_db_t *db, const char *fiscal_code,
+                                int max_age_days);
 
 /** What the attestation PDF shows, read in one statement. */
 typedef struct {
@@ -33,12 +38,13 @@ typedef struct {
 } invqr_attestation_t;
 
 /**
- * The attestation of fiscal_code: its active code and the holder's name.
+ * The attestation of fiscal_code: its active code (expired or not, as in
+ * invqr_codes_active()) and the holder's name.
  * APR_SUCCESS (filled); APR_NOTFOUND when there is no record, the judgment
  * is not definitive or no code is active; APR_EGENERAL when the store failed.
  */
 apr_status_t invqr_codes_attestation(invqr_attestation_t *out, invqr_db_t *db,
-                                     const char *fiscal_code);
+                                     const char *fiscal_code, int max_age_days);
 
 /**
  * Issue a new code for fiscal_code, replacing the active one if any, and

@@ -54,6 +54,7 @@ static const conf_key conf_keys[] = {
     { "client_max_failures",  T_INT,    OFF(client_max_failures),  1, 100000, "30", 0 },
     { "client_window_seconds", T_INT,   OFF(client_window_seconds), 60, 86400, "600", 0 },
     { "otp_validity_seconds", T_INT,    OFF(otp_validity_seconds), 30, 3600,  "300", 0 },
+    { "code_max_age_days",    T_INT,    OFF(code_max_age_days),    0, 3650,  "0", 0 },
     { "benefits_file",        T_STR,    OFF(benefits_file),        1, 4096,  NULL, 0 },
     { "fonts_dir",            T_STR,    OFF(fonts_dir),            1, 4096,  NULL, 0 },
     { "pdf_cache_dir",        T_STR,    OFF(pdf_cache_dir),        1, 4096,  NULL, 0 },

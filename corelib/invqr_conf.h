@@ -33,6 +33,8 @@ typedef struct {
     int client_max_failures;      /* failed verifications per client and window, default 30 */
     int client_window_seconds;    /* default 600 */
     int otp_validity_seconds;     /* second-level consent code, default 300 */
+    int code_max_age_days;        /* a code is valid through its issue day + this
+                                   * many days; 0 (default): no expiry of its own */
     const char *benefits_file;    /* the /benefits list, editable by the deployment */
     const char *fonts_dir;        /* fonts for the PDF */
     const char *pdf_cache_dir;    /* attestation copies the module serves, or NULL */

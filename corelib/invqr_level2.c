@@ -78,9 +78,10 @@ static void otp_mac(unsigned char out[INVQR_SHA256_LEN], const invqr_conf_t *con
     invqr_hmac(out, conf->secret, INVQR_SECRET_LEN, challenge, otp);
 }
 
-/* The holder of an active code and their mobile ("" when none): 1 found,
- * 0 not an active code or not definitive, -1 the store failed. */
-static int code_holder(invqr_db_t *db, const char *code, char fc[24], char mobile[24])
+/* The holder of an active, unexpired code and their mobile ("" when none):
+ * 1 found, 0 not such a code or not definitive, -1 the store failed. */
+static int code_holder(invqr_db_t *db, const invqr_conf_t *conf, const char *code, char fc[24],
+                       char mobile[24])
 {
     invqr_binds_t in, res;
     unsigned long long rows = 0;
@@ -88,6 +89,8 @@ static int code_holder(invqr_db_t *db, const char *code, char fc[24], char mobil
 
     invqr_binds_init(&in);
     invqr_bind_str(&in, code, strlen(code));
+    invqr_bind_int(&in, conf->code_max_age_days);
+    invqr_bind_int(&in, conf->code_max_age_days);
     invqr_binds_init(&res);
     invqr_bind_out_str(&res, fc, 24);
     invqr_bind_out_str(&res, mobile, 24);
@@ -126,7 +129,7 @@ invqr_l2_rc invqr_level2_request(invqr_l2_challenge_t *out, invqr_db_t *db,
         if (rows == 0)
             return INVQR_L2_NOT_ALLOWED;
     }
-    holder = code_holder(db, code, fc, mobile);
+    holder = code_holder(db, conf, code, fc, mobile);
     if (holder < 0)
         return INVQR_L2_UNAVAILABLE;
     if (holder == 0) {
@@ -278,8 +281,8 @@ invqr_l2_rc invqr_level2_verify(invqr_status_t **pst, int *pleft, char code_out[
         audit(db, actor, ccode, NULL, "otp_verify", "reused", &arv);
         return arv == APR_SUCCESS ? INVQR_L2_OTP_INVALID : INVQR_L2_UNAVAILABLE;
     }
-    /* the holder now: the code may have been revoked meanwhile */
-    holder = code_holder(db, ccode, fc, mobile);
+    /* the holder now: the code may have been revoked, or expired, meanwhile */
+    holder = code_holder(db, conf, ccode, fc, mobile);
     if (holder < 0)
         return INVQR_L2_UNAVAILABLE;
     if (holder == 0) {

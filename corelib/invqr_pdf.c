@@ -1225,13 +1225,22 @@ static void label(page_t *pg, double x, double y, const char *s)
     show_str(pg, &pg->regular, 7.5, C_MUTED, x, y, s);
 }
 
-/* Holder, fiscal code and issue date; returns the y below them. */
+/* The dates as printed, DD/MM/YYYY; expires is "" when the code has none. */
+typedef struct {
+    char issued[11];
+    char expires[11];
+} dates_t;
+
+/* Holder, fiscal code, issue date and, when the code has one, the last day
+ * it is valid; returns the y below them. */
 static double draw_holder(page_t *pg, const invqr_pdf_input_t *in,
-                          const char *date, double y)
+                          const dates_t *dates, double y)
 {
     const char *name;
     const face_t *f;
-    double size, col2 = MARGIN + CONTENT_W / 2.0;
+    int expires = dates->expires[0] != '\0';
+    double size, col2 = MARGIN + CONTENT_W * (expires ? 0.45 : 0.5),
+           col3 = MARGIN + CONTENT_W * 0.72;
 
     if (in->given_name[0] != '\0') {
         name = apr_pstrcat(pg->p, in->given_name, " ", in->surname, NULL);
@@ -1255,13 +1264,19 @@ static double draw_holder(page_t *pg, const invqr_pdf_input_t *in,
 
     y -= 22.0;
     label(pg, MARGIN, y, "CODICE FISCALE \xC2\xB7 FISCAL CODE");
-    label(pg, col2, y, "DATA DI RILASCIO \xC2\xB7 ISSUE DATE");
+    label(pg, col2, y, expires ? "RILASCIO \xC2\xB7 ISSUED" : "DATA DI RILASCIO \xC2\xB7 ISSUE DATE");
+    if (expires) {
+        label(pg, col3, y, "VALIDO FINO AL \xC2\xB7 VALID UNTIL");
+    }
     y -= 17.0;
     f = face_for(pg, &pg->bold, in->fiscal_code);
-    show_str(pg, f, fit_size(pg, f, 14.0, 8.0, CONTENT_W / 2.0 - 8.0,
+    show_str(pg, f, fit_size(pg, f, 14.0, 8.0, col2 - MARGIN - 8.0,
                              in->fiscal_code),
              C_TEXT, MARGIN, y, in->fiscal_code);
-    show_str(pg, &pg->bold, 14.0, C_TEXT, col2, y, date);
+    show_str(pg, &pg->bold, 14.0, C_TEXT, col2, y, dates->issued);
+    if (expires) {
+        show_str(pg, &pg->bold, 14.0, C_TEXT, col3, y, dates->expires);
+    }
     return y;
 }
 
@@ -1466,7 +1481,7 @@ static void set_metadata(page_t *pg, const invqr_pdf_input_t *in)
 }
 
 static void compose(page_t *pg, const invqr_pdf_input_t *in,
-                    const invqr_qr_t *qr, const char *date)
+                    const invqr_qr_t *qr, const dates_t *dates)
 {
     HPDF_Doc pdf = pg->r->pdf;
     double y;
@@ -1490,7 +1505,7 @@ static void compose(page_t *pg, const invqr_pdf_input_t *in,
 
     draw_header(pg, in);
     y = draw_title(pg, PAGE_H - BAND_H - 10.0 * MM);
-    y = draw_holder(pg, in, date, y);
+    y = draw_holder(pg, in, dates, y);
     y = draw_qr_card(pg, in, qr, y - 6.0);
     y = draw_instructions(pg, in, y);
     draw_note(pg, y);
@@ -1571,15 +1586,17 @@ static int date_ok(char out[11], const char *s)
     return 1;
 }
 
-static apr_status_t check_input(const invqr_pdf_input_t *in, char date[11])
+static apr_status_t check_input(const invqr_pdf_input_t *in, dates_t *dates)
 {
+    dates->expires[0] = '\0';
     if (in == NULL || in->url == NULL || in->url[0] == '\0' ||
         strnlen(in->url, INVQR_QR_MAX_INPUT + 1) > INVQR_QR_MAX_INPUT ||
         in->font_dir == NULL || in->font_dir[0] == '\0' ||
         strnlen(in->font_dir, PATH_MAX) > PATH_MAX - 64 ||
         !code_ok(in->code_grouped) || !text_ok(in->given_name, 100, 1) ||
         !text_ok(in->surname, 100, 0) || !text_ok(in->fiscal_code, 32, 0) ||
-        !date_ok(date, in->issue_date) ||
+        !date_ok(dates->issued, in->issue_date) ||
+        (in->expiry_date != NULL && !date_ok(dates->expires, in->expiry_date)) ||
         (in->verify_url != NULL && !text_ok(in->verify_url, 200, 1)) ||
         (in->issuer != NULL && !text_ok(in->issuer, 200, 1))) {
         return APR_EINVAL;
@@ -1597,13 +1614,13 @@ apr_status_t invqr_pdf_render(const char **pout, apr_size_t *plen,
     renderer_t *r = NULL;
     invqr_qr_t *qr = NULL;
     page_t pg;
-    char date[11];
+    dates_t dates;
     HPDF_UINT32 size, got;
     char *buf;
 
     *pout = NULL;
     *plen = 0;
-    rv = check_input(in, date);
+    rv = check_input(in, &dates);
     if (rv != APR_SUCCESS) {
         goto out;
     }
@@ -1628,7 +1645,7 @@ apr_status_t invqr_pdf_render(const char **pout, apr_size_t *plen,
     pg.r = r;
     pg.p = sp;
     pg.rv = APR_SUCCESS;
-    compose(&pg, in, qr, date);
+    compose(&pg, in, qr, &dates);
     if (pg.rv != APR_SUCCESS || r->hpdf_error != 0) {
         rv = APR_EGENERAL;
         goto out;

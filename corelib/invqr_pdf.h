@@ -36,6 +36,8 @@ typedef struct invqr_pdf_input_t {
     const char *issue_date;   /* YYYY-MM-DD, printed DD/MM/YYYY */
     const char *font_dir;     /* directory of the INVQR_PDF_FONT_* files */
     /* Optional (NULL): */
+    const char *expiry_date;  /* YYYY-MM-DD, the last day the code is valid,
+                               * printed beside the issue date */
     const char *verify_url;   /* the manual-entry page, printed for typing */
     const char *issuer;       /* issuing administration, UTF-8, for the
                                * header band and the Author field */

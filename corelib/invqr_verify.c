@@ -119,7 +119,7 @@ static void verify_locked(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_
 {
     invqr_binds_t in, res;
     char holder[24], blind[16], hcap[16], typed[INVQR_FISCAL_LEN + 1];
-    long long active = 0, limited = 0, retry = 0, definitive = 0, civ = 0, minor = 0, att = 0,
+    long long active = 0, expired = 0, limited = 0, retry = 0, definitive = 0, civ = 0, minor = 0, att = 0,
               deaf = 0, client_failures = 0;
     unsigned long long rows = 0, changed = 0;
     const char *client = req->client != NULL ? req->client : "";
@@ -127,6 +127,8 @@ static void verify_locked(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_
     memset(out, 0, sizeof(*out));
     holder[0] = '\0';
     invqr_binds_init(&in);
+    invqr_bind_int(&in, conf->code_max_age_days);
+    invqr_bind_int(&in, conf->code_max_age_days);
     invqr_bind_int(&in, conf->verify_window_seconds);
     invqr_bind_int(&in, conf->verify_max_failures);
     invqr_bind_int(&in, conf->verify_window_seconds);
@@ -136,6 +138,7 @@ static void verify_locked(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_
     invqr_binds_init(&res);
     invqr_bind_out_str(&res, holder, sizeof(holder));
     invqr_bind_out_int(&res, &active);
+    invqr_bind_out_int(&res, &expired);
     invqr_bind_out_int(&res, &limited);
     invqr_bind_out_int(&res, &retry);
     invqr_bind_out_str(&res, out->surname, sizeof(out->surname));
@@ -173,6 +176,12 @@ static void verify_locked(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_
     if (!active) {
         out->outcome = INVQR_V_REVOKED;
         finish(out, db, req, holder, NULL);
+        return;
+    }
+    if (expired) {
+        /* older than the deployment's maximum lifetime: gone, like a revoked code */
+        out->outcome = INVQR_V_REVOKED;
+        finish(out, db, req, holder, "expired");
         return;
     }
     if (limited) {

@@ -149,6 +149,7 @@ migrations_dir = $INVQR_ROOT/schema/migrations
 worker_log = $INVQR_RUN/log/worker.log
 worker_threads = ${INVQR_WORKER_THREADS:-8}
 test_faults = ${INVQR_TEST_FAULTS:-no}
+code_max_age_days = ${INVQR_CODE_MAX_AGE_DAYS:-0}
 sms_gateway = ${INVQR_SMS_GATEWAY:-spool:$INVQR_RUN/sms}
 benefits_file = $INVQR_ROOT/conf/benefits.csv
 fonts_dir = $INVQR_BUILD/fonts

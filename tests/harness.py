@@ -233,6 +233,10 @@ def citizen_row(fc, surname="Verdi", given="Anna", mobile="+393331112233", defin
 
 
 # -- pytest fixtures shared by tests/integration and tests/browser --------------
+# SESSION_ENV: environment for the session's instance (a conftest may add to it
+# before the first test, e.g. a configuration key script/lib.sh takes from it).
+SESSION_ENV = {}
+
 # Each conftest.py imports them, so both suites start one instance per session
 # and fail any test that leaves an error or warning it did not declare with
 # @pytest.mark.allow_log(regex) in the httpd or worker log.
@@ -243,7 +247,7 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def invqr():
-    inst = start_instance()
+    inst = start_instance(env=SESSION_ENV)
     yield inst
     stop_instance(inst)
 

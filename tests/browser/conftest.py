@@ -30,6 +30,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 # the instance, the log check and the allow_log marker come from the harness
+import harness  # noqa: E402
 from harness import ROOT, clean_logs, invqr, pytest_configure  # noqa: E402,F401
 
 CHROMIUM = "/usr/bin/chromium"
@@ -72,6 +73,13 @@ def fiscal_check_char(first15):
 
 
 ELIGIBLE_FC = demo_fiscal_code("Y")
+# another eligible citizen, for pages that leave the citizen's code unusable
+SECOND_ELIGIBLE_FC = [r["fiscal_code"].strip().upper() for r in demo_citizens()
+                      if r["definitive"].strip().upper() == "Y"][-1]
+assert SECOND_ELIGIBLE_FC != ELIGIBLE_FC
+# codes live a year here, so the citizen pages show their last day (and one
+# test shows an expired code)
+harness.SESSION_ENV["INVQR_CODE_MAX_AGE_DAYS"] = "365"
 NOT_DEFINITIVE_FC = demo_fiscal_code("N")
 # Well formed, right check character, in no row of the demo data.
 NO_RECORD_FC = "VRDLGU80A01L219" + fiscal_check_char("VRDLGU80A01L219")

@@ -16,6 +16,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from conftest import (BAD_FC, DESKTOP, ELIGIBLE_FC, MOBILE, NO_RECORD_FC, NOT_DEFINITIVE_FC,
+                      SECOND_ELIGIBLE_FC,
                       demo_sign_in, format_violations, http_status, next_page, run_axe, set_viewport,
                       stylesheet_loaded)
 
@@ -73,6 +74,22 @@ def _generate_code(d, i, fresh=False):
             form.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
         found = d.find_elements(By.CSS_SELECTOR, '[data-field="code"]')
     return found[0].text.replace("-", "")
+
+
+def _expired_code(d, i):
+    """A citizen whose code is past the deployment's maximum lifetime (another
+    citizen than the one the other pages use, whose code must keep working)."""
+    demo_sign_in(d, i, SECOND_ELIGIBLE_FC)
+    if not d.find_elements(By.CSS_SELECTOR, '[data-field="code"]'):
+        box = d.find_elements(By.ID, "notice_ack")
+        if box:
+            box[0].click()
+        form = d.find_element(By.CSS_SELECTOR, 'form[action$="/citizen/qr"]')
+        with next_page(d):
+            form.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
+    i.sql("UPDATE qr_code SET created_at = created_at - INTERVAL 400 DAY"
+          " WHERE fiscal_code = '%s' AND active = 1" % SECOND_ELIGIBLE_FC)
+    d.get(i.url + "/citizen")
 
 
 def _verify_with(fiscal_code):
@@ -148,6 +165,9 @@ PAGES = [
     Page("citizen-active-code", 200,
          step=Step("sign in as an eligible citizen and generate a code", _generate_code),
          marker='[data-field="code"]'),
+    Page("citizen-expired-code", 200,
+         step=Step("sign in as a citizen whose code has expired", _expired_code),
+         marker='[data-field="expired"]'),
     Page("verify-manual", 200, "/verify", marker='input#code'),
     Page("verify-manual-en", 200, "/verify?lang=en", marker='html[lang="en"] input#code'),
     Page("verify-code-form", 200, step=Step("open the QR's address", _open_code_form),

@@ -35,6 +35,7 @@ static void test_minimal_file_gets_defaults(void **state)
     assert_int_equal(c->worker_threads, 8);
     assert_int_equal(c->session_idle_seconds, 900);
     assert_int_equal(c->test_faults, 0);
+    assert_int_equal(c->code_max_age_days, 0);   /* codes have no expiry of their own */
     assert_null(c->db_socket);
     /* no admin user: the admin tools use the application's */
     assert_string_equal(c->admin_db_user, "invqr");
@@ -75,6 +76,8 @@ static void test_errors_name_file_line_and_key(void **state)
     expect_error(MINIMAL "worker_threads = 0\n", "must be between 1 and 256");
     expect_error(MINIMAL "worker_threads = 300\n", "must be between 1 and 256");
     expect_error(MINIMAL "worker_threads = 8x\n", "not an integer");
+    expect_error(MINIMAL "code_max_age_days = -1\n", "must be between 0 and 3650");
+    expect_error(MINIMAL "code_max_age_days = 3651\n", "must be between 0 and 3650");
     expect_error(MINIMAL "test_faults = maybe\n", "yes or no");
     expect_error(MINIMAL "just words\n", "expected key = value");
     expect_error("db_user = a\n" SECRET, "'public_base_url' is required");

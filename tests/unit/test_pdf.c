@@ -249,6 +249,30 @@ static void test_verify_url_and_issuer(void **state)
     check_text(text, "pdftotext");
 }
 
+/* A code with a maximum lifetime: its last day is printed beside the issue
+ * date, as text, and the QR still scans. */
+static void test_expiry_date(void **state)
+{
+    fixture_t *fx = *state;
+    invqr_pdf_input_t in = base_input(fx);
+    const char *path, *text;
+
+    require_tool("pdftotext", "poppler-utils");
+    in.expiry_date = "2027-03-09";
+    path = render_to_file(fx, &in, "expiry");
+    text = run(apr_psprintf(fx->p, "pdftotext -enc UTF-8 '%s' -", path), fx->p);
+    assert_contains(text, "VALIDO FINO AL", "pdftotext");
+    assert_contains(text, "VALID UNTIL", "pdftotext");
+    assert_contains(text, "09/03/2027", "pdftotext");
+    assert_contains(text, "01/02/2025", "pdftotext");
+    check_text(text, "pdftotext");
+    /* and without one, no such label */
+    in.expiry_date = NULL;
+    path = render_to_file(fx, &in, "noexpiry");
+    text = run(apr_psprintf(fx->p, "pdftotext -enc UTF-8 '%s' -", path), fx->p);
+    assert_null(strstr(text, "VALID UNTIL"));
+}
+
 static void scan_and_compare(fixture_t *fx, const char *path, const char *url)
 {
     const char *out;
@@ -473,6 +497,9 @@ static void test_invalid_input(void **state)
     BAD(issue_date, "2025-13-01");
     BAD(issue_date, "2025-02-00");
     BAD(issue_date, "2025-02-011");
+    BAD(expiry_date, "");
+    BAD(expiry_date, "2026-02-30x");
+    BAD(expiry_date, "26/02/2026");
     BAD(font_dir, NULL);
     BAD(verify_url, "https://x/\xFF");
     BAD(issuer, "\xED\xA0\x80");             /* surrogate */
@@ -808,6 +835,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_text_extracted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_url_and_issuer, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_expiry_date, setup, teardown),
         cmocka_unit_test_setup_teardown(test_qr_scans_to_url, setup, teardown),
         cmocka_unit_test_setup_teardown(test_qr_longer_url, setup, teardown),
         cmocka_unit_test_setup_teardown(test_info_and_page, setup, teardown),

@@ -1,0 +1,142 @@
+# SPDX-License-Identifier: Apache-2.0
+"""A deployment may give codes a maximum lifetime (SPEC: The QR, "A code has
+no expiry of its own unless the deployment configures a maximum lifetime";
+HTTP surface, 410 "revoked or expired code"). With code_max_age_days = N a
+code is valid through its issue day + N days, then it is gone for every
+verifier (web, SOAP, second level) and its holder is asked for a new one."""
+import re
+import subprocess
+
+import pytest
+import requests
+from zeep.exceptions import Fault
+
+from conftest import csrf_of
+from harness import start_instance, stop_instance, unexpected_log_lines, log_offsets
+from test_040_verify import fields, generate, new_citizen, sign_in, verify
+from test_050_operator import first_level, login, new_operator, request_otp
+from test_060_soap import client, fault_code
+
+DAYS = 30
+
+
+@pytest.fixture(scope="module")
+def aged():
+    inst = start_instance("lifetime", {"INVQR_CODE_MAX_AGE_DAYS": str(DAYS)})
+    offsets = log_offsets(inst)
+    yield inst
+    bad = unexpected_log_lines(inst, offsets, [r"\[notice\]", r":notice\]", r":info\]",
+                                               r"INVQR0102", r"AH00"])
+    stop_instance(inst)
+    assert not bad, bad
+
+
+def age(inst, code, days):
+    """Move the code's issue back by days (as if it had been issued then)."""
+    inst.sql("UPDATE qr_code SET created_at = created_at - INTERVAL %d DAY WHERE code = '%s'"
+             % (days, code))
+
+
+def citizen_page(inst, s):
+    r = s.get(inst.url + "/citizen")
+    assert r.status_code == 200
+    return r.text
+
+
+def test_without_a_lifetime_codes_show_no_expiry(invqr, tmp_path):
+    fc, _ = new_citizen(invqr, tmp_path)
+    s = sign_in(invqr, fc)
+    code = generate(invqr, s)
+    invqr.sql("UPDATE qr_code SET created_at = created_at - INTERVAL 4000 DAY WHERE code = '%s'"
+              % code)
+    assert 'data-field="expires"' not in citizen_page(invqr, s)
+    assert verify(invqr, code, fc).status_code == 200
+
+
+def test_a_code_is_valid_through_its_last_day_then_gone(aged, tmp_path):
+    fc, _ = new_citizen(aged, tmp_path)
+    s = sign_in(aged, fc)
+    code = generate(aged, s)
+    last_day = aged.sql("SELECT DATE_FORMAT(CURDATE() + INTERVAL %d DAY, '%%Y-%%m-%%d')" % DAYS)[0][0]
+    page = citizen_page(aged, s)
+    assert re.search(r'data-field="expires">%s<' % last_day, page)
+    assert 'data-field="expired"' not in page
+
+    # the PDF prints the last day beside the issue date
+    pdf = s.get(aged.url + "/citizen/qr.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf.content, capture_output=True,
+                          check=True).stdout.decode()
+    y, m, d = last_day.split("-")
+    assert "VALIDO FINO AL" in text and "VALID UNTIL" in text
+    assert "%s/%s/%s" % (d, m, y) in text
+
+    # issued DAYS days ago: today is its last day, and it still verifies
+    age(aged, code, DAYS)
+    r = verify(aged, code, fc)
+    assert r.status_code == 200, r.text[:300]
+    assert fields(r.text)["civil_invalidity"] in ("yes", "no")
+
+    # one day more and it is gone, for verifiers before any fiscal code is compared
+    age(aged, code, 1)
+    for typed in (fc, "RSSMRA75C14H501L"):
+        r = verify(aged, code, typed)
+        assert r.status_code == 410
+        assert fc not in r.text and "data-field" not in r.text
+    rows = aged.sql("SELECT outcome, detail FROM audit_log WHERE code = '%s' AND event = 'verify'"
+                    " ORDER BY id" % code)
+    assert rows == [("match", "NULL"), ("revoked", "expired"), ("revoked", "expired")]
+
+
+def test_the_holder_of_an_expired_code_is_asked_for_a_new_one(aged, tmp_path):
+    fc, _ = new_citizen(aged, tmp_path)
+    s = sign_in(aged, fc)
+    old = generate(aged, s)
+    age(aged, old, DAYS + 1)
+    page = citizen_page(aged, s)
+    assert 'data-field="expired"' in page
+    assert "/citizen/qr.pdf" not in page and "/citizen/qr/" not in page.replace(
+        "/citizen/qr/revoke", "")
+    r = s.get(aged.url + "/citizen/qr.pdf")
+    assert r.status_code == 410
+    assert "<h1" in r.text
+
+    new = generate(aged, s, first_time=False)
+    assert new != old
+    page = citizen_page(aged, s)
+    assert 'data-field="expired"' not in page
+    assert s.get(aged.url + "/citizen/qr.pdf").status_code == 200
+    assert verify(aged, new, fc).status_code == 200
+    assert verify(aged, old, fc).status_code == 410
+
+
+def test_no_consent_sms_for_a_code_that_expired_meanwhile(aged, tmp_path):
+    fc, _ = new_citizen(aged, tmp_path, mobile="+393331234567")
+    code = generate(aged, sign_in(aged, fc))
+    user = new_operator(aged)
+    op, r = login(aged, user)
+    assert r.status_code == 303
+    page = first_level(aged, op, code, fc)
+    assert page.status_code == 200
+    age(aged, code, DAYS + 1)
+    spool = aged.run / "sms"
+    before = set(spool.iterdir()) if spool.exists() else set()
+    r = request_otp(aged, op, code, page)
+    assert r.status_code in (404, 410), r.status_code
+    after = set(spool.iterdir()) if spool.exists() else set()
+    assert after == before
+    assert aged.sql("SELECT COUNT(*) FROM otp_challenge WHERE code = '%s'" % code) == [("0",)]
+
+
+@pytest.mark.parametrize("version", ["1.1", "1.2"])
+def test_soap_answers_revoked_code_for_an_expired_one(aged, tmp_path, version):
+    fc, _ = new_citizen(aged, tmp_path)
+    code = generate(aged, sign_in(aged, fc))
+    svc = client(aged, version)
+    assert svc.VerifyLevel1(code=code, fiscalCode=fc) is not None
+    age(aged, code, DAYS + 1)
+    with pytest.raises(Fault) as exc:
+        svc.VerifyLevel1(code=code, fiscalCode=fc)
+    assert fault_code(exc.value) == "REVOKED_CODE"
+    assert requests.get(aged.url + "/v/" + code).status_code == 200   # the form itself
+    assert csrf_of(requests.get(aged.url + "/verify").text)
