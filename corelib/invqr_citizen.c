@@ -21,6 +21,7 @@
 #include "invqr_pdf_cache.h"
 #include "invqr_pdf_copy.h"
 #include <apr_lib.h>
+#include "invqr_housekeeping.h"
 #include "invqr_html.h"
 #include "invqr_log.h"
 #include "invqr_status.h"
@@ -259,16 +260,24 @@ static void remove_copies(const copies_t *c)
                       strerror(errno));
 }
 
+/* Whether the PDF of this code may have a copy the module sends without
+ * asking the store: only if the sweep removes every copy (made now or
+ * later) before the code expires, so an expired code's PDF is never sent. */
+static int copy_allowed(const invqr_active_code_t *active)
+{
+    return active->expires[0] == '\0' || active->days_left > INVQR_PDF_COPY_DAYS;
+}
+
 /* Where the download link points: the PDF's own address (its bytes never
  * change), which the module serves from its copy when there is a cache
- * directory. */
+ * directory and the code does not expire soon. */
 static const char *download_rel(const invqr_app_t *app, const invqr_request_t *req,
                                 const invqr_status_t *st, const invqr_active_code_t *active,
                                 apr_pool_t *p)
 {
     char tag[INVQR_PDF_TAG_LEN + 1];
 
-    if (app->conf->pdf_cache_dir == NULL)
+    if (app->conf->pdf_cache_dir == NULL || !copy_allowed(active))
         return "/citizen/qr.pdf";
     invqr_pdf_tag(tag, pdf_key(app, req, req->page.lang, active, st->given_name, st->surname,
                                NULL, p));
@@ -610,7 +619,7 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
         invqr_pdf_cache_put(key, pdf, len);
     }
     /* the copy the module sends for the PDF's own URL, from now on */
-    copy = invqr_pdf_copy_path(app->conf, req->citizen, tag, p);
+    copy = copy_allowed(&at.active) ? invqr_pdf_copy_path(app->conf, req->citizen, tag, p) : NULL;
     if (copy != NULL && invqr_pdf_copy_store(copy, pdf, len, &made) == APR_SUCCESS && made) {
         /* a replacement or revocation committed since the read above has
          * already removed the copies it ended: take back a copy of a code

@@ -9,24 +9,26 @@
 #include "invqr_codes.h"
 #include "invqr_log.h"
 
-/* The binds both reads of the active code start with: the lifetime, four
+/* The binds both reads of the active code start with: the lifetime, six
  * times (see CODE_ACTIVE), then the citizen. */
 static void bind_lifetime(invqr_binds_t *in, int max_age_days, const char *fiscal_code)
 {
     int i;
 
     invqr_binds_init(in);
-    for (i = 0; i < 4; i++)
+    for (i = 0; i < 6; i++)
         invqr_bind_int(in, max_age_days);
     invqr_bind_str(in, fiscal_code, strlen(fiscal_code));
 }
 
-static void bind_active_out(invqr_binds_t *res, invqr_active_code_t *out, long long *expired)
+static void bind_active_out(invqr_binds_t *res, invqr_active_code_t *out, long long *expired,
+                            long long *days_left)
 {
     invqr_bind_out_str(res, out->code, sizeof(out->code));
     invqr_bind_out_str(res, out->issued, sizeof(out->issued));
     invqr_bind_out_str(res, out->expires, sizeof(out->expires));
     invqr_bind_out_int(res, expired);
+    invqr_bind_out_int(res, days_left);
 }
 
 apr_status_t invqr_codes_active(invqr_active_code_t *out, invqr_db_t *db, const char *fiscal_code,
@@ -34,15 +36,16 @@ apr_status_t invqr_codes_active(invqr_active_code_t *out, invqr_db_t *db, const 
 {
     invqr_binds_t in, res;
     unsigned long long rows = 0;
-    long long expired = 0;
+    long long expired = 0, days_left = -1;
 
     memset(out, 0, sizeof(*out));
     bind_lifetime(&in, max_age_days, fiscal_code);
     invqr_binds_init(&res);
-    bind_active_out(&res, out, &expired);
+    bind_active_out(&res, out, &expired, &days_left);
     if (invqr_db_exec(db, INVQR_SQL_CODE_ACTIVE, &in, &res, NULL, NULL, &rows) != APR_SUCCESS)
         return APR_EGENERAL;
     out->expired = expired != 0;
+    out->days_left = (int)days_left;
     return rows > 0 ? APR_SUCCESS : APR_NOTFOUND;
 }
 
@@ -51,12 +54,12 @@ apr_status_t invqr_codes_attestation(invqr_attestation_t *out, invqr_db_t *db,
 {
     invqr_binds_t in, res;
     unsigned long long rows = 0;
-    long long definitive = 0, expired = 0;
+    long long definitive = 0, expired = 0, days_left = -1;
 
     memset(out, 0, sizeof(*out));
     bind_lifetime(&in, max_age_days, fiscal_code);
     invqr_binds_init(&res);
-    bind_active_out(&res, &out->active, &expired);
+    bind_active_out(&res, &out->active, &expired, &days_left);
     invqr_bind_out_str(&res, out->surname, sizeof(out->surname));
     invqr_bind_out_str(&res, out->given_name, sizeof(out->given_name));
     invqr_bind_out_int(&res, &definitive);
@@ -67,6 +70,7 @@ apr_status_t invqr_codes_attestation(invqr_attestation_t *out, invqr_db_t *db,
         return APR_NOTFOUND;
     }
     out->active.expired = expired != 0;
+    out->active.days_left = (int)days_left;
     return APR_SUCCESS;
 }
 

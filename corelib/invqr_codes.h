@@ -20,6 +20,7 @@ typedef struct {
     char expires[11];             /* the last day it is valid, YYYY-MM-DD, or ""
                                    * when codes have no maximum lifetime */
     int expired;                  /* that day has passed: verifiers get 410 */
+    int days_left;                /* days from today to that day; -1 without a lifetime */
 } invqr_active_code_t;
 
 /**

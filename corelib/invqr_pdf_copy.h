@@ -2,7 +2,7 @@
 /* invqr - copies of attestation PDFs on disk, served by the module.
  *
  * A PDF is fully determined by its cache key (invqr_pdf_cache.h): code,
- * names, fiscal code, issue date, language. Its tag is the key's digest (the
+ * names, fiscal code, issue and expiry dates, language. Its tag is the key's digest (the
  * ETag without quotes), and its URL below the base path is
  * /citizen/qr/<tag>.pdf, which the citizen page links. When pdf_cache_dir is
  * set, the worker that makes or serves a PDF also leaves a copy there, named

@@ -4,17 +4,17 @@ no expiry of its own unless the deployment configures a maximum lifetime";
 HTTP surface, 410 "revoked or expired code"). With code_max_age_days = N a
 code is valid through its issue day + N days, then it is gone for every
 verifier (web, SOAP, second level) and its holder is asked for a new one."""
+import os
 import re
 import subprocess
+import time
 
 import pytest
-import requests
 from zeep.exceptions import Fault
 
-from conftest import csrf_of
 from harness import start_instance, stop_instance, unexpected_log_lines, log_offsets
 from test_040_verify import fields, generate, new_citizen, sign_in, verify
-from test_050_operator import first_level, login, new_operator, request_otp
+from test_050_operator import first_level, latest_sms, login, new_operator, request_otp, send_otp
 from test_060_soap import client, fault_code
 
 DAYS = 30
@@ -110,6 +110,25 @@ def test_the_holder_of_an_expired_code_is_asked_for_a_new_one(aged, tmp_path):
     assert verify(aged, old, fc).status_code == 410
 
 
+def test_a_code_that_expires_soon_has_no_copy_the_module_would_send(aged, tmp_path):
+    """The module sends PDF copies without asking the store; the sweep removes
+    them after a week. A code with a week or less to live gets no copy, so
+    no copy can outlive it."""
+    fc, _ = new_citizen(aged, tmp_path)
+    s = sign_in(aged, fc)
+    code = generate(aged, s)
+    link = re.search(r'href="([^"]*/citizen/qr/[0-9a-f]+\.pdf)"', citizen_page(aged, s))
+    assert link, "a code with a month to live links its PDF's own address"
+    age(aged, code, DAYS - 7)          # its last day is a week away
+    page = citizen_page(aged, s)
+    assert not re.search(r'/citizen/qr/[0-9a-f]+\.pdf', page)
+    assert re.search(r'href="[^"]*/citizen/qr\.pdf"', page)
+    before = set(os.listdir(aged.conf_value("pdf_cache_dir")))
+    r = s.get(aged.url + "/citizen/qr.pdf")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    assert set(os.listdir(aged.conf_value("pdf_cache_dir"))) == before
+
+
 def test_no_consent_sms_for_a_code_that_expired_meanwhile(aged, tmp_path):
     fc, _ = new_citizen(aged, tmp_path, mobile="+393331234567")
     code = generate(aged, sign_in(aged, fc))
@@ -122,10 +141,27 @@ def test_no_consent_sms_for_a_code_that_expired_meanwhile(aged, tmp_path):
     spool = aged.run / "sms"
     before = set(spool.iterdir()) if spool.exists() else set()
     r = request_otp(aged, op, code, page)
-    assert r.status_code in (404, 410), r.status_code
+    assert r.status_code == 410, r.status_code
     after = set(spool.iterdir()) if spool.exists() else set()
     assert after == before
     assert aged.sql("SELECT COUNT(*) FROM otp_challenge WHERE code = '%s'" % code) == [("0",)]
+    assert aged.sql("SELECT outcome FROM audit_log WHERE code = '%s' AND event = 'otp_request'"
+                    % code) == [("unknown_code",)]
+
+
+def test_no_second_level_for_a_code_that_expired_after_the_sms(aged, tmp_path):
+    fc, _ = new_citizen(aged, tmp_path, pct="85", mobile="+393331234567")
+    code = generate(aged, sign_in(aged, fc))
+    op, _ = login(aged, new_operator(aged))
+    page = first_level(aged, op, code, fc)
+    started = time.time() - 1
+    sent = request_otp(aged, op, code, page)
+    assert sent.status_code == 200, sent.text[:300]
+    otp = re.search(r"\b(\d{6})\b", latest_sms(aged, started)).group(1)
+    age(aged, code, DAYS + 1)
+    shown = send_otp(aged, op, code, sent, otp)
+    assert shown.status_code == 410
+    assert 'data-field="invalidity_percent"' not in shown.text
 
 
 @pytest.mark.parametrize("version", ["1.1", "1.2"])
@@ -138,5 +174,3 @@ def test_soap_answers_revoked_code_for_an_expired_one(aged, tmp_path, version):
     with pytest.raises(Fault) as exc:
         svc.VerifyLevel1(code=code, fiscalCode=fc)
     assert fault_code(exc.value) == "REVOKED_CODE"
-    assert requests.get(aged.url + "/v/" + code).status_code == 200   # the form itself
-    assert csrf_of(requests.get(aged.url + "/verify").text)
