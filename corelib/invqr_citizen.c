@@ -25,6 +25,7 @@
 #include "invqr_html.h"
 #include "invqr_log.h"
 #include "invqr_status.h"
+#include "invqr_when.h"
 
 typedef struct {
     invqr_el_t *list;
@@ -107,8 +108,8 @@ static void sign_in_page(invqr_app_t *app, const invqr_request_t *req,
 typedef struct {
     invqr_el_t *tbody;
     const invqr_request_t *req;
-    char when[32], org[256], code[24];
-    long long level;
+    char org[256], code[24];
+    long long at, level;
 } access_log_t;
 
 static int access_row(void *baton, invqr_binds_t *out)
@@ -116,8 +117,10 @@ static int access_row(void *baton, invqr_binds_t *out)
     access_log_t *a = baton;
     invqr_lang_t lang = a->req->page.lang;
     invqr_el_t *tr = invqr_html_add(a->tbody, "tr", NULL);
+    char when[17];
 
-    invqr_html_set(invqr_html_add(tr, "td", a->when), "data-label",
+    invqr_when_minute(when, a->at);
+    invqr_html_set(invqr_html_add(tr, "td", when), "data-label",
                    invqr_msg(lang, INVQR_MSG_CITIZEN_LOG_WHEN));
     invqr_html_set(invqr_html_set(invqr_html_add(tr, "td", invqr_msg(lang, a->level == 2
                                                                        ? INVQR_MSG_CITIZEN_LOG_LEVEL2
@@ -154,7 +157,7 @@ static apr_status_t access_log(invqr_page_t *pg, invqr_el_t *main, invqr_db_t *d
     invqr_binds_init(&in);
     invqr_bind_str(&in, req->citizen, strlen(req->citizen));
     invqr_binds_init(&out);
-    invqr_bind_out_str(&out, a.when, sizeof(a.when));
+    invqr_bind_out_int(&out, &a.at);
     invqr_bind_out_int(&out, &a.level);
     invqr_bind_out_str(&out, a.org, sizeof(a.org));
     invqr_bind_out_str(&out, a.code, sizeof(a.code));
@@ -183,14 +186,17 @@ static apr_status_t notice_read(int *pread, char when[11], invqr_db_t *db, const
 {
     invqr_binds_t in, out;
     unsigned long long rows = 0;
+    long long at = 0;
 
     invqr_binds_init(&in);
     invqr_bind_str(&in, fc, strlen(fc));
     invqr_binds_init(&out);
-    invqr_bind_out_str(&out, when, 11);
+    invqr_bind_out_int(&out, &at);
     if (invqr_db_exec(db, INVQR_SQL_NOTICE_GET, &in, &out, NULL, NULL, &rows) != APR_SUCCESS)
         return APR_EGENERAL;
     *pread = rows > 0;
+    if (rows > 0)
+        invqr_when_day(when, at);
     return APR_SUCCESS;
 }
 

@@ -2,33 +2,21 @@
 /* invqr - issuing, replacing and revoking attestation codes, each change in
  * one transaction with its audit row. */
 #include <string.h>
+#include <time.h>
 
 #include <mysqld_error.h>
 
 #include "invqr_audit.h"
 #include "invqr_codes.h"
 #include "invqr_log.h"
+#include "invqr_when.h"
 
-/* The binds both reads of the active code start with: the lifetime, six
- * times (see CODE_ACTIVE), then the citizen. */
-static void bind_lifetime(invqr_binds_t *in, int max_age_days, const char *fiscal_code)
+/* The dates of a code issued at `issued`, on the local calendar. */
+static void set_dates(invqr_active_code_t *out, long long issued, int max_age_days)
 {
-    int i;
-
-    invqr_binds_init(in);
-    for (i = 0; i < 6; i++)
-        invqr_bind_int(in, max_age_days);
-    invqr_bind_str(in, fiscal_code, strlen(fiscal_code));
-}
-
-static void bind_active_out(invqr_binds_t *res, invqr_active_code_t *out, long long *expired,
-                            long long *days_left)
-{
-    invqr_bind_out_str(res, out->code, sizeof(out->code));
-    invqr_bind_out_str(res, out->issued, sizeof(out->issued));
-    invqr_bind_out_str(res, out->expires, sizeof(out->expires));
-    invqr_bind_out_int(res, expired);
-    invqr_bind_out_int(res, days_left);
+    invqr_when_day(out->issued, issued);
+    invqr_when_lifetime(out->expires, &out->expired, &out->days_left, issued, max_age_days,
+                        (long long)time(NULL));
 }
 
 apr_status_t invqr_codes_active(invqr_active_code_t *out, invqr_db_t *db, const char *fiscal_code,
@@ -36,17 +24,20 @@ apr_status_t invqr_codes_active(invqr_active_code_t *out, invqr_db_t *db, const 
 {
     invqr_binds_t in, res;
     unsigned long long rows = 0;
-    long long expired = 0, days_left = -1;
+    long long issued = 0;
 
     memset(out, 0, sizeof(*out));
-    bind_lifetime(&in, max_age_days, fiscal_code);
+    invqr_binds_init(&in);
+    invqr_bind_str(&in, fiscal_code, strlen(fiscal_code));
     invqr_binds_init(&res);
-    bind_active_out(&res, out, &expired, &days_left);
+    invqr_bind_out_str(&res, out->code, sizeof(out->code));
+    invqr_bind_out_int(&res, &issued);
     if (invqr_db_exec(db, INVQR_SQL_CODE_ACTIVE, &in, &res, NULL, NULL, &rows) != APR_SUCCESS)
         return APR_EGENERAL;
-    out->expired = expired != 0;
-    out->days_left = (int)days_left;
-    return rows > 0 ? APR_SUCCESS : APR_NOTFOUND;
+    if (rows == 0)
+        return APR_NOTFOUND;
+    set_dates(out, issued, max_age_days);
+    return APR_SUCCESS;
 }
 
 apr_status_t invqr_codes_attestation(invqr_attestation_t *out, invqr_db_t *db,
@@ -54,12 +45,14 @@ apr_status_t invqr_codes_attestation(invqr_attestation_t *out, invqr_db_t *db,
 {
     invqr_binds_t in, res;
     unsigned long long rows = 0;
-    long long definitive = 0, expired = 0, days_left = -1;
+    long long definitive = 0, issued = 0;
 
     memset(out, 0, sizeof(*out));
-    bind_lifetime(&in, max_age_days, fiscal_code);
+    invqr_binds_init(&in);
+    invqr_bind_str(&in, fiscal_code, strlen(fiscal_code));
     invqr_binds_init(&res);
-    bind_active_out(&res, &out->active, &expired, &days_left);
+    invqr_bind_out_str(&res, out->active.code, sizeof(out->active.code));
+    invqr_bind_out_int(&res, &issued);
     invqr_bind_out_str(&res, out->surname, sizeof(out->surname));
     invqr_bind_out_str(&res, out->given_name, sizeof(out->given_name));
     invqr_bind_out_int(&res, &definitive);
@@ -69,8 +62,7 @@ apr_status_t invqr_codes_attestation(invqr_attestation_t *out, invqr_db_t *db,
         memset(out, 0, sizeof(*out));
         return APR_NOTFOUND;
     }
-    out->active.expired = expired != 0;
-    out->active.days_left = (int)days_left;
+    set_dates(&out->active, issued, max_age_days);
     return APR_SUCCESS;
 }
 

@@ -228,6 +228,8 @@ static apr_status_t db_connect(invqr_db_t *db)
     }
     mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
     mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    /* instants are compared in UTC whatever the server's zone (invqr_when.h) */
+    mysql_options(m, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
     if (db->role == INVQR_DB_IMPORT) {
         mysql_options(m, MYSQL_OPT_LOCAL_INFILE, &on);
         mysql_set_local_infile_handler(m, infile_init, infile_read, infile_end, infile_error,

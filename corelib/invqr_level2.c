@@ -10,6 +10,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <apr_strings.h>
 
@@ -18,6 +19,7 @@
 #include "invqr_level2.h"
 #include "invqr_log.h"
 #include "invqr_sms.h"
+#include "invqr_when.h"
 
 #define MATCH_VALID_SECONDS 900   /* a first-level match opens the second level this long */
 
@@ -85,21 +87,26 @@ static int code_holder(invqr_db_t *db, const invqr_conf_t *conf, const char *cod
 {
     invqr_binds_t in, res;
     unsigned long long rows = 0;
-    long long definitive = 0;
+    long long definitive = 0, issued = 0;
+    char last[11];
+    int expired = 0, left;
 
     invqr_binds_init(&in);
     invqr_bind_str(&in, code, strlen(code));
-    invqr_bind_int(&in, conf->code_max_age_days);
-    invqr_bind_int(&in, conf->code_max_age_days);
     invqr_binds_init(&res);
     invqr_bind_out_str(&res, fc, 24);
     invqr_bind_out_str(&res, mobile, 24);
     invqr_bind_out_int(&res, &definitive);
+    invqr_bind_out_int(&res, &issued);
     if (invqr_db_exec(db, INVQR_SQL_CODE_HOLDER, &in, &res, NULL, NULL, &rows) != APR_SUCCESS)
         return -1;
-    if (rows == 0)
+    if (rows == 0) {
         fc[0] = '\0';
-    return rows > 0 && definitive ? 1 : 0;
+        return 0;
+    }
+    invqr_when_lifetime(last, &expired, &left, issued, conf->code_max_age_days,
+                        (long long)time(NULL));
+    return definitive && !expired ? 1 : 0;
 }
 
 invqr_l2_rc invqr_level2_request(invqr_l2_challenge_t *out, invqr_db_t *db,
@@ -111,7 +118,7 @@ invqr_l2_rc invqr_level2_request(invqr_l2_challenge_t *out, invqr_db_t *db,
     unsigned long long rows = 0;
     char fc[24], mobile[24], otp[INVQR_OTP_DIGITS + 1];
     unsigned char raw[16], mac[INVQR_SHA256_LEN];
-    long long definitive = 0;
+    long long definitive = 0, expires_at = 0;
     int holder;
     const char *text = NULL, *why = NULL;
     apr_status_t arv = APR_SUCCESS;
@@ -196,9 +203,10 @@ invqr_l2_rc invqr_level2_request(invqr_l2_challenge_t *out, invqr_db_t *db,
     invqr_bind_str(&in, out->challenge, strlen(out->challenge));
     invqr_binds_init(&res);
     invqr_bind_out_str(&res, out->expires_utc, sizeof(out->expires_utc));
-    invqr_bind_out_str(&res, out->expires_local, sizeof(out->expires_local));
+    invqr_bind_out_int(&res, &expires_at);
     if (invqr_db_exec(db, INVQR_SQL_OTP_EXPIRES, &in, &res, NULL, NULL, NULL) != APR_SUCCESS)
         goto unavailable;
+    invqr_when_hhmm(out->expires_local, expires_at);
     invqr_level2_mask_mobile(out->masked_mobile, mobile);
     return INVQR_L2_OK;
 discard:

@@ -20,6 +20,7 @@
 #include "invqr_log.h"
 #include "invqr_operator_pages.h"
 #include "invqr_verify_pages.h"
+#include "invqr_when.h"
 
 #define MSG(m) invqr_msg(req->page.lang, INVQR_MSG_##m)
 
@@ -69,8 +70,8 @@ void invqr_operator_login_route(invqr_app_t *app, const invqr_request_t *req,
 typedef struct {
     invqr_el_t *tbody;
     const invqr_request_t *req;
-    char when[32], code[24], outcome[40];
-    long long level;
+    char code[24], outcome[40];
+    long long at, level;
 } recent_t;
 
 static int recent_row(void *baton, invqr_binds_t *out)
@@ -78,9 +79,10 @@ static int recent_row(void *baton, invqr_binds_t *out)
     recent_t *r = baton;
     const invqr_request_t *req = r->req;
     invqr_el_t *tr = invqr_html_add(r->tbody, "tr", NULL);
-    char grouped[INVQR_CODE_GROUPED_LEN + 1];
+    char grouped[INVQR_CODE_GROUPED_LEN + 1], when[17];
 
-    invqr_html_set(invqr_html_add(tr, "td", r->when), "data-label", MSG(CITIZEN_LOG_WHEN));
+    invqr_when_minute(when, r->at);
+    invqr_html_set(invqr_html_add(tr, "td", when), "data-label", MSG(CITIZEN_LOG_WHEN));
     if (strlen(r->code) == INVQR_CODE_LEN)
         invqr_code_group(grouped, r->code);
     else
@@ -143,7 +145,7 @@ void invqr_operator_home_route(invqr_app_t *app, const invqr_request_t *req,
     invqr_binds_init(&in);
     invqr_bind_int(&in, req->operator_id);
     invqr_binds_init(&out);
-    invqr_bind_out_str(&out, rec.when, sizeof(rec.when));
+    invqr_bind_out_int(&out, &rec.at);
     invqr_bind_out_str(&out, rec.code, sizeof(rec.code));
     invqr_bind_out_int(&out, &rec.level);
     invqr_bind_out_str(&out, rec.outcome, sizeof(rec.outcome));

@@ -13,12 +13,14 @@
  */
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 #include "invqr_audit_group.h"
 #include "invqr_crypto.h"
 #include "invqr_fiscal.h"
 #include "invqr_log.h"
 #include "invqr_verify.h"
+#include "invqr_when.h"
 
 int invqr_verify_http_status(invqr_verify_outcome o)
 {
@@ -114,12 +116,22 @@ static int client_failures_of(long long *pn, invqr_db_t *db, const invqr_conf_t 
            == APR_SUCCESS ? 0 : -1;
 }
 
+static int code_expired(const invqr_conf_t *conf, long long issued)
+{
+    char last[11];
+    int expired, left;
+
+    invqr_when_lifetime(last, &expired, &left, issued, conf->code_max_age_days,
+                        (long long)time(NULL));
+    return expired;
+}
+
 static void verify_locked(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t *conf,
                           const invqr_verify_req_t *req)
 {
     invqr_binds_t in, res;
     char holder[24], blind[16], hcap[16], typed[INVQR_FISCAL_LEN + 1];
-    long long active = 0, expired = 0, limited = 0, retry = 0, definitive = 0, civ = 0, minor = 0, att = 0,
+    long long active = 0, issued = 0, limited = 0, retry = 0, definitive = 0, civ = 0, minor = 0, att = 0,
               deaf = 0, client_failures = 0;
     unsigned long long rows = 0, changed = 0;
     const char *client = req->client != NULL ? req->client : "";
@@ -127,8 +139,6 @@ static void verify_locked(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_
     memset(out, 0, sizeof(*out));
     holder[0] = '\0';
     invqr_binds_init(&in);
-    invqr_bind_int(&in, conf->code_max_age_days);
-    invqr_bind_int(&in, conf->code_max_age_days);
     invqr_bind_int(&in, conf->verify_window_seconds);
     invqr_bind_int(&in, conf->verify_max_failures);
     invqr_bind_int(&in, conf->verify_window_seconds);
@@ -138,7 +148,7 @@ static void verify_locked(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_
     invqr_binds_init(&res);
     invqr_bind_out_str(&res, holder, sizeof(holder));
     invqr_bind_out_int(&res, &active);
-    invqr_bind_out_int(&res, &expired);
+    invqr_bind_out_int(&res, &issued);
     invqr_bind_out_int(&res, &limited);
     invqr_bind_out_int(&res, &retry);
     invqr_bind_out_str(&res, out->surname, sizeof(out->surname));
@@ -178,7 +188,7 @@ static void verify_locked(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_
         finish(out, db, req, holder, NULL);
         return;
     }
-    if (expired) {
+    if (code_expired(conf, issued)) {
         /* older than the deployment's maximum lifetime: gone, like a revoked code */
         out->outcome = INVQR_V_REVOKED;
         finish(out, db, req, holder, "expired");

@@ -5,6 +5,7 @@ change leaves an audit_log row with actor 'admin', and the application's
 database user can only add to the audit log, never change or remove from it.
 """
 import itertools
+import datetime
 import re
 import shutil
 import subprocess
@@ -291,7 +292,11 @@ def test_operator_list(invqr):
     mine = [x for x in rows if x[1] == org]
     assert [x[0] for x in mine] == names
     for x in mine:
-        assert x[2] == "active" and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", x[3])
+        # when the account was made, in UTC (ISO 8601), whatever the server's zone
+        assert x[2] == "active" and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\dZ", x[3])
+    made = datetime.datetime.strptime(mine[0][3], "%Y-%m-%dT%H:%MZ").replace(
+        tzinfo=datetime.timezone.utc)
+    assert abs((datetime.datetime.now(datetime.timezone.utc) - made).total_seconds()) < 600
     assert ["demo.operatore", "Comune di Esempio", "active"] in [x[:3] for x in rows]
     assert "argon2" not in r.stdout
 

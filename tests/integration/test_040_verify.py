@@ -3,9 +3,12 @@
 first level with the holder's fiscal code (SPEC: The QR, Levels of
 disclosure, HTTP surface, What is recorded)."""
 import concurrent.futures
+import datetime
 import itertools
 import multiprocessing
+import os
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -84,6 +87,29 @@ def test_full_flow_generate_then_verify_first_level(invqr, tmp_path):
     # the citizen sees the check in the access log
     log = s.get(invqr.url + "/citizen").text
     assert re.search(r'data-level="1"', log)
+
+
+def test_times_and_days_shown_are_local_whatever_the_store_zone(invqr, tmp_path):
+    """The store compares instants in UTC; people see the local calendar (the
+    worker's TZ, Europe/Rome by default): the access log, the issue day."""
+    zone = ZoneInfo(os.environ.get("TZ") or "Europe/Rome")
+    fc, _ = new_citizen(invqr, tmp_path)
+    s = sign_in(invqr, fc)
+    code = generate(invqr, s)
+    assert verify(invqr, code, fc).status_code == 200
+    (at, issued), = invqr.sql(
+        "SELECT FLOOR(UNIX_TIMESTAMP(a.at)), FLOOR(UNIX_TIMESTAMP(q.created_at))"
+        " FROM audit_log a JOIN qr_code q ON q.code = a.code"
+        " WHERE a.code = '%s' AND a.event = 'verify'" % code)
+    local = datetime.datetime.fromtimestamp(int(at), zone)
+    page = s.get(invqr.url + "/citizen").text
+    log = page[page.index('data-table="access-log"'):]
+    assert "<td" in log and local.strftime("%Y-%m-%d %H:%M") in log, log[:400]
+    day = datetime.datetime.fromtimestamp(int(issued), zone).strftime("%Y-%m-%d")
+    assert 'data-field="issued">%s<' % day in page
+    # the instance's store runs in UTC here, so this proves the conversion
+    # whenever Rome is not at +00:00 (always: +01:00 or +02:00)
+    assert local.utcoffset() != datetime.timedelta(0)
 
 
 def test_manual_entry_accepts_messy_typing(invqr, tmp_path):
