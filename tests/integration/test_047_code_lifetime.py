@@ -4,10 +4,12 @@ no expiry of its own unless the deployment configures a maximum lifetime";
 HTTP surface, 410 "revoked or expired code"). With code_max_age_days = N a
 code is valid through its issue day + N days, then it is gone for every
 verifier (web, SOAP, second level) and its holder is asked for a new one."""
+import datetime
 import os
 import re
 import subprocess
 import time
+from zoneinfo import ZoneInfo
 
 import pytest
 from zeep.exceptions import Fault
@@ -31,10 +33,20 @@ def aged():
     assert not bad, bad
 
 
+ZONE = ZoneInfo(os.environ.get("TZ") or "Europe/Rome")   # the worker's calendar
+
+
+def local_today():
+    return datetime.datetime.now(ZONE).date()
+
+
 def age(inst, code, days):
-    """Move the code's issue back by days (as if it had been issued then)."""
-    inst.sql("UPDATE qr_code SET created_at = created_at - INTERVAL %d DAY WHERE code = '%s'"
-             % (days, code))
+    """Make the code issued `days` local days ago, at noon (clear of midnight
+    and of daylight saving changes)."""
+    day = local_today() - datetime.timedelta(days=days)
+    noon = datetime.datetime(day.year, day.month, day.day, 12, tzinfo=ZONE)
+    inst.sql("UPDATE qr_code SET created_at = FROM_UNIXTIME(%d) WHERE code = '%s'"
+             % (int(noon.timestamp()), code))
 
 
 def citizen_page(inst, s):
@@ -47,8 +59,7 @@ def test_without_a_lifetime_codes_show_no_expiry(invqr, tmp_path):
     fc, _ = new_citizen(invqr, tmp_path)
     s = sign_in(invqr, fc)
     code = generate(invqr, s)
-    invqr.sql("UPDATE qr_code SET created_at = created_at - INTERVAL 4000 DAY WHERE code = '%s'"
-              % code)
+    age(invqr, code, 4000)
     assert 'data-field="expires"' not in citizen_page(invqr, s)
     assert verify(invqr, code, fc).status_code == 200
 
@@ -57,7 +68,10 @@ def test_a_code_is_valid_through_its_last_day_then_gone(aged, tmp_path):
     fc, _ = new_citizen(aged, tmp_path)
     s = sign_in(aged, fc)
     code = generate(aged, s)
-    last_day = aged.sql("SELECT DATE_FORMAT(CURDATE() + INTERVAL %d DAY, '%%Y-%%m-%%d')" % DAYS)[0][0]
+    (issued,), = aged.sql("SELECT FLOOR(UNIX_TIMESTAMP(created_at)) FROM qr_code WHERE code = '%s'"
+                          % code)
+    last_day = (datetime.datetime.fromtimestamp(int(issued), ZONE).date()
+                + datetime.timedelta(days=DAYS)).isoformat()
     page = citizen_page(aged, s)
     assert re.search(r'data-field="expires">%s<' % last_day, page)
     assert 'data-field="expired"' not in page
@@ -78,7 +92,7 @@ def test_a_code_is_valid_through_its_last_day_then_gone(aged, tmp_path):
     assert fields(r.text)["civil_invalidity"] in ("yes", "no")
 
     # one day more and it is gone, for verifiers before any fiscal code is compared
-    age(aged, code, 1)
+    age(aged, code, DAYS + 1)
     for typed in (fc, "RSSMRA75C14H501L"):
         r = verify(aged, code, typed)
         assert r.status_code == 410
