@@ -81,7 +81,8 @@ static void otp_mac(unsigned char out[INVQR_SHA256_LEN], const invqr_conf_t *con
 }
 
 /* The holder of an active, unexpired code and their mobile ("" when none):
- * 1 found, 0 not such a code or not definitive, -1 the store failed. */
+ * 1 found; 0 no active code, or the holder is not definitive; 2 the code is
+ * past the deployment's maximum lifetime; -1 the store failed. */
 static int code_holder(invqr_db_t *db, const invqr_conf_t *conf, const char *code, char fc[24],
                        char mobile[24])
 {
@@ -106,7 +107,7 @@ static int code_holder(invqr_db_t *db, const invqr_conf_t *conf, const char *cod
     }
     invqr_when_lifetime(last, &expired, &left, issued, conf->code_max_age_days,
                         (long long)time(NULL));
-    return definitive && !expired ? 1 : 0;
+    return expired ? 2 : definitive ? 1 : 0;
 }
 
 invqr_l2_rc invqr_level2_request(invqr_l2_challenge_t *out, invqr_db_t *db,
@@ -139,8 +140,9 @@ invqr_l2_rc invqr_level2_request(invqr_l2_challenge_t *out, invqr_db_t *db,
     holder = code_holder(db, conf, code, fc, mobile);
     if (holder < 0)
         return INVQR_L2_UNAVAILABLE;
-    if (holder == 0) {
-        audit(db, actor, code, fc[0] != '\0' ? fc : NULL, "otp_request", "unknown_code", &arv);
+    if (holder != 1) {
+        audit(db, actor, code, fc[0] != '\0' ? fc : NULL, "otp_request",
+              holder == 2 ? "expired" : "unknown_code", &arv);
         return arv == APR_SUCCESS ? INVQR_L2_UNKNOWN_CODE : INVQR_L2_UNAVAILABLE;
     }
     if (mobile[0] == '\0') {
@@ -293,8 +295,8 @@ invqr_l2_rc invqr_level2_verify(invqr_status_t **pst, int *pleft, char code_out[
     holder = code_holder(db, conf, ccode, fc, mobile);
     if (holder < 0)
         return INVQR_L2_UNAVAILABLE;
-    if (holder == 0) {
-        audit(db, actor, ccode, NULL, "level2", "unknown_code", &arv);
+    if (holder != 1) {
+        audit(db, actor, ccode, NULL, "level2", holder == 2 ? "expired" : "unknown_code", &arv);
         return arv == APR_SUCCESS ? INVQR_L2_UNKNOWN_CODE : INVQR_L2_UNAVAILABLE;
     }
     if (invqr_status_load(pst, db, fc, p) != APR_SUCCESS)

@@ -160,7 +160,7 @@ def test_no_consent_sms_for_a_code_that_expired_meanwhile(aged, tmp_path):
     assert after == before
     assert aged.sql("SELECT COUNT(*) FROM otp_challenge WHERE code = '%s'" % code) == [("0",)]
     assert aged.sql("SELECT outcome FROM audit_log WHERE code = '%s' AND event = 'otp_request'"
-                    % code) == [("unknown_code",)]
+                    % code) == [("expired",)]
 
 
 def test_no_second_level_for_a_code_that_expired_after_the_sms(aged, tmp_path):
@@ -176,6 +176,8 @@ def test_no_second_level_for_a_code_that_expired_after_the_sms(aged, tmp_path):
     shown = send_otp(aged, op, code, sent, otp)
     assert shown.status_code == 410
     assert 'data-field="invalidity_percent"' not in shown.text
+    assert aged.sql("SELECT outcome FROM audit_log WHERE code = '%s' AND event = 'level2'"
+                    % code) == [("expired",)]
 
 
 @pytest.mark.parametrize("version", ["1.1", "1.2"])
