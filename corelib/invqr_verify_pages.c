@@ -148,6 +148,14 @@ static void result_page(invqr_app_t *app, const invqr_request_t *req, invqr_resp
     invqr_html_set(invqr_html_add(when, "time", stamp), "data-field", "checked_at");
     invqr_html_set(invqr_html_add(panel, "p", MSG(RESULT_ID_HINT)), "class", "alert alert-info");
     invqr_html_set(invqr_html_add(main, "p", MSG(RESULT_ONLINE)), "class", "hint");
+    {
+        /* for a desk that seldom sees these words: what each category is */
+        invqr_el_t *more = invqr_html_set(invqr_html_add(main, "details", NULL), "class",
+                                          "categories-help");
+
+        invqr_html_add(more, "summary", MSG(RESULT_CATEGORIES_HELP));
+        invqr_html_add(more, "p", MSG(HELP_LEVEL1_TEXT));
+    }
     invqr_operator_offer_level2(app, req, pg, main, code);
     {
         invqr_el_t *ul = invqr_html_set(invqr_html_add(main, "ul", NULL), "class", "next-steps");

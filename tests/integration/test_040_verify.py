@@ -84,6 +84,9 @@ def test_full_flow_generate_then_verify_first_level(invqr, tmp_path):
                    "review_date", "judgment_date", "2020-02-01"]:
         assert secret not in re.sub(r"<time[^>]*>.*?</time>", "", r.text), secret
     assert "checked_at" in f
+    # what each category means, for a desk that seldom sees these words
+    help_ = re.search(r'<details class="categories-help">(.*?)</details>', r.text, re.S)
+    assert help_ and "<summary>" in help_.group(1) and "104/1992" in help_.group(1)
     # the citizen sees the check in the access log
     log = s.get(invqr.url + "/citizen").text
     assert re.search(r'data-level="1"', log)
