@@ -34,8 +34,9 @@ void invqr_level2_mask_mobile(char out[32], const char *m)
     snprintf(out, 32, "%.3s %.*s %s", m, (int)(n - 6), "**********", m + n - 3);
 }
 
-static void audit(invqr_db_t *db, const invqr_l2_actor_t *actor, const char *code,
-                  const char *fc, const char *event, const char *outcome, apr_status_t *prv)
+static void audit_detail(invqr_db_t *db, const invqr_l2_actor_t *actor, const char *code,
+                         const char *fc, const char *event, const char *outcome,
+                         const char *detail, apr_status_t *prv)
 {
     invqr_audit_t a;
 
@@ -49,7 +50,14 @@ static void audit(invqr_db_t *db, const invqr_l2_actor_t *actor, const char *cod
     a.level = 2;
     a.event = event;
     a.outcome = outcome;
+    a.detail = detail;
     *prv = invqr_audit_write(db, &a);
+}
+
+static void audit(invqr_db_t *db, const invqr_l2_actor_t *actor, const char *code,
+                  const char *fc, const char *event, const char *outcome, apr_status_t *prv)
+{
+    audit_detail(db, actor, code, fc, event, outcome, NULL, prv);
 }
 
 apr_status_t invqr_level2_note_match(invqr_db_t *db, const unsigned char *session, const char *code)
@@ -141,8 +149,9 @@ invqr_l2_rc invqr_level2_request(invqr_l2_challenge_t *out, invqr_db_t *db,
     if (holder < 0)
         return INVQR_L2_UNAVAILABLE;
     if (holder != 1) {
-        audit(db, actor, code, fc[0] != '\0' ? fc : NULL, "otp_request",
-              holder == 2 ? "expired" : "unknown_code", &arv);
+        /* an expired code is recorded as level 1 records it: gone, because expired */
+        audit_detail(db, actor, code, fc[0] != '\0' ? fc : NULL, "otp_request",
+                     holder == 2 ? "revoked" : "unknown_code", holder == 2 ? "expired" : NULL, &arv);
         return arv == APR_SUCCESS ? INVQR_L2_UNKNOWN_CODE : INVQR_L2_UNAVAILABLE;
     }
     if (mobile[0] == '\0') {
@@ -296,7 +305,8 @@ invqr_l2_rc invqr_level2_verify(invqr_status_t **pst, int *pleft, char code_out[
     if (holder < 0)
         return INVQR_L2_UNAVAILABLE;
     if (holder != 1) {
-        audit(db, actor, ccode, NULL, "level2", holder == 2 ? "expired" : "unknown_code", &arv);
+        audit_detail(db, actor, ccode, NULL, "level2", holder == 2 ? "revoked" : "unknown_code",
+                     holder == 2 ? "expired" : NULL, &arv);
         return arv == APR_SUCCESS ? INVQR_L2_UNKNOWN_CODE : INVQR_L2_UNAVAILABLE;
     }
     if (invqr_status_load(pst, db, fc, p) != APR_SUCCESS)

@@ -59,6 +59,27 @@ static int g_log_fd = 2;
 
 /* ---- log ------------------------------------------------------------------ */
 
+/* A zone named like "Europe/Rome" that the C library cannot find leaves it
+ * quietly on UTC, while the pages say Rome time: say so at start-up. (POSIX
+ * rule strings such as "CET-1CEST,..." need no file.) */
+static void check_zone(const char *tz)
+{
+    const char *dir = getenv("TZDIR") != NULL ? getenv("TZDIR") : "/usr/share/zoneinfo";
+    char path[1024];
+
+    if (tz[0] == ':')
+        tz++;
+    if (strchr(tz, ',') != NULL || (strchr(tz, '/') == NULL && strpbrk(tz, "0123456789") != NULL))
+        return;
+    if (tz[0] == '/')
+        snprintf(path, sizeof(path), "%s", tz);
+    else
+        snprintf(path, sizeof(path), "%s/%s", dir, tz);
+    if (access(path, R_OK) != 0)
+        invqr_log(INVQR_LOG_WARN, "INVQR0321: time zone %s not found (%s): times shown to people "
+                  "are UTC; install tzdata or set TZ", tz, path);
+}
+
 static void log_line(void *baton, invqr_log_level level, const char *msg)
 {
     static const char *const names[] = { "emerg", "alert", "crit", "error", "warn", "notice",
@@ -473,8 +494,9 @@ int main(int argc, char **argv)
     xmlInitParser();   /* once, before any thread uses libxml2 */
     /* Times shown to verifiers are Italian local time unless TZ says otherwise;
      * set before any thread, since localtime_r reads it. */
-    setenv("TZ", getenv("TZ") != NULL ? getenv("TZ") : "Europe/Rome", 1);
+    setenv("TZ", getenv("TZ") != NULL && getenv("TZ")[0] != '\0' ? getenv("TZ") : "Europe/Rome", 1);
     tzset();
+    check_zone(getenv("TZ"));
     if (conf->benefits_file != NULL) {
         invqr_benefits_t *b = NULL;
 

@@ -111,7 +111,8 @@ db_start() {
             || die "mariadb-install-db failed (see $INVQR_RUN/log/mariadb-install.log)"
     fi
     rm -f "$sock"
-    mariadbd --no-defaults --user="$(id -un)" --datadir="$data" --socket="$sock" \
+    # in UTC, like many a database server: what people see must not depend on it
+    TZ=UTC mariadbd --no-defaults --user="$(id -un)" --datadir="$data" --socket="$sock" \
         --pid-file="$INVQR_RUN/db/mariadbd.pid" --skip-networking \
         --log-error="$INVQR_RUN/log/mariadb.log" \
         --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
@@ -188,8 +189,10 @@ demo_data() {
 }
 INVQR_DEMO_PASSWORD="esempio-demo-2026"
 
+# worker_start : the workers, on the local calendar of INVQR_TZ (default
+# Europe/Rome, the worker's own default too).
 worker_start() {
-    "$INVQR_BUILD/invqr-worker" --config "$INVQR_RUN/invqr.conf" \
+    TZ="${INVQR_TZ:-Europe/Rome}" "$INVQR_BUILD/invqr-worker" --config "$INVQR_RUN/invqr.conf" \
         --socket "$INVQR_SOCKDIR/worker.sock" --socket-mode 0666 \
         2>>"$INVQR_RUN/log/worker.log" &
     remember_pid $! invqr-worker

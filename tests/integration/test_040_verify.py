@@ -95,7 +95,7 @@ def test_full_flow_generate_then_verify_first_level(invqr, tmp_path):
 def test_times_and_days_shown_are_local_whatever_the_store_zone(invqr, tmp_path):
     """The store compares instants in UTC; people see the local calendar (the
     worker's TZ, Europe/Rome by default): the access log, the issue day."""
-    zone = ZoneInfo(os.environ.get("TZ") or "Europe/Rome")
+    zone = ZoneInfo(os.environ.get("INVQR_TZ") or "Europe/Rome")
     fc, _ = new_citizen(invqr, tmp_path)
     s = sign_in(invqr, fc)
     code = generate(invqr, s)
@@ -110,8 +110,8 @@ def test_times_and_days_shown_are_local_whatever_the_store_zone(invqr, tmp_path)
     assert "<td" in log and local.strftime("%Y-%m-%d %H:%M") in log, log[:400]
     day = datetime.datetime.fromtimestamp(int(issued), zone).strftime("%Y-%m-%d")
     assert 'data-field="issued">%s<' % day in page
-    # the instance's store runs in UTC here, so this proves the conversion
-    # whenever Rome is not at +00:00 (always: +01:00 or +02:00)
+    # script/lib.sh runs the private store in UTC: this proves the conversion
+    # whenever the worker's zone is not at +00:00 (Rome: +01:00 or +02:00)
     assert local.utcoffset() != datetime.timedelta(0)
 
 
