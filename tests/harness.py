@@ -193,6 +193,19 @@ def start_instance(name="test", env=None, extra_conf=None):
     return inst
 
 
+def module_instance(name, env=None, extra_conf=None, allowed=()):
+    """For a module-scoped fixture: a further instance, started with env and
+    extra_conf, yielded, then stopped; fails if its logs gained a line
+    that is neither harmless nor in allowed."""
+    inst = start_instance(name, env, extra_conf=extra_conf)
+    offsets = log_offsets(inst)
+    yield inst
+    bad = unexpected_log_lines(inst, offsets, [r"\[notice\]", r":notice\]", r":info\]",
+                                               r"AH00", *allowed])
+    stop_instance(inst)
+    assert not bad, bad
+
+
 def stop_instance(inst):
     inst.stop()
     if os.environ.get("INVQR_KEEP_RUN") != "1":

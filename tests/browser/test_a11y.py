@@ -54,11 +54,11 @@ class Page:
 CSRF_REFUSED = r"INVQR0133: POST without a valid CSRF token refused"
 
 
-def _generate_code(d, i, fresh=False):
-    """Sign in as the eligible citizen and make sure a code is active (a
-    new one when fresh, so wrong guesses of earlier tests do not add up to
-    the per-code limit); returns the code."""
-    demo_sign_in(d, i, ELIGIBLE_FC)
+def _generate_code(d, i, fresh=False, fiscal_code=ELIGIBLE_FC):
+    """Sign in as the citizen (the eligible one unless told) and make sure a
+    code is active (a new one when fresh, so wrong guesses of earlier tests
+    do not add up to the per-code limit); returns the code."""
+    demo_sign_in(d, i, fiscal_code)
     found = d.find_elements(By.CSS_SELECTOR, '[data-field="code"]')
     if found and fresh:
         form = d.find_element(By.CSS_SELECTOR, 'form[action$="/citizen/qr"]')
@@ -79,14 +79,7 @@ def _generate_code(d, i, fresh=False):
 def _expired_code(d, i):
     """A citizen whose code is past the deployment's maximum lifetime (another
     citizen than the one the other pages use, whose code must keep working)."""
-    demo_sign_in(d, i, SECOND_ELIGIBLE_FC)
-    if not d.find_elements(By.CSS_SELECTOR, '[data-field="code"]'):
-        box = d.find_elements(By.ID, "notice_ack")
-        if box:
-            box[0].click()
-        form = d.find_element(By.CSS_SELECTOR, 'form[action$="/citizen/qr"]')
-        with next_page(d):
-            form.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
+    _generate_code(d, i, fiscal_code=SECOND_ELIGIBLE_FC)
     i.sql("UPDATE qr_code SET created_at = created_at - INTERVAL 400 DAY"
           " WHERE fiscal_code = '%s' AND active = 1" % SECOND_ELIGIBLE_FC)
     d.get(i.url + "/citizen")

@@ -386,14 +386,20 @@ def test_audit_rows_that_queue_are_written_together_and_each_answer_waits(invqr,
     before_rows = int(invqr.sql("SELECT COUNT(*) FROM audit_log WHERE event = 'verify' AND code"
                                 " IN ('%s')" % codes)[0][0])
     before = inserts()
-    lock = subprocess.Popen(["mariadb", "--no-defaults", "--socket=" + sock, "-uroot", "invqr",
-                             "-e", "LOCK TABLES audit_log WRITE; SELECT SLEEP(3); UNLOCK TABLES;"],
-                            stdout=subprocess.DEVNULL)
-    time.sleep(0.5)
-    started = time.time()
     with multiprocessing.get_context("spawn").Pool(8) as pool:
+        pool.map(abs, range(8))    # the clients are up before the lock is taken
+        lock = subprocess.Popen(["mariadb", "--no-defaults", "--socket=" + sock, "-uroot",
+                                 "invqr", "-e", "LOCK TABLES audit_log WRITE;"
+                                 " SELECT SLEEP(3) AS invqr_test_lock; UNLOCK TABLES;"],
+                                stdout=subprocess.DEVNULL)
+        deadline = time.time() + 10     # the lock is held once its SLEEP runs
+        while not invqr.sql("SELECT 1 FROM information_schema.PROCESSLIST"
+                            " WHERE INFO LIKE 'SELECT SLEEP(3) AS invqr_test_lock%'"):
+            assert time.time() < deadline and lock.poll() is None, "the lock was never taken"
+            time.sleep(0.02)
+        started = time.time()
         statuses = [st for r in pool.map(_verify_many, jobs) for st in r]
-    waited = time.time() - started
+        waited = time.time() - started
     lock.wait()
     assert statuses == [200] * 8, statuses
     assert waited > 1.5            # no answer before its audit row could be written

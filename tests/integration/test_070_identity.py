@@ -8,7 +8,7 @@ import subprocess
 import pytest
 import requests
 
-from harness import start_instance, stop_instance, unexpected_log_lines, log_offsets
+from harness import module_instance
 
 MODDIR = subprocess.run(["apxs", "-q", "LIBEXECDIR"], capture_output=True, text=True).stdout.strip()
 CONF = """
@@ -20,13 +20,8 @@ InvQRCitizenVariable OIDC_CLAIM_fiscalNumber
 
 @pytest.fixture(scope="module")
 def idp():
-    inst = start_instance("idp", {"INVQR_DEMO_LOGIN": "Off"}, extra_conf=CONF)
-    offsets = log_offsets(inst)
-    yield inst
-    bad = unexpected_log_lines(inst, offsets, [r"\[notice\]", r":notice\]", r":info\]",
-                                               r"INVQR0134", r"AH00"])
-    stop_instance(inst)
-    assert not bad, bad
+    yield from module_instance("idp", {"INVQR_DEMO_LOGIN": "Off"}, extra_conf=CONF,
+                               allowed=[r"INVQR0134"])
 
 
 def test_upstream_identity_signs_the_citizen_in(idp):
