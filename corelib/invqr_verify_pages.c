@@ -153,8 +153,23 @@ static void result_page(invqr_app_t *app, const invqr_request_t *req, invqr_resp
         invqr_el_t *more = invqr_html_set(invqr_html_add(main, "details", NULL), "class",
                                           "categories-help");
 
+        static const struct { invqr_msg_t term, text; } cats[] = {
+            { INVQR_MSG_FIELD_CIVIL_INVALIDITY, INVQR_MSG_CAT_HELP_CIVIL_INVALIDITY },
+            { INVQR_MSG_FIELD_MINOR_INVALIDITY, INVQR_MSG_CAT_HELP_MINOR_INVALIDITY },
+            { INVQR_MSG_FIELD_ATTENDANCE_ALLOWANCE, INVQR_MSG_CAT_HELP_ATTENDANCE_ALLOWANCE },
+            { INVQR_MSG_FIELD_CIVIL_BLINDNESS, INVQR_MSG_CAT_HELP_CIVIL_BLINDNESS },
+            { INVQR_MSG_FIELD_DEAFNESS, INVQR_MSG_CAT_HELP_DEAFNESS },
+            { INVQR_MSG_FIELD_HANDICAP, INVQR_MSG_CAT_HELP_HANDICAP },
+        };
+        invqr_el_t *dl;
+        size_t i;
+
         invqr_html_add(more, "summary", MSG(RESULT_CATEGORIES_HELP));
-        invqr_html_add(more, "p", MSG(HELP_LEVEL1_TEXT));
+        dl = invqr_html_add(more, "dl", NULL);
+        for (i = 0; i < sizeof(cats) / sizeof(cats[0]); i++) {
+            invqr_html_add(dl, "dt", invqr_msg(req->page.lang, cats[i].term));
+            invqr_html_add(dl, "dd", invqr_msg(req->page.lang, cats[i].text));
+        }
     }
     invqr_operator_offer_level2(app, req, pg, main, code);
     {

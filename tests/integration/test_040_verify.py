@@ -87,6 +87,7 @@ def test_full_flow_generate_then_verify_first_level(invqr, tmp_path):
     # what each category means, for a desk that seldom sees these words
     help_ = re.search(r'<details class="categories-help">(.*?)</details>', r.text, re.S)
     assert help_ and "<summary>" in help_.group(1) and "104/1992" in help_.group(1)
+    assert help_.group(1).count("<dt>") == 6 and "34" in help_.group(1)
     # the citizen sees the check in the access log
     log = s.get(invqr.url + "/citizen").text
     assert re.search(r'data-level="1"', log)
