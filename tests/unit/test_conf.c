@@ -8,8 +8,12 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
+
+#include <apr_file_io.h>
 #include <apr_general.h>
 #include <apr_pools.h>
+#include <apr_strings.h>
 
 #include "invqr_conf.h"
 
@@ -112,6 +116,39 @@ static void test_load_missing_file(void **state)
     assert_non_null(strstr(err, "/nonexistent/invqr.conf"));
 }
 
+/* The example a deployment copies is itself a valid file: every key in it,
+ * commented or not, is one the parser knows, with a value in bounds. */
+static void test_example_file(void **state)
+{
+    const char *top = getenv("top_srcdir");
+    const char *path = apr_pstrcat(pool, top != NULL ? top : ".", "/conf/invqr.conf.example", NULL);
+    apr_file_t *f = NULL;
+    char line[1024], *text = apr_pstrdup(pool, "");
+    invqr_conf_t *c;
+    const char *err = NULL;
+
+    (void)state;
+    assert_int_equal(invqr_conf_load(&c, &err, path, pool), APR_SUCCESS);
+    assert_string_equal(c->sms_gateway, "spool:/var/spool/sms/outgoing");
+    assert_int_equal(c->code_max_age_days, 0);
+    /* the commented keys, uncommented, parse too (their documented defaults) */
+    assert_int_equal(apr_file_open(&f, path, APR_FOPEN_READ, 0, pool), APR_SUCCESS);
+    while (apr_file_gets(line, sizeof(line), f) == APR_SUCCESS) {
+        const char *l = line;
+
+        if (strncmp(l, "# ", 2) == 0 && strchr(l, '=') != NULL && strchr(l, ' ') < strchr(l, '=')
+            && strspn(l + 2, "abcdefghijklmnopqrstuvwxyz_") == (size_t)(strchr(l + 2, ' ') - (l + 2)))
+            l += 2;
+        text = apr_pstrcat(pool, text, l, NULL);
+    }
+    apr_file_close(f);
+    assert_int_equal(invqr_conf_parse(&c, &err, text, strlen(text), "uncommented", pool),
+                     APR_SUCCESS);
+    assert_int_equal(c->verify_max_failures, 5);
+    assert_int_equal(c->code_max_age_days, 365);
+    assert_int_equal(c->test_faults, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -120,6 +157,7 @@ int main(void)
         cmocka_unit_test(test_errors_name_file_line_and_key),
         cmocka_unit_test(test_nul_byte_and_huge_file_refused),
         cmocka_unit_test(test_load_missing_file),
+        cmocka_unit_test(test_example_file),
     };
     int rc;
 
