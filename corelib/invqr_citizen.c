@@ -206,9 +206,7 @@ static const char *pdf_key(const invqr_app_t *app, const invqr_request_t *req, i
                            const invqr_active_code_t *active, const char *given,
                            const char *surname, const char **purl, apr_pool_t *p)
 {
-    const char *code = active->code;
-
-    char *url = apr_pstrcat(p, app->conf->public_base_url, "/V/", code, NULL), *u;
+    char *url = apr_pstrcat(p, app->conf->public_base_url, "/V/", active->code, NULL), *u;
 
     for (u = url; *u != '\0'; u++)
         *u = (char)apr_toupper(*u);

@@ -398,6 +398,26 @@ out:
     return rv;
 }
 
+/* A first attempt of a statement failed with the connection lost (rv).
+ * Inside a transaction the work so far is gone with the connection, so the
+ * caller must see the error; outside one, the statement may be retried on a
+ * new connection. APR_SUCCESS: retry; otherwise what the caller returns. */
+static apr_status_t after_lost(invqr_db_t *db, apr_status_t rv)
+{
+    if (db->in_txn) {
+        invqr_db_close(db);
+        return rv;
+    }
+    return reconnect(db) == APR_SUCCESS ? APR_SUCCESS : APR_EGENERAL;
+}
+
+/* The retry lost its connection too. */
+static apr_status_t lost_again(invqr_sql_t id, apr_status_t rv)
+{
+    invqr_log(INVQR_LOG_ERR, "INVQR0008: %s: status store connection lost", sql_name[id]);
+    return rv;
+}
+
 apr_status_t invqr_db_exec(invqr_db_t *db, invqr_sql_t id, invqr_binds_t *in,
                            invqr_binds_t *out, invqr_db_row_fn *fn, void *baton,
                            unsigned long long *pcount)
@@ -410,18 +430,10 @@ apr_status_t invqr_db_exec(invqr_db_t *db, invqr_sql_t id, invqr_binds_t *in,
     rv = exec_once(db, id, in, out, fn, baton, pcount, &lost);
     if (rv == APR_SUCCESS || !lost)
         return rv;
-    /* Inside a transaction the work so far is gone with the connection, so
-     * the caller must see the error; outside one, the statement is retried. */
-    if (db->in_txn) {
-        invqr_db_close(db);
+    if ((rv = after_lost(db, rv)) != APR_SUCCESS)
         return rv;
-    }
-    if (reconnect(db) != APR_SUCCESS)
-        return APR_EGENERAL;
     rv = exec_once(db, id, in, out, fn, baton, pcount, &lost);
-    if (rv != APR_SUCCESS && lost)
-        invqr_log(INVQR_LOG_ERR, "INVQR0008: %s: status store connection lost", sql_name[id]);
-    return rv;
+    return rv != APR_SUCCESS && lost ? lost_again(id, rv) : rv;
 }
 
 /* One attempt of an array-bound execution; the statement is left bound for
@@ -475,16 +487,10 @@ apr_status_t invqr_db_exec_array(invqr_db_t *db, invqr_sql_t id, MYSQL_BIND *col
     rv = exec_array_once(db, id, cols, rows, paffected, &lost);
     if (rv == APR_SUCCESS || !lost)
         return rv;
-    if (db->in_txn) {
-        invqr_db_close(db);
+    if ((rv = after_lost(db, rv)) != APR_SUCCESS)
         return rv;
-    }
-    if (reconnect(db) != APR_SUCCESS)
-        return APR_EGENERAL;
     rv = exec_array_once(db, id, cols, rows, paffected, &lost);
-    if (rv != APR_SUCCESS && lost)
-        invqr_log(INVQR_LOG_ERR, "INVQR0008: %s: status store connection lost", sql_name[id]);
-    return rv;
+    return rv != APR_SUCCESS && lost ? lost_again(id, rv) : rv;
 }
 
 static apr_status_t simple(invqr_db_t *db, const char *what, int ok)

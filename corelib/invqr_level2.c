@@ -97,8 +97,6 @@ static int code_holder(invqr_db_t *db, const invqr_conf_t *conf, const char *cod
     invqr_binds_t in, res;
     unsigned long long rows = 0;
     long long definitive = 0, issued = 0;
-    char last[11];
-    int expired = 0, left;
 
     invqr_binds_init(&in);
     invqr_bind_str(&in, code, strlen(code));
@@ -113,9 +111,9 @@ static int code_holder(invqr_db_t *db, const invqr_conf_t *conf, const char *cod
         fc[0] = '\0';
         return 0;
     }
-    invqr_when_lifetime(last, &expired, &left, issued, conf->code_max_age_days,
-                        (long long)time(NULL));
-    return expired ? 2 : definitive ? 1 : 0;
+    if (invqr_when_expired(issued, conf->code_max_age_days, (long long)time(NULL)))
+        return 2;
+    return definitive ? 1 : 0;
 }
 
 invqr_l2_rc invqr_level2_request(invqr_l2_challenge_t *out, invqr_db_t *db,

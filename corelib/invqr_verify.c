@@ -116,16 +116,6 @@ static int client_failures_of(long long *pn, invqr_db_t *db, const invqr_conf_t 
            == APR_SUCCESS ? 0 : -1;
 }
 
-static int code_expired(const invqr_conf_t *conf, long long issued)
-{
-    char last[11];
-    int expired, left;
-
-    invqr_when_lifetime(last, &expired, &left, issued, conf->code_max_age_days,
-                        (long long)time(NULL));
-    return expired;
-}
-
 static void verify_locked(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t *conf,
                           const invqr_verify_req_t *req)
 {
@@ -188,7 +178,7 @@ static void verify_locked(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_
         finish(out, db, req, holder, NULL);
         return;
     }
-    if (code_expired(conf, issued)) {
+    if (invqr_when_expired(issued, conf->code_max_age_days, (long long)time(NULL))) {
         /* older than the deployment's maximum lifetime: gone, like a revoked code */
         out->outcome = INVQR_V_REVOKED;
         finish(out, db, req, holder, "expired");

@@ -88,6 +88,11 @@ static long local_day_number(long long t)
     return days_from_civil(tm.tm_year + 1900L, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
 }
 
+int invqr_when_expired(long long issued, int max_days, long long now)
+{
+    return max_days > 0 && local_day_number(now) > local_day_number(issued) + max_days;
+}
+
 void invqr_when_lifetime(char last_day[11], int *pexpired, int *pdays_left, long long issued,
                          int max_days, long long now)
 {

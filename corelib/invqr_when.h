@@ -31,4 +31,7 @@ void invqr_when_hhmm(char out[6], long long t);
 void invqr_when_lifetime(char last_day[11], int *pexpired, int *pdays_left, long long issued,
                          int max_days, long long now);
 
+/** Only whether a code issued at `issued` has expired at `now` (as above). */
+int invqr_when_expired(long long issued, int max_days, long long now);
+
 #endif

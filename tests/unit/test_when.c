@@ -64,6 +64,10 @@ static void test_lifetime_runs_through_the_last_local_day(void **state)
     invqr_when_lifetime(last, &expired, &left, ROME_2026_01_30_1000, 30, ROME_2026_03_02_0000);
     assert_int_equal(expired, 1);
     assert_int_equal(left, -1);
+    /* the verdict alone agrees */
+    assert_int_equal(invqr_when_expired(ROME_2026_01_30_1000, 30, ROME_2026_03_01_2359), 0);
+    assert_int_equal(invqr_when_expired(ROME_2026_01_30_1000, 30, ROME_2026_03_02_0000), 1);
+    assert_int_equal(invqr_when_expired(ROME_2026_01_30_1000, 0, ROME_2026_03_02_0000), 0);
 }
 
 static void test_lifetime_across_leap_day_and_dst(void **state)
