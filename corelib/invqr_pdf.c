@@ -83,6 +83,7 @@
 #include <hpdf_font.h>
 #include <hpdf_fontdef.h>
 
+#include "invqr_fiscal.h"
 #include "invqr_log.h"
 #include "invqr_pdf.h"
 #include "invqr_qr.h"
@@ -1594,7 +1595,8 @@ static apr_status_t check_input(const invqr_pdf_input_t *in, dates_t *dates)
         in->font_dir == NULL || in->font_dir[0] == '\0' ||
         strnlen(in->font_dir, PATH_MAX) > PATH_MAX - 64 ||
         !code_ok(in->code_grouped) || !text_ok(in->given_name, 100, 1) ||
-        !text_ok(in->surname, 100, 0) || !text_ok(in->fiscal_code, 32, 0) ||
+        !text_ok(in->surname, 100, 0) ||
+        !text_ok(in->fiscal_code, INVQR_FISCAL_LEN, 0) ||
         !date_ok(dates->issued, in->issue_date) ||
         (in->expiry_date != NULL && !date_ok(dates->expires, in->expiry_date)) ||
         (in->verify_url != NULL && !text_ok(in->verify_url, 200, 1)) ||

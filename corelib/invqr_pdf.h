@@ -23,8 +23,9 @@
 #define INVQR_PDF_MAX_SIZE (1024 * 1024)
 
 /* Longest text field accepted, in bytes. Besides, given_name and surname
- * hold at most 100 characters (surname at least one), fiscal_code 32,
- * verify_url and issuer 200. */
+ * hold at most 100 characters (surname at least one), fiscal_code 1 to 16
+ * (a fiscal code is 16; the layout has room for no more), verify_url and
+ * issuer 200. */
 #define INVQR_PDF_MAX_FIELD 512
 
 typedef struct invqr_pdf_input_t {

@@ -492,6 +492,8 @@ static void test_invalid_input(void **state)
     BAD(surname, "");
     BAD(surname, "\xC0\xAF");                /* overlong */
     BAD(fiscal_code, NULL);
+    BAD(fiscal_code, "");
+    BAD(fiscal_code, "RSSMRA80A01H501UX");  /* 17: no room beside the dates */
     BAD(issue_date, NULL);
     BAD(issue_date, "01/02/2025");
     BAD(issue_date, "2025-13-01");
