@@ -151,6 +151,12 @@ def csrf_of(html):
     return m.group(1)
 
 
+def visible_text(html):
+    """What a reader sees: the page without its markup, so that random tokens
+    in attributes (CSRF, codes in links) cannot hold a needle by chance."""
+    return re.sub(r"<[^>]+>", " ", html)
+
+
 def demo_login(s, invqr, fiscal_code):
     page = s.get(invqr.url + "/citizen")
     assert page.status_code == 200

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from conftest import csrf_of, demo_login
-from harness import CSV_HEADER, citizen_row, fiscal_code
+from harness import CSV_HEADER, citizen_row, fiscal_code, visible_text
 
 _seq = itertools.count(1)
 
@@ -70,7 +70,7 @@ def test_full_flow_generate_then_verify_first_level(invqr, tmp_path):
     # the QR opens the upper-case URL; the page asks only for the fiscal code
     form = requests.get(invqr.url + "/V/" + code)
     assert form.status_code == 200
-    assert "Anna" not in form.text and "Verdi" not in form.text
+    assert "Anna" not in visible_text(form.text) and "Verdi" not in visible_text(form.text)
     assert 'name="fiscal_code"' in form.text
     r = verify(invqr, code, fc.lower(), path="/V/" + code)
     assert r.status_code == 200
@@ -86,7 +86,7 @@ def test_full_flow_generate_then_verify_first_level(invqr, tmp_path):
     for secret in ["Giudizio di prova", "invalidity_percent", "medical_judgment",
                    "review_date", "judgment_date", "2020-02-01"]:
         assert secret not in page, secret
-    assert not re.search(r"\b70\b", re.sub(r"<[^>]+>", " ", page))
+    assert not re.search(r"\b70\b", visible_text(page))
     assert "checked_at" in f
     # what each category means, for a desk that seldom sees these words
     help_ = re.search(r'<details class="categories-help">(.*?)</details>', r.text, re.S)
@@ -323,7 +323,7 @@ def test_a_client_with_too_many_wrong_answers_is_held_back(invqr, tmp_path):
                          % me) == [(str(limit),)]
         r = verify(invqr, code, fc)
         assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
-        assert "Anna" not in r.text and fc not in r.text
+        assert "Anna" not in visible_text(r.text) and fc not in r.text
         assert invqr.sql("SELECT outcome, detail FROM audit_log WHERE event = 'verify' "
                          "ORDER BY id DESC LIMIT 1") == [("limited", "client")]
         # an unknown code is held back too, before anything else is said
@@ -377,11 +377,14 @@ def test_audit_rows_that_queue_are_written_together_and_each_answer_waits(invqr,
     statements than rows), each row is right, and no answer came before its row."""
     import subprocess
     import time
+    # one code per client: verifications of one code are serialised in the
+    # worker (a lock stripe per code hash), and only rows of other stripes can
+    # queue behind the writer; with 3 codes two could share a stripe (~1 %)
     people = []
-    for _ in range(3):
+    for _ in range(8):
         fc, _ = new_citizen(invqr, tmp_path)
         people.append((generate(invqr, sign_in(invqr, fc)), fc))
-    jobs = [(invqr.url, [people[w % 3]]) for w in range(8)]
+    jobs = [(invqr.url, [people[w]]) for w in range(8)]
     codes = "','".join(c for c, _ in people)
     sock = invqr.conf_value("db_socket")
 

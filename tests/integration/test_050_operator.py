@@ -232,14 +232,15 @@ def test_wrong_and_exhausted_otp(invqr, tmp_path):
     fc, code, _ = new_citizen_with_code(invqr, tmp_path)
     s, _ = login(invqr, new_operator(invqr))
     sent = request_otp(invqr, s, code, first_level(invqr, s, code, fc))
-    r1 = send_otp(invqr, s, code, sent, "000000")
-    r2 = send_otp(invqr, s, code, sent, "111111")
+    otp = re.search(r"\b(\d{6})\b", latest_sms(invqr, 0).partition("\n\n")[2]).group(1)
+    wrong = ["%06d" % ((int(otp) + k) % 10**6) for k in (1, 2, 3)]
+    r1 = send_otp(invqr, s, code, sent, wrong[0])
+    r2 = send_otp(invqr, s, code, sent, wrong[1])
     assert r1.status_code == r2.status_code == 403
     assert 'data-field="attempts_left">2<' in r1.text and 'data-field="attempts_left">1<' in r2.text
-    r3 = send_otp(invqr, s, code, sent, "222222")
+    r3 = send_otp(invqr, s, code, sent, wrong[2])
     assert r3.status_code == 403 and "attempts_left" not in r3.text
     # even the right code is refused now
-    otp = re.search(r"\b(\d{6})\b", latest_sms(invqr, 0).partition("\n\n")[2]).group(1)
     r4 = send_otp(invqr, s, code, sent, otp)
     assert r4.status_code == 403 and 'data-field="medical_judgment"' not in r4.text
     rows = invqr.sql("SELECT outcome FROM audit_log WHERE code = '%s' AND event = 'otp_verify'"
@@ -335,10 +336,11 @@ def test_failing_http_gateway(http_gateway_instance, tmp_path, mode):
     _Gateway.mode = mode
     fc, code, _ = new_citizen_with_code(inst, tmp_path)
     s, _ = login(inst, new_operator(inst))
+    shown = first_level(inst, s, code, fc)
     t0 = time.time()
-    r = request_otp(inst, s, code, first_level(inst, s, code, fc))
+    r = request_otp(inst, s, code, shown)
     assert r.status_code == 502 and 'name="otp"' not in r.text
-    assert time.time() - t0 < 7            # the gateway's timeout, not the hang
+    assert time.time() - t0 < 5 + 2        # the gateway's 5 s timeout, not the hang
     assert inst.sql("SELECT COUNT(*) FROM otp_challenge WHERE code = '%s' AND used_at IS NULL"
                     % code) == [("0",)]
 

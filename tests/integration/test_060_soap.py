@@ -105,12 +105,13 @@ def test_second_level_over_soap(invqr, tmp_path, operator, version, digest):
     ch = svc.RequestOtp(code=code, fiscalCode=fc)
     assert ch.maskedMobile.startswith("+39 ")
     assert ch.expiresAt > datetime.datetime.now(datetime.timezone.utc)
+    otp = latest_otp(invqr)
     with pytest.raises(Fault) as e:
-        client(invqr, version, operator, digest=digest).VerifyLevel2(challengeId=ch.challengeId,
-                                                                     otp="000000")
+        client(invqr, version, operator, digest=digest).VerifyLevel2(
+            challengeId=ch.challengeId, otp="%06d" % ((int(otp) + 1) % 10**6))
     assert fault_code(e.value) == "OTP_INVALID"
     res = client(invqr, version, operator, digest=digest).VerifyLevel2(
-        challengeId=ch.challengeId, otp=latest_otp(invqr))
+        challengeId=ch.challengeId, otp=otp)
     assert res.medicalJudgment == "Giudizio <SOAP> & test"
     assert res.invalidityPercent == 76 and res.blindnessDegree == "NONE"
     assert str(res.judgmentDate) == "2020-02-01"
@@ -199,7 +200,7 @@ def test_hostile_bodies_get_a_fault_quickly(invqr, name, body):
     t0 = time.time()
     r = post(invqr, body.encode(), action='"urn:invqr:verify:1:RequestOtp"'
              if "RequestOtp" in body else '"urn:invqr:verify:1:VerifyLevel1"')
-    assert time.time() - t0 < 2
+    assert time.time() - t0 < 3      # no expansion, no wait for more input
     assert r.status_code in (400, 500), (name, r.status_code, r.text[:300])
     assert "Fault" in r.text
     assert "root:" not in r.text

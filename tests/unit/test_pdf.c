@@ -785,6 +785,9 @@ static void test_many_names(void **state)
     seed = (env != NULL && env[0] != '\0')
                ? strtoull(env, NULL, 0)
                : ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid();
+    /* said before any check, so that every failure below can be replayed */
+    print_message("test_many_names: INVQR_TEST_SEED=%llu\n",
+                  (unsigned long long)seed);
     w = calloc(MANY_THREADS, sizeof(*w));
     assert_non_null(w);
     for (i = 0; i < MANY_THREADS; i++) {
