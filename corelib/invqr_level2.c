@@ -116,6 +116,15 @@ static int code_holder(invqr_db_t *db, const invqr_conf_t *conf, const char *cod
     return definitive ? 1 : 0;
 }
 
+invqr_l2_rc invqr_level2_refuse(invqr_db_t *db, const invqr_l2_actor_t *actor, const char *code)
+{
+    apr_status_t arv = APR_SUCCESS;
+
+    audit_detail(db, actor, code, NULL, "otp_request", "not_allowed", "no first-level match",
+                 &arv);
+    return arv == APR_SUCCESS ? INVQR_L2_NOT_ALLOWED : INVQR_L2_UNAVAILABLE;
+}
+
 invqr_l2_rc invqr_level2_request(invqr_l2_challenge_t *out, invqr_db_t *db,
                                  const invqr_conf_t *conf, struct invqr_sms_gateway_t *gw,
                                  const invqr_l2_actor_t *actor, const char *code,
@@ -141,7 +150,7 @@ invqr_l2_rc invqr_level2_request(invqr_l2_challenge_t *out, invqr_db_t *db,
         if (invqr_db_exec(db, INVQR_SQL_SESSION_MATCH_GET, &in, &res, NULL, NULL, &rows) != APR_SUCCESS)
             return INVQR_L2_UNAVAILABLE;
         if (rows == 0)
-            return INVQR_L2_NOT_ALLOWED;
+            return invqr_level2_refuse(db, actor, code);
     }
     holder = code_holder(db, conf, code, fc, mobile);
     if (holder < 0)
@@ -275,6 +284,12 @@ invqr_l2_rc invqr_level2_verify(invqr_status_t **pst, int *pleft, char code_out[
         audit(db, actor, ccode, NULL, "otp_verify", "expired", &arv);
         return arv == APR_SUCCESS ? INVQR_L2_OTP_EXPIRED : INVQR_L2_UNAVAILABLE;
     }
+    if (!digits) {
+        /* a slip of the keyboard cannot be the code: it costs no attempt */
+        *pleft = INVQR_OTP_ATTEMPTS - (int)attempts;
+        audit(db, actor, ccode, NULL, "otp_verify", "malformed", &arv);
+        return arv == APR_SUCCESS ? INVQR_L2_OTP_MALFORMED : INVQR_L2_UNAVAILABLE;
+    }
     invqr_binds_init(&in);
     invqr_bind_int(&in, id);
     invqr_bind_int(&in, INVQR_OTP_ATTEMPTS);
@@ -284,8 +299,8 @@ invqr_l2_rc invqr_level2_verify(invqr_status_t **pst, int *pleft, char code_out[
         audit(db, actor, ccode, NULL, "otp_verify", "exhausted", &arv);
         return arv == APR_SUCCESS ? INVQR_L2_OTP_INVALID : INVQR_L2_UNAVAILABLE;
     }
-    otp_mac(mac, conf, challenge, digits ? otp : "");
-    if (!digits || !invqr_ct_equal(mac, stored, INVQR_SHA256_LEN)) {
+    otp_mac(mac, conf, challenge, otp);
+    if (!invqr_ct_equal(mac, stored, INVQR_SHA256_LEN)) {
         *pleft = INVQR_OTP_ATTEMPTS - (int)attempts - 1;
         audit(db, actor, ccode, NULL, "otp_verify", "wrong", &arv);
         return arv == APR_SUCCESS ? INVQR_L2_OTP_INVALID : INVQR_L2_UNAVAILABLE;

@@ -30,6 +30,7 @@ typedef enum {
     INVQR_L2_GATEWAY,       /* the SMS could not be sent; no challenge left (502) */
     INVQR_L2_OTP_INVALID,   /* wrong, reused, exhausted or unknown challenge (403) */
     INVQR_L2_OTP_EXPIRED,   /* (410) */
+    INVQR_L2_OTP_MALFORMED, /* not 6 digits: no attempt taken (400) */
     INVQR_L2_LIMITED,       /* too many consent SMS for this code lately (429) */
     INVQR_L2_UNAVAILABLE    /* store or audit failed (503) */
 } invqr_l2_rc;
@@ -54,6 +55,11 @@ struct invqr_sms_gateway_t;
 /** Remember that this operator session saw a first-level match of code. */
 apr_status_t invqr_level2_note_match(invqr_db_t *db, const unsigned char *session, const char *code);
 
+/** Refuse an OTP request that has no first-level match behind it: audited
+ * as not_allowed; INVQR_L2_NOT_ALLOWED, or INVQR_L2_UNAVAILABLE when the
+ * audit row could not be written. */
+invqr_l2_rc invqr_level2_refuse(invqr_db_t *db, const invqr_l2_actor_t *actor, const char *code);
+
 /**
  * Create a challenge for code and send the SMS through gw. With a session,
  * a first-level match of code in that session is required first.
@@ -67,6 +73,7 @@ invqr_l2_rc invqr_level2_request(invqr_l2_challenge_t *out, invqr_db_t *db,
  * Check otp against challenge (which must belong to the operator, and to
  * code when code is not NULL). On success *pst is the full record, loaded
  * and audited as shown; *pleft is the number of attempts left otherwise.
+ * An otp that is not 6 digits is INVQR_L2_OTP_MALFORMED and takes no attempt.
  */
 invqr_l2_rc invqr_level2_verify(invqr_status_t **pst, int *pleft, char code_out[21],
                                 invqr_db_t *db, const invqr_conf_t *conf,

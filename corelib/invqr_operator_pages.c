@@ -310,11 +310,10 @@ void invqr_otp_route(invqr_app_t *app, const invqr_request_t *req, invqr_respons
         return;
     }
     actor_of(&actor, sess, req);
-    if (actor.session == NULL) {
-        invqr_app_error(req, resp, 403, MSG(L2_NOT_ALLOWED), p);
-        return;
-    }
-    switch (invqr_level2_request(&ch, db, app->conf, app->sms, &actor, code, req->page.lang, p)) {
+    /* without its session the request could not show a first-level match:
+     * refused (and audited), never treated as sessionless SOAP */
+    switch (actor.session == NULL ? invqr_level2_refuse(db, &actor, code)
+            : invqr_level2_request(&ch, db, app->conf, app->sms, &actor, code, req->page.lang, p)) {
     case INVQR_L2_OK:
         break;
     case INVQR_L2_NOT_ALLOWED:
@@ -407,6 +406,28 @@ static void level2_page(const invqr_request_t *req, invqr_response_t *resp,
     invqr_app_page(resp, 200, pg, p);
 }
 
+/* The OTP form again, after a wrong or malformed code, with the attempts left. */
+static void otp_again(const invqr_request_t *req, invqr_response_t *resp, int status,
+                      const char *code, const char *challenge, invqr_msg_t why, int left,
+                      apr_pool_t *p)
+{
+    invqr_page_ctx_t ctx = req->page;
+    invqr_page_t *pg;
+    invqr_el_t *main, *p1;
+
+    ctx.operator_area = 1;
+    pg = invqr_page_new(&ctx, MSG(L2_SENT_TITLE), p);
+    main = invqr_page_main(pg);
+    invqr_html_set(main, "data-status", apr_itoa(p, status));
+    invqr_html_add(main, "h1", MSG(L2_SENT_TITLE));
+    p1 = invqr_html_set(invqr_html_set(invqr_html_add(main, "p", invqr_msg(req->page.lang, why)),
+                                       "class", "alert alert-error"), "role", "alert");
+    invqr_html_text(p1, " ");
+    invqr_html_set(invqr_html_add(p1, "strong", apr_itoa(p, left)), "data-field", "attempts_left");
+    otp_form(pg, main, req, code, challenge, invqr_msg(req->page.lang, why));
+    invqr_app_page(resp, status, pg, p);
+}
+
 void invqr_level2_route(invqr_app_t *app, const invqr_request_t *req, invqr_response_t *resp,
                         apr_pool_t *p)
 {
@@ -442,24 +463,12 @@ void invqr_level2_route(invqr_app_t *app, const invqr_request_t *req, invqr_resp
     case INVQR_L2_OK:
         level2_page(req, resp, st, p);
         return;
+    case INVQR_L2_OTP_MALFORMED:
+        otp_again(req, resp, 400, code, challenge, INVQR_MSG_L2_MALFORMED, left, p);
+        return;
     case INVQR_L2_OTP_INVALID:
         if (left > 0) {
-            invqr_page_ctx_t ctx = req->page;
-            invqr_page_t *pg;
-            invqr_el_t *main, *p1;
-
-            ctx.operator_area = 1;
-            pg = invqr_page_new(&ctx, MSG(L2_SENT_TITLE), p);
-            main = invqr_page_main(pg);
-            invqr_html_set(main, "data-status", "403");
-            invqr_html_add(main, "h1", MSG(L2_SENT_TITLE));
-            p1 = invqr_html_set(invqr_html_set(invqr_html_add(main, "p", MSG(L2_WRONG)), "class",
-                                               "alert alert-error"), "role", "alert");
-            invqr_html_text(p1, " ");
-            invqr_html_set(invqr_html_add(p1, "strong", apr_itoa(p, left)), "data-field",
-                           "attempts_left");
-            otp_form(pg, main, req, code, challenge, MSG(L2_WRONG));
-            invqr_app_page(resp, 403, pg, p);
+            otp_again(req, resp, 403, code, challenge, INVQR_MSG_L2_WRONG, left, p);
             return;
         }
         l2_problem(req, resp, 403, INVQR_MSG_L2_SENT_TITLE, INVQR_MSG_L2_INVALID, p);

@@ -148,12 +148,9 @@ static void level1(invqr_app_t *app, invqr_db_t *db, const invqr_request_t *req,
     invqr_verify_req_t vr;
 
     memset(v, 0, sizeof(*v));
-    if (invqr_code_parse(code, sr->code, strlen(sr->code)) != 0) {
-        v->outcome = INVQR_V_UNKNOWN;
-        return;
-    }
     memset(&vr, 0, sizeof(vr));
-    vr.code = code;
+    /* a code that is not one is BAD_REQUEST, audited like any attempt */
+    vr.code = invqr_code_parse(code, sr->code, strlen(sr->code)) == 0 ? code : NULL;
     vr.fiscal_code = sr->fiscal_code;
     vr.client = req->client;
     vr.operator_id = op != NULL ? op->operator_id : 0;
@@ -279,6 +276,9 @@ void invqr_soap_route(invqr_app_t *app, const invqr_request_t *req, invqr_respon
                                     sr->otp, p)) {
         case INVQR_L2_OK:
             break;
+        case INVQR_L2_OTP_MALFORMED:
+            fault(resp, req, sr->version, INVQR_SOAP_BAD_REQUEST, "the otp is 6 digits", p);
+            return;
         case INVQR_L2_OTP_INVALID:
             fault(resp, req, sr->version, INVQR_SOAP_OTP_INVALID, NULL, p);
             return;

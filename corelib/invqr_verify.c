@@ -254,6 +254,13 @@ void invqr_verify_level1(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t
     const char *c;
     pthread_mutex_t *m;
 
+    if (req->code == NULL) {
+        /* an attempt all the same: audited, with nothing of the text kept */
+        memset(out, 0, sizeof(*out));
+        out->outcome = INVQR_V_BAD_INPUT;
+        finish(out, db, req, NULL, "code");
+        return;
+    }
     for (c = req->code; *c != '\0'; c++)
         h = (h ^ (unsigned char)*c) * 16777619u;
     m = &stripes[h % STRIPES];

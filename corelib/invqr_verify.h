@@ -15,7 +15,7 @@
 
 typedef enum {
     INVQR_V_MATCH = 0,      /* 200: show the first level */
-    INVQR_V_BAD_INPUT,      /* 400: not a fiscal code at all */
+    INVQR_V_BAD_INPUT,      /* 400: not a code, or not a fiscal code, at all */
     INVQR_V_UNKNOWN,        /* 404 */
     INVQR_V_REVOKED,        /* 410: revoked, replaced, or the status no longer definitive */
     INVQR_V_MISMATCH,       /* 422 */
@@ -24,7 +24,7 @@ typedef enum {
 } invqr_verify_outcome;
 
 typedef struct {
-    const char *code;          /* canonical 20 characters */
+    const char *code;          /* canonical 20 characters; NULL: what was typed is no code */
     const char *fiscal_code;   /* as typed */
     const char *client;        /* client address */
     long long operator_id;     /* 0 for anonymous verifiers */
@@ -46,7 +46,8 @@ typedef struct {
     invqr_handicap_t handicap;
 } invqr_level1_t;
 
-/** Run a first-level verification; always fills out. */
+/** Run a first-level verification; always fills out. A request without a
+ * code (the text was not one) is audited and answered INVQR_V_BAD_INPUT. */
 void invqr_verify_level1(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t *conf,
                          const invqr_verify_req_t *req);
 

@@ -229,9 +229,12 @@ static int parse_body(apr_table_t **pform, const invqr_request_t *req, apr_pool_
     return invqr_form_parse(pform, req->body, req->body_len, p) == APR_SUCCESS ? 0 : -1;
 }
 
-static void verify(invqr_app_t *app, const invqr_request_t *req, invqr_response_t *resp,
-                   const char *code, const char *fiscal_code, int manual, const char *typed_code,
-                   apr_pool_t *p)
+/* Run the verification: code NULL when what was typed is no code (the
+ * attempt is audited all the same). NULL when the store failed (the 503
+ * page is already in resp). */
+static invqr_level1_t *run_verify(invqr_app_t *app, const invqr_request_t *req,
+                                  invqr_response_t *resp, const char *code,
+                                  const char *fiscal_code, apr_pool_t *p)
 {
     invqr_db_t *db = invqr_app_db(app);
     invqr_verify_req_t vr;
@@ -239,7 +242,7 @@ static void verify(invqr_app_t *app, const invqr_request_t *req, invqr_response_
 
     if (db == NULL) {
         invqr_app_error(req, resp, 503, NULL, p);
-        return;
+        return NULL;
     }
     memset(&vr, 0, sizeof(vr));
     vr.code = code;
@@ -249,8 +252,22 @@ static void verify(invqr_app_t *app, const invqr_request_t *req, invqr_response_
     vr.org_id = req->org_id;
     vr.audit = app->audit;
     invqr_verify_level1(v, db, app->conf, &vr);
-    if (v->outcome == INVQR_V_UNAVAILABLE)
+    if (v->outcome == INVQR_V_UNAVAILABLE) {
         invqr_app_db_failed(app);
+        invqr_app_error(req, resp, 503, NULL, p);
+        return NULL;
+    }
+    return v;
+}
+
+static void verify(invqr_app_t *app, const invqr_request_t *req, invqr_response_t *resp,
+                   const char *code, const char *fiscal_code, int manual, const char *typed_code,
+                   apr_pool_t *p)
+{
+    invqr_level1_t *v = run_verify(app, req, resp, code, fiscal_code, p);
+
+    if (v == NULL)
+        return;
     if (v->outcome == INVQR_V_MATCH)
         result_page(app, req, resp, v, code, p);
     else
@@ -264,9 +281,11 @@ void invqr_verify_code_route(invqr_app_t *app, const invqr_request_t *req,
     apr_table_t *form = NULL;
     const char *fc;
 
-    /* The QR writes the code upper-case; people may type it any way. */
+    /* The QR writes the code upper-case; people may type it any way. A path
+     * that names no code is no page; a POST to it is still an attempt. */
     if (req->arg == NULL || invqr_code_parse(code, req->arg, strlen(req->arg)) != 0) {
-        invqr_app_error(req, resp, 404, NULL, p);
+        if (strcmp(req->method, "POST") != 0 || run_verify(app, req, resp, NULL, "", p) != NULL)
+            invqr_app_error(req, resp, 404, NULL, p);
         return;
     }
     if (strcmp(req->method, "POST") != 0) {
@@ -299,7 +318,11 @@ void invqr_verify_manual_route(invqr_app_t *app, const invqr_request_t *req,
     typed = apr_table_get(form, "code");
     fc = apr_table_get(form, "fiscal_code");
     if (typed == NULL || invqr_code_parse(code, typed, strlen(typed)) != 0) {
-        invqr_page_t *pg = invqr_page_error(&req->page, 400, NULL, p);
+        invqr_page_t *pg;
+
+        if (run_verify(app, req, resp, NULL, fc != NULL ? fc : "", p) == NULL)
+            return;
+        pg = invqr_page_error(&req->page, 400, NULL, p);
         invqr_verify_form(pg, invqr_page_main(pg), req, NULL, 1, typed, MSG(ERR_CODE_TYPED), NULL);
         invqr_app_page(resp, 400, pg, p);
         return;

@@ -148,6 +148,24 @@ def test_verify_errors_reveal_nothing(invqr, tmp_path):
     assert requests.get(invqr.url + "/v/not-a-code").status_code == 404
 
 
+def test_a_malformed_code_is_an_attempt_too(invqr, tmp_path):
+    """Every verification attempt is audited, also one whose code is not a
+    code at all; the typed text itself is not kept."""
+    fc, _ = new_citizen(invqr, tmp_path)
+    mark = invqr.sql("SELECT COALESCE(MAX(id), 0) FROM audit_log")[0][0]
+    s = requests.Session()
+    form = s.get(invqr.url + "/verify")
+    r = s.post(invqr.url + "/verify", data={"csrf": csrf_of(form.text), "code": "12345-not-a-code",
+                                            "fiscal_code": fc})
+    assert r.status_code == 400 and 'name="code"' in r.text     # the form again
+    page = s.get(invqr.url + "/v/" + "2" * 20)
+    r = s.post(invqr.url + "/v/not-a-code", data={"csrf": csrf_of(page.text), "fiscal_code": fc})
+    assert r.status_code == 404 and 'data-status="404"' in r.text
+    rows = invqr.sql("SELECT event, outcome, detail, level, code IS NULL, fiscal_code IS NULL,"
+                     " client_addr FROM audit_log WHERE id > %s ORDER BY id" % mark)
+    assert rows == [("verify", "bad_input", "code", "1", "1", "1", "127.0.0.1")] * 2, rows
+
+
 def test_replace_and_revoke(invqr, tmp_path):
     fc, _ = new_citizen(invqr, tmp_path)
     s = sign_in(invqr, fc)

@@ -219,8 +219,14 @@ def test_second_level_needs_a_first_level_match_in_the_same_session(invqr, tmp_p
     user = new_operator(invqr)
     s, _ = login(invqr, user)
     home = s.get(invqr.url + "/operator")
+    mark = invqr.sql("SELECT COALESCE(MAX(id), 0) FROM audit_log")[0][0]
     r = request_otp(invqr, s, code, home)
     assert r.status_code == 403
+    # the refused request is in the audit log all the same, and nothing was sent
+    assert invqr.sql("SELECT event, outcome, detail, level, fiscal_code IS NULL FROM audit_log"
+                     " WHERE id > %s AND code = '%s'" % (mark, code)) == [
+        ("otp_request", "not_allowed", "no first-level match", "2", "1")]
+    assert invqr.sql("SELECT COUNT(*) FROM otp_challenge WHERE code = '%s'" % code) == [("0",)]
     # an anonymous verifier cannot ask at all
     anon = requests.Session()
     form = anon.get(invqr.url + "/v/" + code)
@@ -234,6 +240,11 @@ def test_wrong_and_exhausted_otp(invqr, tmp_path):
     sent = request_otp(invqr, s, code, first_level(invqr, s, code, fc))
     otp = re.search(r"\b(\d{6})\b", latest_sms(invqr, 0).partition("\n\n")[2]).group(1)
     wrong = ["%06d" % ((int(otp) + k) % 10**6) for k in (1, 2, 3)]
+    # a slip of the keyboard is no attempt: 400, the form again, 3 still left
+    for slip in (otp[:5], otp + "0", otp[:5] + "x", " " + otp[:5]):
+        r0 = send_otp(invqr, s, code, sent, slip)
+        assert r0.status_code == 400 and 'data-status="400"' in r0.text, slip
+        assert 'data-field="attempts_left">3<' in r0.text and 'name="otp"' in r0.text
     r1 = send_otp(invqr, s, code, sent, wrong[0])
     r2 = send_otp(invqr, s, code, sent, wrong[1])
     assert r1.status_code == r2.status_code == 403
@@ -245,7 +256,7 @@ def test_wrong_and_exhausted_otp(invqr, tmp_path):
     assert r4.status_code == 403 and 'data-field="medical_judgment"' not in r4.text
     rows = invqr.sql("SELECT outcome FROM audit_log WHERE code = '%s' AND event = 'otp_verify'"
                      % code)
-    assert [r[0] for r in rows] == ["wrong", "wrong", "wrong", "exhausted"]
+    assert [r[0] for r in rows] == ["malformed"] * 4 + ["wrong", "wrong", "wrong", "exhausted"]
 
 
 def test_expired_otp(invqr, tmp_path):

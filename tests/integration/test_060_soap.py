@@ -95,6 +95,13 @@ def test_verify_level1_with_zeep(invqr, tmp_path, version):
     with pytest.raises(Fault) as e:
         svc.VerifyLevel1(code="0" * 20, fiscalCode=fc)
     assert fault_code(e.value) == "UNKNOWN_CODE"
+    # a code that is not one is a bad request, and an audited attempt
+    mark = invqr.sql("SELECT COALESCE(MAX(id), 0) FROM audit_log")[0][0]
+    with pytest.raises(Fault) as e:
+        svc.VerifyLevel1(code="not-a-code", fiscalCode=fc)
+    assert fault_code(e.value) == "BAD_REQUEST"
+    assert invqr.sql("SELECT event, outcome, detail, code IS NULL FROM audit_log WHERE id > %s"
+                     % mark) == [("verify", "bad_input", "code", "1")]
 
 
 @pytest.mark.parametrize("version,digest", [("1.1", False), ("1.2", True), ("1.1", True)])
@@ -106,6 +113,10 @@ def test_second_level_over_soap(invqr, tmp_path, operator, version, digest):
     assert ch.maskedMobile.startswith("+39 ")
     assert ch.expiresAt > datetime.datetime.now(datetime.timezone.utc)
     otp = latest_otp(invqr)
+    with pytest.raises(Fault) as e:      # not 6 digits: no attempt taken
+        client(invqr, version, operator, digest=digest).VerifyLevel2(
+            challengeId=ch.challengeId, otp=otp[:5])
+    assert fault_code(e.value) == "BAD_REQUEST"
     with pytest.raises(Fault) as e:
         client(invqr, version, operator, digest=digest).VerifyLevel2(
             challengeId=ch.challengeId, otp="%06d" % ((int(otp) + 1) % 10**6))
