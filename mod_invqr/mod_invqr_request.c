@@ -73,24 +73,20 @@ void invqr_register_replay_filter(void)
     ap_register_input_filter(REPLAY_FILTER, replay_filter, NULL, AP_FTYPE_RESOURCE);
 }
 
-/* Read the whole body (at most INVQR_FORM_MAX_BODY bytes), parse it as a
- * form into rq->form, and when keep is set arrange for the worker to read
- * the same bytes. Returns OK or an HTTP status. */
-int invqr_request_read_form(request_rec *r, invqr_req_t *rq, int keep)
+/* Read the whole body, at most INVQR_FORM_MAX_BODY bytes whatever its
+ * framing (Content-Length or chunked), into *pbody (NUL-terminated) and
+ * *ptotal, keeping its buckets in *psaved for the replay filter. Returns OK
+ * or an HTTP status. */
+static int read_body(request_rec *r, char **pbody, apr_size_t *ptotal,
+                     apr_bucket_brigade **psaved)
 {
-    const char *ctype = apr_table_get(r->headers_in, "Content-Type");
     const char *clen = apr_table_get(r->headers_in, "Content-Length");
     apr_bucket_brigade *bb, *saved;
-    apr_size_t total = 0;
+    apr_size_t total = 0, n;
     char *body;
     int seen_eos = 0;
     apr_status_t rv;
 
-    if (ctype == NULL || strncasecmp(ctype, "application/x-www-form-urlencoded", 33) != 0
-        || (ctype[33] != '\0' && ctype[33] != ';')) {
-        apr_table_setn(r->notes, "invqr-detail", "form");
-        return HTTP_UNSUPPORTED_MEDIA_TYPE;
-    }
     if (clen != NULL && (strlen(clen) > 9 || apr_atoi64(clen) > INVQR_FORM_MAX_BODY))
         return HTTP_REQUEST_ENTITY_TOO_LARGE;
 
@@ -134,13 +130,46 @@ int invqr_request_read_form(request_rec *r, invqr_req_t *rq, int keep)
         apr_brigade_cleanup(bb);
     }
     body = apr_palloc(r->pool, total + 1);
-    {
-        apr_size_t n = total;
-        rv = apr_brigade_flatten(saved, body, &n);
-        if (rv != APR_SUCCESS || n != total)
-            return HTTP_INTERNAL_SERVER_ERROR;
-    }
+    n = total;
+    rv = apr_brigade_flatten(saved, body, &n);
+    if (rv != APR_SUCCESS || n != total)
+        return HTTP_INTERNAL_SERVER_ERROR;
     body[total] = '\0';
+    *pbody = body;
+    *ptotal = total;
+    *psaved = saved;
+    return OK;
+}
+
+/* The worker reads the bytes read here again, with their length told: the
+ * proxy needs a Content-Length (a chunked body has none). */
+static void replay_to_worker(request_rec *r, apr_bucket_brigade *saved, apr_size_t total)
+{
+    ap_add_input_filter(REPLAY_FILTER, saved, r, r->connection);
+    apr_table_setn(r->headers_in, "Content-Length", apr_psprintf(r->pool, "%" APR_SIZE_T_FMT, total));
+    apr_table_unset(r->headers_in, "Transfer-Encoding");
+}
+
+/* Read the whole body (bounded, see read_body), parse it as a form into
+ * rq->form, and when keep is set arrange for the worker to read the same
+ * bytes. Returns OK or an HTTP status. */
+int invqr_request_read_form(request_rec *r, invqr_req_t *rq, int keep)
+{
+    const char *ctype = apr_table_get(r->headers_in, "Content-Type");
+    apr_bucket_brigade *saved = NULL;
+    apr_size_t total = 0;
+    char *body = NULL;
+    apr_status_t rv;
+    int status;
+
+    if (ctype == NULL || strncasecmp(ctype, "application/x-www-form-urlencoded", 33) != 0
+        || (ctype[33] != '\0' && ctype[33] != ';')) {
+        apr_table_setn(r->notes, "invqr-detail", "form");
+        return HTTP_UNSUPPORTED_MEDIA_TYPE;
+    }
+    status = read_body(r, &body, &total, &saved);
+    if (status != OK)
+        return status;
     rv = invqr_form_parse(&rq->form, body, total, r->pool);
     if (rv == APR_ENOSPC)
         return HTTP_REQUEST_ENTITY_TOO_LARGE;
@@ -148,12 +177,29 @@ int invqr_request_read_form(request_rec *r, invqr_req_t *rq, int keep)
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "INVQR0131: malformed form body");
         return HTTP_BAD_REQUEST;
     }
-    if (keep) {
-        ap_add_input_filter(REPLAY_FILTER, saved, r, r->connection);
-        /* The body is complete now: tell the proxy its length. */
-        apr_table_setn(r->headers_in, "Content-Length", apr_psprintf(r->pool, "%" APR_SIZE_T_FMT, total));
-        apr_table_unset(r->headers_in, "Transfer-Encoding");
-    }
+    if (keep)
+        replay_to_worker(r, saved, total);
+    return OK;
+}
+
+/* A SOAP body goes to the worker as it came. With a Content-Length it is
+ * only size-checked and streams through; a chunked one (as many SOAP stacks
+ * send) is read here, bounded, and replayed with its length. */
+static int soap_body(request_rec *r)
+{
+    const char *clen = apr_table_get(r->headers_in, "Content-Length");
+    apr_bucket_brigade *saved = NULL;
+    apr_size_t total = 0;
+    char *body = NULL;
+    int status;
+
+    if (clen != NULL)
+        return strlen(clen) > 9 || apr_atoi64(clen) > INVQR_FORM_MAX_BODY
+                   ? HTTP_REQUEST_ENTITY_TOO_LARGE : OK;
+    status = read_body(r, &body, &total, &saved);
+    if (status != OK)
+        return status;
+    replay_to_worker(r, saved, total);
     return OK;
 }
 
@@ -358,12 +404,12 @@ int invqr_request_fixups(request_rec *r)
     csrf_prepare(r, rq);
     if (strcmp(rq->route->name, "soap") == 0) {
         /* SOAP carries its own credentials (WS-Security) and no cookies:
-         * no CSRF; the body goes to the worker as it came, size-checked */
-        const char *clen = apr_table_get(r->headers_in, "Content-Length");
-
-        if (r->method_number == M_POST
-            && (clen == NULL || strlen(clen) > 9 || apr_atoi64(clen) > INVQR_FORM_MAX_BODY))
-            return clen == NULL ? HTTP_LENGTH_REQUIRED : HTTP_REQUEST_ENTITY_TOO_LARGE;
+         * no CSRF */
+        if (r->method_number == M_POST) {
+            status = soap_body(r);
+            if (status != OK)
+                return status;
+        }
         set_worker_env(r, rq);
         return DECLINED;
     }

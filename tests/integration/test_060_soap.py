@@ -217,6 +217,24 @@ def test_hostile_bodies_get_a_fault_quickly(invqr, name, body):
     assert "root:" not in r.text
 
 
+def test_a_chunked_request_is_answered_like_any_other(invqr, tmp_path):
+    """Many SOAP stacks (CXF, .NET) stream the envelope chunked, without a
+    Content-Length: the answer is the same; too big is still refused."""
+    fc, _ = new_citizen(invqr, tmp_path, surname="Chunked", given="Carla")
+    code = generate(invqr, sign_in(invqr, fc))
+    env = _envelope("<v:VerifyLevel1><v:code>%s</v:code><v:fiscalCode>%s</v:fiscalCode>"
+                    "</v:VerifyLevel1>" % (code, fc)).encode()
+    pieces = (env[i:i + 100] for i in range(0, len(env), 100))
+    r = post(invqr, pieces)
+    assert r.request.headers.get("Transfer-Encoding") == "chunked"
+    assert r.status_code == 200, r.text[:300]
+    assert re.search(r"<(\w+:)?name>Carla Chunked</(\w+:)?name>", r.text), r.text[:300]
+    big = (b"<a>" + b"x" * 65536 for _ in range(64))
+    assert post(invqr, big).status_code == 413
+    empty = post(invqr, (b"" for _ in range(1)))
+    assert empty.status_code in (400, 500) and "Fault" in empty.text
+
+
 def test_ten_megabytes_are_refused_unread(invqr):
     r = post(invqr, b"<a>" + b"x" * (10 * 1024 * 1024) + b"</a>")
     assert r.status_code == 413
