@@ -981,14 +981,14 @@ invqr_import_rc invqr_import_file(invqr_import_stats_t *st, invqr_db_t *db, cons
     }
     seen_free(&seen);
     if (strict && st->rejected > 0) {
-        rc = INVQR_IMPORT_SOME_REJECTED;
+        rc = INVQR_IMPORT_NOTHING;     /* the contract's 2: nothing was applied */
         goto out;
     }
 
     if (rs.n == 0) {
-        /* every row was rejected, or there were none: nothing to send */
-        st->applied = 1;
-        rc = st->rejected > 0 ? INVQR_IMPORT_SOME_REJECTED : INVQR_IMPORT_ALL;
+        /* no rows: all applied, trivially; every row rejected: nothing */
+        st->applied = st->rejected == 0;
+        rc = st->rejected > 0 ? INVQR_IMPORT_NOTHING : INVQR_IMPORT_ALL;
         goto out;
     }
     tmp = malloc((rs.n / 2 + 1) * sizeof(*tmp));

@@ -28,8 +28,10 @@ typedef enum { INVQR_IMPORT_ALL = 0, INVQR_IMPORT_SOME_REJECTED = 1, INVQR_IMPOR
 /**
  * Import path into the store through db (an admin connection). Each reject
  * is one line on rejects: "FILE:LINE: COLUMN: REASON". Returns the exit
- * status of the contract: 0 all applied, 1 some rows rejected (with strict:
- * nothing applied), 2 nothing could be applied. Scratch memory comes from p.
+ * status of the contract: 0 all applied, 1 some rows rejected (the others
+ * applied), 2 nothing could be applied (with strict, any row rejected; or
+ * every row rejected; or the file or the store failed). Scratch memory
+ * comes from p.
  */
 invqr_import_rc invqr_import_file(invqr_import_stats_t *st, invqr_db_t *db, const char *path,
                                   int strict, FILE *rejects, apr_pool_t *p);

@@ -583,7 +583,7 @@ def test_strict_applies_nothing_when_any_row_is_bad(invqr, tmp_path):
     bad2 = good_row(handicap="ART3_C4")
     path = write(tmp_path, [changed, new, bad1, good_row(), bad2], name="strict.csv")
     r = do_import(invqr, path, "--strict")
-    assert r.returncode == 1
+    assert r.returncode == 2      # the contract: nothing could be applied
     # it still reports every bad row, not just the first
     assert [(line, col) for line, col, _ in rejects(r, path)] == [(4, "birth_date"),
                                                                   (6, "handicap")]
@@ -603,13 +603,27 @@ def test_strict_applies_nothing_when_any_row_is_bad(invqr, tmp_path):
     assert got == {x["fiscal_code"]: expected(x) for x in (changed, new)}
 
 
+def test_a_file_of_bad_rows_alone_applies_nothing_and_says_so(invqr, tmp_path):
+    state = store_state(invqr)
+    path = write(tmp_path, [good_row(birth_date="1981-02-29"), good_row(handicap="ART3_C4")],
+                 name="all-bad.csv")
+    r = do_import(invqr, path)
+    assert r.returncode == 2, (r.stdout, r.stderr)     # not 1: no row was applied
+    s = summary(r, path)
+    assert s["nothing"] and s["applied"] == 0 and s["rejected"] == 2 and s["rows"] == 2
+    assert store_state(invqr) == state
+    # a header alone is a file with nothing to apply, and nothing wrong
+    r = do_import(invqr, write(tmp_path, [], name="header-only.csv"))
+    assert r.returncode == 0 and not summary(r, tmp_path / "header-only.csv")["nothing"]
+
+
 def test_strict_refuses_a_malformed_record_too(invqr, tmp_path):
     state = store_state(invqr)
     good = good_row()
     path = tmp_path / "strict-malformed.csv"
     path.write_bytes(csv_bytes([good]) + b'"unterminated,quote\n')
     r = do_import(invqr, path, "--strict")
-    assert r.returncode == 1
+    assert r.returncode == 2
     assert summary(r, path)["nothing"]
     assert store_state(invqr) == state
 

@@ -184,7 +184,7 @@ def test_strict_loads_nothing_when_a_row_is_bad(invqr, tmp_path):
     path = write(tmp_path, rows + [good_row(birth_date="1980-02-30")])
     before = loads(invqr)
     r = do_import(invqr, path, "--strict")
-    assert r.returncode == 1
+    assert r.returncode == 2
     assert summary(r, path)["nothing"]
     assert loads(invqr) == before
     assert stored(invqr, [expected(x)["fiscal_code"] for x in rows]) == {}
