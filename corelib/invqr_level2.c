@@ -237,6 +237,40 @@ unavailable:
     return INVQR_L2_UNAVAILABLE;
 }
 
+invqr_l2_rc invqr_level2_pending(invqr_l2_challenge_t *out, int *pleft, invqr_db_t *db,
+                                 const invqr_l2_actor_t *actor, const char *code)
+{
+    invqr_binds_t in, res;
+    unsigned long long rows = 0;
+    long long expires_at = 0, attempts = 0;
+    char mobile[24];
+
+    memset(out, 0, sizeof(*out));
+    *pleft = 0;
+    invqr_binds_init(&in);
+    invqr_bind_int(&in, actor->operator_id);
+    invqr_bind_str(&in, code, strlen(code));
+    invqr_bind_int(&in, INVQR_OTP_ATTEMPTS);
+    invqr_binds_init(&res);
+    invqr_bind_out_str(&res, out->challenge, sizeof(out->challenge));
+    invqr_bind_out_str(&res, out->expires_utc, sizeof(out->expires_utc));
+    invqr_bind_out_int(&res, &expires_at);
+    invqr_bind_out_int(&res, &attempts);
+    invqr_bind_out_str(&res, mobile, sizeof(mobile));
+    if (invqr_db_exec(db, INVQR_SQL_OTP_PENDING, &in, &res, NULL, NULL, &rows) != APR_SUCCESS) {
+        memset(out, 0, sizeof(*out));
+        return INVQR_L2_UNAVAILABLE;
+    }
+    if (rows == 0) {
+        memset(out, 0, sizeof(*out));
+        return INVQR_L2_OTP_INVALID;
+    }
+    invqr_when_hhmm(out->expires_local, expires_at);
+    invqr_level2_mask_mobile(out->masked_mobile, mobile);
+    *pleft = INVQR_OTP_ATTEMPTS - (int)attempts;
+    return INVQR_L2_OK;
+}
+
 invqr_l2_rc invqr_level2_verify(invqr_status_t **pst, int *pleft, char code_out[21],
                                 invqr_db_t *db, const invqr_conf_t *conf,
                                 const invqr_l2_actor_t *actor, const char *code,

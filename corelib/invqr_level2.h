@@ -70,6 +70,14 @@ invqr_l2_rc invqr_level2_request(invqr_l2_challenge_t *out, invqr_db_t *db,
                                  invqr_lang_t lang, apr_pool_t *p);
 
 /**
+ * The operator's open challenge for code, as invqr_level2_request() gave it,
+ * and *pleft its attempts left: INVQR_L2_OK, INVQR_L2_OTP_INVALID when none
+ * is open (used, spent, expired, or the code revoked), INVQR_L2_UNAVAILABLE.
+ */
+invqr_l2_rc invqr_level2_pending(invqr_l2_challenge_t *out, int *pleft, invqr_db_t *db,
+                                 const invqr_l2_actor_t *actor, const char *code);
+
+/**
  * Check otp against challenge (which must belong to the operator, and to
  * code when code is not NULL). On success *pst is the full record, loaded
  * and audited as shown; *pleft is the number of attempts left otherwise.

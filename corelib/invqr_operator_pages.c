@@ -285,6 +285,38 @@ static void l2_problem(const invqr_request_t *req, invqr_response_t *resp, int s
     invqr_app_page(resp, status, pg, p);
 }
 
+/* The page after the consent SMS went out: where it went, until when the
+ * code is valid, and the form for it. */
+static void sent_page(const invqr_request_t *req, invqr_response_t *resp, const char *code,
+                      const invqr_l2_challenge_t *ch, int left, apr_pool_t *p)
+{
+    invqr_page_ctx_t ctx = req->page;
+    invqr_page_t *pg;
+    invqr_el_t *main, *p1;
+
+    ctx.operator_area = 1;
+    pg = invqr_page_new(&ctx, MSG(L2_SENT_TITLE), p);
+    main = invqr_page_main(pg);
+    invqr_html_add(main, "h1", MSG(L2_SENT_TITLE));
+    p1 = invqr_html_add(main, "p", MSG(L2_SENT_TEXT));
+    invqr_html_text(p1, " ");
+    invqr_html_set(invqr_html_add(p1, "strong", ch->masked_mobile), "data-field", "masked_mobile");
+    invqr_html_add(main, "p", MSG(L2_SENT_ASK));
+    p1 = invqr_html_add(main, "p", MSG(L2_EXPIRES));
+    invqr_html_text(p1, " ");
+    invqr_html_set(invqr_html_set(invqr_html_add(p1, "time", ch->expires_local), "datetime",
+                                  ch->expires_utc), "data-field", "expires_at");
+    if (left < INVQR_OTP_ATTEMPTS) {
+        p1 = invqr_html_add(main, "p", MSG(L2_ATTEMPTS_LEFT));
+        invqr_html_text(p1, " ");
+        invqr_html_set(invqr_html_add(p1, "strong", apr_itoa(p, left)), "data-field",
+                       "attempts_left");
+    }
+    otp_form(pg, main, req, code, ch->challenge, NULL);
+    help_link(pg, main, req);
+    invqr_app_page(resp, 200, pg, p);
+}
+
 void invqr_otp_route(invqr_app_t *app, const invqr_request_t *req, invqr_response_t *resp,
                      apr_pool_t *p)
 {
@@ -293,9 +325,6 @@ void invqr_otp_route(invqr_app_t *app, const invqr_request_t *req, invqr_respons
     invqr_l2_actor_t actor;
     invqr_l2_challenge_t ch;
     invqr_db_t *db = invqr_app_db(app);
-    invqr_page_ctx_t ctx = req->page;
-    invqr_page_t *pg;
-    invqr_el_t *main, *p1;
 
     if (req->operator_id <= 0) {
         invqr_app_error(req, resp, 401, NULL, p);
@@ -337,21 +366,9 @@ void invqr_otp_route(invqr_app_t *app, const invqr_request_t *req, invqr_respons
         invqr_app_error(req, resp, 503, NULL, p);
         return;
     }
-    ctx.operator_area = 1;
-    pg = invqr_page_new(&ctx, MSG(L2_SENT_TITLE), p);
-    main = invqr_page_main(pg);
-    invqr_html_add(main, "h1", MSG(L2_SENT_TITLE));
-    p1 = invqr_html_add(main, "p", MSG(L2_SENT_TEXT));
-    invqr_html_text(p1, " ");
-    invqr_html_set(invqr_html_add(p1, "strong", ch.masked_mobile), "data-field", "masked_mobile");
-    invqr_html_add(main, "p", MSG(L2_SENT_ASK));
-    p1 = invqr_html_add(main, "p", MSG(L2_EXPIRES));
-    invqr_html_text(p1, " ");
-    invqr_html_set(invqr_html_set(invqr_html_add(p1, "time", ch.expires_local), "datetime",
-                                  ch.expires_utc), "data-field", "expires_at");
-    otp_form(pg, main, req, code, ch.challenge, NULL);
-    help_link(pg, main, req);
-    invqr_app_page(resp, 200, pg, p);
+    /* the SMS went out: the form is a page of its own, so that reloading
+     * it never sends another SMS (and voids the one the citizen holds) */
+    invqr_app_redirect(req, resp, apr_pstrcat(p, "/v/", code, "/level2", NULL), p);
 }
 
 static void row(invqr_el_t *dl, const char *label, const char *field, const char *value)
@@ -447,6 +464,28 @@ void invqr_level2_route(invqr_app_t *app, const invqr_request_t *req, invqr_resp
     if (req->arg == NULL || invqr_code_parse(code, req->arg, strlen(req->arg)) != 0) {
         invqr_app_error(req, resp, 404, NULL, p);
         return;
+    }
+    if (strcmp(req->method, "POST") != 0) {
+        /* the form for the open challenge, after the request's 303 */
+        invqr_l2_challenge_t ch;
+
+        if (db == NULL) {
+            invqr_app_error(req, resp, 503, NULL, p);
+            return;
+        }
+        actor_of(&actor, sess, req);
+        switch (invqr_level2_pending(&ch, &left, db, &actor, code)) {
+        case INVQR_L2_OK:
+            sent_page(req, resp, code, &ch, left, p);
+            return;
+        case INVQR_L2_OTP_INVALID:
+            l2_problem(req, resp, 410, INVQR_MSG_L2_SENT_TITLE, INVQR_MSG_L2_NONE_PENDING, p);
+            return;
+        default:
+            invqr_app_db_failed(app);
+            invqr_app_error(req, resp, 503, NULL, p);
+            return;
+        }
     }
     if (req->body == NULL || invqr_form_parse(&form, req->body, req->body_len, p) != APR_SUCCESS
         || (otp = apr_table_get(form, "otp")) == NULL

@@ -185,8 +185,22 @@ def test_second_level_flow_with_sms_consent(invqr, tmp_path):
     started = time.time() - 1
     sent = request_otp(invqr, s, code, result)
     assert sent.status_code == 200, sent.text[:400]
+    # the SMS went out on a POST that answered 303: the form is a page of its own
+    assert [h.status_code for h in sent.history] == [303]
+    assert sent.url == invqr.url + "/v/%s/level2" % code
     assert 'data-field="masked_mobile">+39 ' in sent.text
+    assert re.search(r'data-field="expires_at">\d\d:\d\d<', sent.text)
     sms = latest_sms(invqr, started)
+    # reloading that page sends nothing and shows the same challenge
+    spool = len(list((invqr.run / "sms").iterdir()))
+    again = s.get(sent.url)
+    assert again.status_code == 200 and len(list((invqr.run / "sms").iterdir())) == spool
+    challenge_of = lambda t: re.search(r'name="challenge" value="([^"]+)"', t).group(1)
+    assert challenge_of(again.text) == challenge_of(sent.text)
+    # it is the operator's own: another operator finds nothing waiting
+    other, _ = login(invqr, new_operator(invqr))
+    none = other.get(sent.url)
+    assert none.status_code == 410 and 'name="otp"' not in none.text
     head, _, text = sms.partition("\n\n")
     assert head.strip() == "To: 393331112233"
     assert "Comune di Secondo Livello" in text
@@ -202,9 +216,11 @@ def test_second_level_flow_with_sms_consent(invqr, tmp_path):
     assert 'data-field="blindness_degree" data-value="partial"' in shown.text
     assert 'data-field="review_date">2030-01-31<' in shown.text
     assert 'data-field="judgment_date">2020-02-01<' in shown.text
-    # once: the same code again shows nothing
+    # once: the same code again shows nothing, and no form waits any more
     again = send_otp(invqr, s, code, sent, otp)
     assert again.status_code == 403 and "85" not in re.sub(r"<[^>]+>", "", again.text).split()
+    gone = s.get(sent.url)
+    assert gone.status_code == 410 and 'name="otp"' not in gone.text
     # audit and the citizen's access log
     events = invqr.sql("SELECT event, outcome FROM audit_log WHERE code = '%s' AND level = 2 "
                        "ORDER BY id" % code)
@@ -246,6 +262,8 @@ def test_wrong_and_exhausted_otp(invqr, tmp_path):
         assert r0.status_code == 400 and 'data-status="400"' in r0.text, slip
         assert 'data-field="attempts_left">3<' in r0.text and 'name="otp"' in r0.text
     r1 = send_otp(invqr, s, code, sent, wrong[0])
+    reloaded = s.get(invqr.url + "/v/%s/level2" % code)
+    assert reloaded.status_code == 200 and 'data-field="attempts_left">2<' in reloaded.text
     r2 = send_otp(invqr, s, code, sent, wrong[1])
     assert r1.status_code == r2.status_code == 403
     assert 'data-field="attempts_left">2<' in r1.text and 'data-field="attempts_left">1<' in r2.text
