@@ -133,7 +133,9 @@ conf_get() { sed -n "s/^$1 *= *//p" "$INVQR_RUN/invqr.conf"; }
 
 # db_setup : the application's configuration, database, users, schema.
 db_setup() {
-    local conf="$INVQR_RUN/invqr.conf"
+    local conf="$INVQR_RUN/invqr.conf" base=${INVQR_BASE:-/}
+    # what the QR and the WSDL name: this host and port, and the base path
+    local public="http://127.0.0.1:$INVQR_PORT${base%/}"
     if [ ! -f "$conf" ]; then
         umask 077
         cat >"$conf" <<CONF
@@ -145,7 +147,7 @@ db_password = $(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
 admin_db_user = invqr_admin
 admin_db_password = $(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
 secret = $(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
-public_base_url = http://127.0.0.1:$INVQR_PORT
+public_base_url = $public
 migrations_dir = $INVQR_ROOT/schema/migrations
 worker_log = $INVQR_RUN/log/worker.log
 worker_threads = ${INVQR_WORKER_THREADS:-8}
@@ -166,8 +168,8 @@ CONF
     sed -i "s|^pdf_cache_dir = .*|pdf_cache_dir = $INVQR_SOCKDIR/pdf|" "$conf"
     mkdir -p "$INVQR_SOCKDIR/pdf" && chmod 0711 "$INVQR_SOCKDIR/pdf"
     sed -i "s|^fonts_dir = .*|fonts_dir = $INVQR_BUILD/fonts|" "$conf"
-    # the socket moves with the port; keep the file in step
-    sed -i "s|^db_socket = .*|db_socket = $INVQR_DB_SOCKET|; s|^public_base_url = .*|public_base_url = http://127.0.0.1:$INVQR_PORT|" "$conf"
+    # the socket moves with the port, the public URL with port and base; keep the file in step
+    sed -i "s|^db_socket = .*|db_socket = $INVQR_DB_SOCKET|; s|^public_base_url = .*|public_base_url = $public|" "$conf"
     mkdir -p "$INVQR_RUN/sms"
     mariadb --no-defaults --socket="$INVQR_DB_SOCKET" -uroot <<SQL || die "database set-up failed"
 CREATE DATABASE IF NOT EXISTS invqr CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;

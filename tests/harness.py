@@ -31,7 +31,9 @@ class Instance:
         self.run = run
         self.port = port
         self.extra_env = env or {}
-        self.url = f"http://127.0.0.1:{port}"
+        self.origin = f"http://127.0.0.1:{port}"
+        # everything of invqr is under its base path (INVQR_BASE, "/" by default)
+        self.url = self.origin + (self.extra_env.get("INVQR_BASE") or "/").rstrip("/")
         self.proc = None
 
     # -- lifecycle ---------------------------------------------------------
