@@ -130,6 +130,37 @@ def test_second_level_over_soap(invqr, tmp_path, operator, version, digest):
     assert ("level2", "shown") in rows
 
 
+@pytest.mark.parametrize("version,side", [("1.1", "Client"), ("1.2", "Sender")])
+def test_limit_and_expiry_faults(invqr, tmp_path, operator, version, side):
+    """RATE_LIMITED after the wrong guesses a code allows, OTP_EXPIRED for a
+    challenge past its 5 minutes: over HTTP, on the client's side."""
+    fc, _ = new_citizen(invqr, tmp_path)
+    code = generate(invqr, sign_in(invqr, fc))
+    me = "DELETE FROM verify_client WHERE client_addr = '127.0.0.1'"
+    invqr.sql(me)                        # this test's guesses, not earlier tests', count
+    try:
+        svc = client(invqr, version)
+        for _ in range(5):
+            with pytest.raises(Fault) as e:
+                svc.VerifyLevel1(code=code, fiscalCode=fiscal_code("RSSMRA80A01H501"))
+            assert fault_code(e.value) == "FISCAL_CODE_MISMATCH"
+        with pytest.raises(Fault) as e:      # even the right fiscal code, for now
+            svc.VerifyLevel1(code=code, fiscalCode=fc)
+        assert fault_code(e.value) == "RATE_LIMITED"
+        assert e.value.code.endswith(side), e.value.code
+    finally:
+        invqr.sql(me)
+        invqr.sql("UPDATE qr_code SET fail_count = 0, fail_window_start = NULL"
+                  " WHERE code = '%s'" % code)
+    ch = client(invqr, version, operator).RequestOtp(code=code, fiscalCode=fc)
+    invqr.sql("UPDATE otp_challenge SET expires_at = NOW() - INTERVAL 1 SECOND"
+              " WHERE public_id = '%s'" % ch.challengeId)
+    with pytest.raises(Fault) as e:
+        client(invqr, version, operator).VerifyLevel2(challengeId=ch.challengeId,
+                                                      otp=latest_otp(invqr))
+    assert fault_code(e.value) == "OTP_EXPIRED" and e.value.code.endswith(side)
+
+
 def test_auth_faults(invqr, tmp_path, operator):
     fc, _ = new_citizen(invqr, tmp_path)
     code = generate(invqr, sign_in(invqr, fc))
