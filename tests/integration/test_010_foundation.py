@@ -11,8 +11,35 @@ import requests
 
 from conftest import csrf_of, demo_login
 from fcgi_client import request as fcgi_request
+from harness import start_instance, stop_instance
 
 DEMO_FC = "RSSMRA75C14H501L"   # a definitive citizen of schema/demo/citizens.csv
+
+
+def test_the_demo_sign_in_is_announced_at_start_up(invqr):
+    """SPEC: the server warns at start-up when the demo sign-in is on: on
+    the terminal of whoever started it, and in the error log."""
+    said = Path(invqr.log.name).read_text()
+    assert "WARNING: the demo sign-in is on" in said
+    assert "INVQR0102: InvQRDemoLogin is On" in (invqr.run / "log" / "error.log").read_text()
+
+
+def test_ctrl_c_stops_everything_it_started(tmp_path):
+    """SPEC: SIGINT (Ctrl-C) stops every process script/server started, and
+    its socket directory goes with them."""
+    import signal
+    inst = start_instance("sigint")
+    sockdir = Path(inst.conf_value("db_socket")).parent
+    assert inst.processes() and sockdir.is_dir()
+    try:
+        inst.proc.send_signal(signal.SIGINT)
+        assert inst.proc.wait(timeout=60) == 0
+        assert inst.processes() == []
+        assert not sockdir.exists()
+        with pytest.raises(requests.ConnectionError):
+            requests.get(inst.url + "/", timeout=5)
+    finally:
+        stop_instance(inst)       # whatever SIGINT left, and the run directory
 
 
 def test_home_page_is_real(invqr):

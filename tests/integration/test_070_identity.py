@@ -4,6 +4,7 @@ with the demo sign-in switched off (SPEC: Citizen identity). The upstream
 module is played by mod_setenvif copying a test header into the variable
 mod_auth_openidc would set."""
 import subprocess
+from pathlib import Path
 
 import pytest
 import requests
@@ -59,3 +60,4 @@ def test_demo_sign_in_does_not_exist_when_off(idp):
     assert r.status_code in (403, 404)
     log = (idp.run / "log" / "error.log").read_text()
     assert "INVQR0102" not in log     # no demo warning: it is off
+    assert "demo sign-in is on" not in Path(idp.log.name).read_text()

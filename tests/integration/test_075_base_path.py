@@ -5,6 +5,7 @@ every link, form, redirect, cookie, the QR's URL and the WSDL's address
 carry the base; nothing answers outside it."""
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 import requests
@@ -35,6 +36,11 @@ def test_every_link_and_form_stays_under_the_base(mounted):
         assert not outside, (path, outside)
     css = requests.get(mounted.url + "/static/invqr.css")
     assert css.status_code == 200 and "text/css" in css.headers["Content-Type"]
+
+
+def test_the_demo_says_where_it_is(mounted):
+    said = Path(mounted.log.name).read_text()
+    assert "invqr demo: %s/\n" % mounted.url in said
 
 
 def test_nothing_of_invqr_answers_outside_the_base(mounted):
