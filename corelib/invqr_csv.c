@@ -488,3 +488,8 @@ out:
     }
     return rc;
 }
+
+int invqr_csv_read_failed(const invqr_csv_t *csv)
+{
+    return csv->fatal == R_READ;
+}

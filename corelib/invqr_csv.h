@@ -66,4 +66,8 @@ invqr_csv_t *invqr_csv_open_mem(const char *buf, size_t len, apr_pool_t *p);
 invqr_csv_rc invqr_csv_next(invqr_csv_t *csv, invqr_csv_row_t *row,
                             const char **preason);
 
+/** After INVQR_CSV_FATAL: whether reading the input failed (the rest of it
+ * is unknown), rather than its last record being cut short. */
+int invqr_csv_read_failed(const invqr_csv_t *csv);
+
 #endif

@@ -948,6 +948,8 @@ invqr_import_rc invqr_import_file(invqr_import_stats_t *st, invqr_db_t *db, cons
         if (r != INVQR_CSV_RECORD) {
             fprintf(rejects, "%s:%lu: row: %s\n", path, row.line, reason);
             st->rejected++;
+            if (r == INVQR_CSV_FATAL && invqr_csv_read_failed(csv))
+                goto out;       /* the rest of the file is unknown: apply nothing (2) */
             if (r == INVQR_CSV_FATAL)
                 break;
             continue;

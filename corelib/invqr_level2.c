@@ -116,6 +116,36 @@ static int code_holder(invqr_db_t *db, const invqr_conf_t *conf, const char *cod
     return definitive ? 1 : 0;
 }
 
+/* Whether the actor's session saw a first-level match of code lately: 1
+ * yes, or no session to ask about (SOAP: the call itself ran the first
+ * level); 0 no; -1 the store failed. */
+static int matched_in_session(invqr_db_t *db, const invqr_l2_actor_t *actor, const char *code)
+{
+    invqr_binds_t in, res;
+    unsigned long long rows = 0;
+    long long one = 0;
+
+    if (actor->session == NULL)
+        return 1;
+    invqr_binds_init(&in);
+    invqr_bind_bin(&in, actor->session, INVQR_SHA256_LEN);
+    invqr_bind_str(&in, code, strlen(code));
+    invqr_bind_int(&in, MATCH_VALID_SECONDS);
+    invqr_binds_init(&res);
+    invqr_bind_out_int(&res, &one);
+    if (invqr_db_exec(db, INVQR_SQL_SESSION_MATCH_GET, &in, &res, NULL, NULL, &rows) != APR_SUCCESS)
+        return -1;
+    return rows > 0;
+}
+
+invqr_l2_rc invqr_level2_bad_code(invqr_db_t *db, const invqr_l2_actor_t *actor, const char *event)
+{
+    apr_status_t arv = APR_SUCCESS;
+
+    audit_detail(db, actor, NULL, NULL, event, "bad_input", "code", &arv);
+    return arv == APR_SUCCESS ? INVQR_L2_OK : INVQR_L2_UNAVAILABLE;
+}
+
 invqr_l2_rc invqr_level2_refuse(invqr_db_t *db, const invqr_l2_actor_t *actor, const char *code)
 {
     apr_status_t arv = APR_SUCCESS;
@@ -131,26 +161,18 @@ invqr_l2_rc invqr_level2_request(invqr_l2_challenge_t *out, invqr_db_t *db,
                                  invqr_lang_t lang, apr_pool_t *p)
 {
     invqr_binds_t in, res;
-    unsigned long long rows = 0;
     char fc[24], mobile[24], otp[INVQR_OTP_DIGITS + 1];
     unsigned char raw[16], mac[INVQR_SHA256_LEN];
-    long long definitive = 0, expires_at = 0;
+    long long expires_at = 0;
     int holder;
     const char *text = NULL, *why = NULL;
     apr_status_t arv = APR_SUCCESS;
 
     memset(out, 0, sizeof(*out));
-    if (actor->session != NULL) {
-        invqr_binds_init(&in);
-        invqr_bind_bin(&in, actor->session, INVQR_SHA256_LEN);
-        invqr_bind_str(&in, code, strlen(code));
-        invqr_bind_int(&in, MATCH_VALID_SECONDS);
-        invqr_binds_init(&res);
-        invqr_bind_out_int(&res, &definitive);
-        if (invqr_db_exec(db, INVQR_SQL_SESSION_MATCH_GET, &in, &res, NULL, NULL, &rows) != APR_SUCCESS)
-            return INVQR_L2_UNAVAILABLE;
-        if (rows == 0)
-            return invqr_level2_refuse(db, actor, code);
+    switch (matched_in_session(db, actor, code)) {
+    case 1: break;
+    case 0: return invqr_level2_refuse(db, actor, code);
+    default: return INVQR_L2_UNAVAILABLE;
     }
     holder = code_holder(db, conf, code, fc, mobile);
     if (holder < 0)
@@ -247,6 +269,13 @@ invqr_l2_rc invqr_level2_pending(invqr_l2_challenge_t *out, int *pleft, invqr_db
 
     memset(out, 0, sizeof(*out));
     *pleft = 0;
+    /* shown only where the request could have been made: a session of this
+     * operator that matched the code at the first level */
+    switch (matched_in_session(db, actor, code)) {
+    case 1: break;
+    case 0: return invqr_level2_refuse(db, actor, code);
+    default: return INVQR_L2_UNAVAILABLE;
+    }
     invqr_binds_init(&in);
     invqr_bind_int(&in, actor->operator_id);
     invqr_bind_str(&in, code, strlen(code));
@@ -283,16 +312,25 @@ invqr_l2_rc invqr_level2_verify(invqr_status_t **pst, int *pleft, char code_out[
     unsigned char stored[INVQR_SHA256_LEN + 1], mac[INVQR_SHA256_LEN];
     int holder;
     apr_status_t arv = APR_SUCCESS;
-    size_t i, n = strlen(otp);
-    int digits = n == INVQR_OTP_DIGITS;
+    size_t i, n;
+    int digits;
 
     *pst = NULL;
     *pleft = 0;
     code_out[0] = '\0';
+    /* a code read out and typed, or pasted, may come with blanks around it */
+    while (*otp == ' ' || *otp == '\t')
+        otp++;
+    n = strlen(otp);
+    while (n > 0 && (otp[n - 1] == ' ' || otp[n - 1] == '\t'))
+        n--;
+    digits = n == INVQR_OTP_DIGITS;
     for (i = 0; i < n && digits; i++)
         digits = otp[i] >= '0' && otp[i] <= '9';
-    if (strlen(challenge) > INVQR_CHALLENGE_LEN)
-        return INVQR_L2_OTP_INVALID;
+    if (strlen(challenge) > INVQR_CHALLENGE_LEN) {
+        audit(db, actor, code, NULL, "otp_verify", "unknown_challenge", &arv);
+        return arv == APR_SUCCESS ? INVQR_L2_OTP_INVALID : INVQR_L2_UNAVAILABLE;
+    }
     invqr_binds_init(&in);
     invqr_bind_str(&in, challenge, strlen(challenge));
     invqr_bind_int(&in, actor->operator_id);
@@ -333,7 +371,14 @@ invqr_l2_rc invqr_level2_verify(invqr_status_t **pst, int *pleft, char code_out[
         audit(db, actor, ccode, NULL, "otp_verify", "exhausted", &arv);
         return arv == APR_SUCCESS ? INVQR_L2_OTP_INVALID : INVQR_L2_UNAVAILABLE;
     }
-    otp_mac(mac, conf, challenge, otp);
+    {
+        char exact[INVQR_OTP_DIGITS + 1];
+
+        memcpy(exact, otp, INVQR_OTP_DIGITS);
+        exact[INVQR_OTP_DIGITS] = '\0';
+        otp_mac(mac, conf, challenge, exact);
+        memset(exact, 0, sizeof(exact));
+    }
     if (!invqr_ct_equal(mac, stored, INVQR_SHA256_LEN)) {
         *pleft = INVQR_OTP_ATTEMPTS - (int)attempts - 1;
         audit(db, actor, ccode, NULL, "otp_verify", "wrong", &arv);

@@ -28,7 +28,8 @@ typedef enum {
     INVQR_L2_UNKNOWN_CODE,  /* not an active code (404/410) */
     INVQR_L2_NO_MOBILE,     /* nothing sent (409) */
     INVQR_L2_GATEWAY,       /* the SMS could not be sent; no challenge left (502) */
-    INVQR_L2_OTP_INVALID,   /* wrong, reused, exhausted or unknown challenge (403) */
+    INVQR_L2_OTP_INVALID,   /* wrong, reused, exhausted or unknown challenge (403; none
+                             * pending: 410) */
     INVQR_L2_OTP_EXPIRED,   /* (410) */
     INVQR_L2_OTP_MALFORMED, /* not 6 digits: no attempt taken (400) */
     INVQR_L2_LIMITED,       /* too many consent SMS for this code lately (429) */
@@ -55,6 +56,10 @@ struct invqr_sms_gateway_t;
 /** Remember that this operator session saw a first-level match of code. */
 apr_status_t invqr_level2_note_match(invqr_db_t *db, const unsigned char *session, const char *code);
 
+/** Audit event (otp_request or otp_verify) for a path that names no code:
+ * INVQR_L2_OK, or INVQR_L2_UNAVAILABLE when the row could not be written. */
+invqr_l2_rc invqr_level2_bad_code(invqr_db_t *db, const invqr_l2_actor_t *actor, const char *event);
+
 /** Refuse an OTP request that has no first-level match behind it: audited
  * as not_allowed; INVQR_L2_NOT_ALLOWED, or INVQR_L2_UNAVAILABLE when the
  * audit row could not be written. */
@@ -72,7 +77,9 @@ invqr_l2_rc invqr_level2_request(invqr_l2_challenge_t *out, invqr_db_t *db,
 /**
  * The operator's open challenge for code, as invqr_level2_request() gave it,
  * and *pleft its attempts left: INVQR_L2_OK, INVQR_L2_OTP_INVALID when none
- * is open (used, spent, expired, or the code revoked), INVQR_L2_UNAVAILABLE.
+ * is open (used, spent, expired, or the code revoked), INVQR_L2_NOT_ALLOWED
+ * (audited) when the session saw no first-level match of code,
+ * INVQR_L2_UNAVAILABLE.
  */
 invqr_l2_rc invqr_level2_pending(invqr_l2_challenge_t *out, int *pleft, invqr_db_t *db,
                                  const invqr_l2_actor_t *actor, const char *code);
@@ -81,7 +88,8 @@ invqr_l2_rc invqr_level2_pending(invqr_l2_challenge_t *out, int *pleft, invqr_db
  * Check otp against challenge (which must belong to the operator, and to
  * code when code is not NULL). On success *pst is the full record, loaded
  * and audited as shown; *pleft is the number of attempts left otherwise.
- * An otp that is not 6 digits is INVQR_L2_OTP_MALFORMED and takes no attempt.
+ * An otp that is not 6 digits (blanks around it aside) is
+ * INVQR_L2_OTP_MALFORMED and takes no attempt.
  */
 invqr_l2_rc invqr_level2_verify(invqr_status_t **pst, int *pleft, char code_out[21],
                                 invqr_db_t *db, const invqr_conf_t *conf,

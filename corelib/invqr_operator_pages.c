@@ -317,6 +317,28 @@ static void sent_page(const invqr_request_t *req, invqr_response_t *resp, const 
     invqr_app_page(resp, 200, pg, p);
 }
 
+/* A path /v/<not a code>/...: no such page (404), but a POST to it is an
+ * attempt all the same, and audited as one (event). */
+static void no_such_code(invqr_app_t *app, const invqr_request_t *req, invqr_response_t *resp,
+                         const char *event, apr_pool_t *p)
+{
+    unsigned char sess[INVQR_SHA256_LEN];
+    invqr_l2_actor_t actor;
+    invqr_db_t *db;
+
+    if (strcmp(req->method, "POST") == 0) {
+        db = invqr_app_db(app);
+        actor_of(&actor, sess, req);
+        if (db == NULL || invqr_level2_bad_code(db, &actor, event) != INVQR_L2_OK) {
+            if (db != NULL)
+                invqr_app_db_failed(app);
+            invqr_app_error(req, resp, 503, NULL, p);
+            return;
+        }
+    }
+    invqr_app_error(req, resp, 404, NULL, p);
+}
+
 void invqr_otp_route(invqr_app_t *app, const invqr_request_t *req, invqr_response_t *resp,
                      apr_pool_t *p)
 {
@@ -331,7 +353,7 @@ void invqr_otp_route(invqr_app_t *app, const invqr_request_t *req, invqr_respons
         return;
     }
     if (req->arg == NULL || invqr_code_parse(code, req->arg, strlen(req->arg)) != 0) {
-        invqr_app_error(req, resp, 404, NULL, p);
+        no_such_code(app, req, resp, "otp_request", p);
         return;
     }
     if (db == NULL) {
@@ -462,11 +484,12 @@ void invqr_level2_route(invqr_app_t *app, const invqr_request_t *req, invqr_resp
         return;
     }
     if (req->arg == NULL || invqr_code_parse(code, req->arg, strlen(req->arg)) != 0) {
-        invqr_app_error(req, resp, 404, NULL, p);
+        no_such_code(app, req, resp, "otp_verify", p);
         return;
     }
     if (strcmp(req->method, "POST") != 0) {
-        /* the form for the open challenge, after the request's 303 */
+        /* the form for the open challenge, after the request's 303; never
+         * without the session that must have matched the code */
         invqr_l2_challenge_t ch;
 
         if (db == NULL) {
@@ -474,9 +497,13 @@ void invqr_level2_route(invqr_app_t *app, const invqr_request_t *req, invqr_resp
             return;
         }
         actor_of(&actor, sess, req);
-        switch (invqr_level2_pending(&ch, &left, db, &actor, code)) {
+        switch (actor.session == NULL ? invqr_level2_refuse(db, &actor, code)
+                : invqr_level2_pending(&ch, &left, db, &actor, code)) {
         case INVQR_L2_OK:
             sent_page(req, resp, code, &ch, left, p);
+            return;
+        case INVQR_L2_NOT_ALLOWED:
+            invqr_app_error(req, resp, 403, MSG(L2_NOT_ALLOWED), p);
             return;
         case INVQR_L2_OTP_INVALID:
             l2_problem(req, resp, 410, INVQR_MSG_L2_SENT_TITLE, INVQR_MSG_L2_NONE_PENDING, p);
@@ -487,12 +514,15 @@ void invqr_level2_route(invqr_app_t *app, const invqr_request_t *req, invqr_resp
             return;
         }
     }
-    if (req->body == NULL || invqr_form_parse(&form, req->body, req->body_len, p) != APR_SUCCESS
-        || (otp = apr_table_get(form, "otp")) == NULL
-        || (challenge = apr_table_get(form, "challenge")) == NULL) {
+    if (req->body == NULL || invqr_form_parse(&form, req->body, req->body_len, p) != APR_SUCCESS) {
         invqr_app_error(req, resp, 400, NULL, p);
         return;
     }
+    /* a field left out is a field left empty: refused and audited alike */
+    if ((otp = apr_table_get(form, "otp")) == NULL)
+        otp = "";
+    if ((challenge = apr_table_get(form, "challenge")) == NULL)
+        challenge = "";
     if (db == NULL) {
         invqr_app_error(req, resp, 503, NULL, p);
         return;

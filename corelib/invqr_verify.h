@@ -15,7 +15,8 @@
 
 typedef enum {
     INVQR_V_MATCH = 0,      /* 200: show the first level */
-    INVQR_V_BAD_INPUT,      /* 400: not a code, or not a fiscal code, at all */
+    INVQR_V_BAD_INPUT,      /* 400: not a code, or not a fiscal code, at all (a path
+                             * /v/<not a code> answers 404: no such page) */
     INVQR_V_UNKNOWN,        /* 404 */
     INVQR_V_REVOKED,        /* 410: revoked, replaced, or the status no longer definitive */
     INVQR_V_MISMATCH,       /* 422 */

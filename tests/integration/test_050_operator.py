@@ -197,10 +197,16 @@ def test_second_level_flow_with_sms_consent(invqr, tmp_path):
     assert again.status_code == 200 and len(list((invqr.run / "sms").iterdir())) == spool
     challenge_of = lambda t: re.search(r'name="challenge" value="([^"]+)"', t).group(1)
     assert challenge_of(again.text) == challenge_of(sent.text)
-    # it is the operator's own: another operator finds nothing waiting
+    # only the session that matched the code sees it: not another operator,
+    # nor another session of the same operator (a second desk, a stale tab)
     other, _ = login(invqr, new_operator(invqr))
     none = other.get(sent.url)
-    assert none.status_code == 410 and 'name="otp"' not in none.text
+    assert none.status_code == 403 and 'name="otp"' not in none.text
+    desk2, _ = login(invqr, user)
+    none = desk2.get(sent.url)
+    assert none.status_code == 403 and 'name="challenge"' not in none.text
+    assert invqr.sql("SELECT COUNT(*) FROM audit_log WHERE code = '%s' AND event = 'otp_request'"
+                     " AND outcome = 'not_allowed'" % code) == [("2",)]
     head, _, text = sms.partition("\n\n")
     assert head.strip() == "To: 393331112233"
     assert "Comune di Secondo Livello" in text
@@ -208,7 +214,7 @@ def test_second_level_flow_with_sms_consent(invqr, tmp_path):
     assert otp not in sent.text                      # never shown to the operator
     # the store keeps no clear OTP
     assert not invqr.sql("SELECT 1 FROM otp_challenge WHERE otp_hash LIKE '%%%s%%'" % otp)
-    shown = send_otp(invqr, s, code, sent, otp)
+    shown = send_otp(invqr, s, code, sent, " %s " % otp)   # read out, typed with blanks
     assert shown.status_code == 200
     assert "no-store" in shown.headers["Cache-Control"]
     assert 'data-field="invalidity_percent">85<' in shown.text
@@ -235,6 +241,15 @@ def test_second_level_needs_a_first_level_match_in_the_same_session(invqr, tmp_p
     user = new_operator(invqr)
     s, _ = login(invqr, user)
     home = s.get(invqr.url + "/operator")
+    mark = invqr.sql("SELECT COALESCE(MAX(id), 0) FROM audit_log")[0][0]
+    # a path that names no code is no page, and a POST to it an attempt all the same
+    assert s.post(invqr.url + "/v/not-a-code/otp",
+                  data={"csrf": csrf_of(home.text)}).status_code == 404
+    assert s.post(invqr.url + "/v/not-a-code/level2",
+                  data={"csrf": csrf_of(home.text), "otp": "123456"}).status_code == 404
+    assert invqr.sql("SELECT event, outcome, detail, code IS NULL FROM audit_log WHERE id > %s"
+                     " ORDER BY id" % mark) == [("otp_request", "bad_input", "code", "1"),
+                                                ("otp_verify", "bad_input", "code", "1")]
     mark = invqr.sql("SELECT COALESCE(MAX(id), 0) FROM audit_log")[0][0]
     r = request_otp(invqr, s, code, home)
     assert r.status_code == 403

@@ -255,7 +255,7 @@ def test_a_chunked_request_is_answered_like_any_other(invqr, tmp_path):
     code = generate(invqr, sign_in(invqr, fc))
     env = _envelope("<v:VerifyLevel1><v:code>%s</v:code><v:fiscalCode>%s</v:fiscalCode>"
                     "</v:VerifyLevel1>" % (code, fc)).encode()
-    pieces = (env[i:i + 100] for i in range(0, len(env), 100))
+    pieces = (env[i:i + 1] for i in range(len(env)))       # a chunk per byte, even
     r = post(invqr, pieces)
     assert r.request.headers.get("Transfer-Encoding") == "chunked"
     assert r.status_code == 200, r.text[:300]

@@ -340,6 +340,7 @@ static void test_unterminated(void **state)
     expect_record(csv, 1, 2, "a", "b");
     expect_rc(csv, INVQR_CSV_FATAL, 2, "unterminated");
     expect_rc(csv, INVQR_CSV_FATAL, 2, "unterminated");   /* sticky */
+    assert_false(invqr_csv_read_failed(csv));             /* the input was all read */
 
     csv = mem(state, "\"");
     expect_rc(csv, INVQR_CSV_FATAL, 1, "unterminated");
@@ -831,6 +832,7 @@ static void test_read_error(void **state)
     csv = invqr_csv_open_fd(fd, *state);      /* read(2) gives EISDIR */
     expect_rc(csv, INVQR_CSV_FATAL, 1, "read error");
     expect_rc(csv, INVQR_CSV_FATAL, 1, "read error");
+    assert_true(invqr_csv_read_failed(csv));               /* the rest is unknown */
     close(fd);
 }
 
