@@ -22,6 +22,7 @@
 #include <mysqld_error.h>
 
 #include "invqr_audit.h"
+#include "invqr_code.h"
 #include "invqr_conf.h"
 #include "invqr_db.h"
 #include "invqr_fiscal.h"
@@ -571,6 +572,150 @@ static int cmd_revoke(admin_t *a, int argc, char **argv)
     return 0;
 }
 
+/* ---- audit -------------------------------------------------------------------------------- */
+
+#define AUDIT_DEFAULT_ROWS 50
+#define AUDIT_MAX_ROWS 10000
+
+/* One audit row, tab-separated; a tab or line break inside a field (an
+ * organisation's name, a detail) is printed as a space so that every row
+ * stays one line of exactly 11 fields. */
+static int audit_row(void *baton, invqr_binds_t *out)
+{
+    int i;
+    const char *c;
+
+    (void)baton;
+    for (i = 0; i < out->n; i++) {
+        if (i > 0)
+            putchar('\t');
+        for (c = out->b[i].buffer; *c != '\0'; c++)
+            putchar((unsigned char)*c < 0x20 || *c == 0x7f ? ' ' : *c);
+    }
+    putchar('\n');
+    return 0;
+}
+
+static int audit_usage(void)
+{
+    fprintf(stderr, "usage: invqr-admin audit [--fiscal-code FC | --code CODE | --operator USERNAME]"
+                    " [--limit N]\n");
+    return 2;
+}
+
+/* The audit log, newest first: of one citizen, one code, one operator, or
+ * the latest rows. Reading it is itself recorded first (under the citizen's
+ * fiscal code when the read is theirs), so it is the first row shown. Exit
+ * 0, 1 no such operator, 2 error. */
+static int cmd_audit(admin_t *a, int argc, char **argv)
+{
+    const char *fc_arg = NULL, *code_arg = NULL, *op_arg = NULL, *detail;
+    char fc[INVQR_FISCAL_LEN + 1], code[INVQR_CODE_LEN + 1];
+    char at[32], actor[16], user[80], org[801], client[64], acode[24], afc[24], level[8],
+        event[40], outcome[40], adetail[1024];
+    long long limit = AUDIT_DEFAULT_ROWS, op_id = 0;
+    unsigned long long rows = 0;
+    invqr_binds_t in, out;
+    invqr_sql_t sql;
+    int i, filters;
+
+    for (i = 0; i < argc; i++) {
+        const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+        if (val == NULL)
+            return audit_usage();
+        if (strcmp(opt, "--fiscal-code") == 0)
+            fc_arg = val;
+        else if (strcmp(opt, "--code") == 0)
+            code_arg = val;
+        else if (strcmp(opt, "--operator") == 0)
+            op_arg = val;
+        else if (strcmp(opt, "--limit") == 0) {
+            char *end = NULL;
+
+            errno = 0;
+            limit = strtoll(val, &end, 10);
+            if (errno != 0 || end == val || *end != '\0' || limit < 1 || limit > AUDIT_MAX_ROWS) {
+                fprintf(stderr, "invqr-admin: --limit is 1 to %d rows\n", AUDIT_MAX_ROWS);
+                return 2;
+            }
+        }
+        else
+            return audit_usage();
+        i++;
+    }
+    filters = (fc_arg != NULL) + (code_arg != NULL) + (op_arg != NULL);
+    if (filters > 1)
+        return audit_usage();
+
+    invqr_binds_init(&in);
+    if (fc_arg != NULL) {
+        invqr_fiscal_rc frc = invqr_fiscal_parse(fc, fc_arg, strlen(fc_arg));
+
+        if (frc != INVQR_FISCAL_OK) {
+            fprintf(stderr, "invqr-admin: %s: %s\n", fc_arg, invqr_fiscal_reason(frc));
+            return 2;
+        }
+        invqr_bind_str(&in, fc, INVQR_FISCAL_LEN);
+        sql = INVQR_SQL_AUDIT_READ_FISCAL_CODE;
+        detail = "fiscal code";
+    }
+    else if (code_arg != NULL) {
+        if (invqr_code_parse(code, code_arg, strlen(code_arg)) != 0) {
+            fprintf(stderr, "invqr-admin: %s: not a code (20 letters and digits)\n", code_arg);
+            return 2;
+        }
+        invqr_bind_str(&in, code, INVQR_CODE_LEN);
+        sql = INVQR_SQL_AUDIT_READ_CODE;
+        detail = apr_pstrcat(a->pool, "code ", code, NULL);
+    }
+    else if (op_arg != NULL) {
+        /* a removed operator's rows are still theirs: found whatever the status */
+        invqr_binds_t key, who;
+        long long org_id = 0;
+        char status[16];
+
+        invqr_binds_init(&key);
+        invqr_bind_str(&key, op_arg, strlen(op_arg));
+        invqr_binds_init(&who);
+        invqr_bind_out_int(&who, &op_id);
+        invqr_bind_out_int(&who, &org_id);
+        invqr_bind_out_str(&who, status, sizeof(status));
+        if (invqr_db_exec(a->db, INVQR_SQL_OPERATOR_FIND, &key, &who, NULL, NULL, &rows)
+            != APR_SUCCESS)
+            return 2;
+        if (rows == 0) {
+            fprintf(stderr, "invqr-admin: no operator '%s'\n", op_arg);
+            return 1;
+        }
+        invqr_bind_int(&in, op_id);
+        sql = INVQR_SQL_AUDIT_READ_OPERATOR;
+        detail = apr_pstrcat(a->pool, "operator ", op_arg, NULL);
+    }
+    else {
+        sql = INVQR_SQL_AUDIT_READ_LATEST;
+        detail = "latest";
+    }
+    invqr_bind_int(&in, limit);
+    /* who read whose history is history too: recorded before anything is shown */
+    if (audit(a, "audit_read", "ok", fc_arg != NULL ? fc : NULL, detail) != 0)
+        return 2;
+
+    invqr_binds_init(&out);
+    invqr_bind_out_str(&out, at, sizeof(at));
+    invqr_bind_out_str(&out, actor, sizeof(actor));
+    invqr_bind_out_str(&out, user, sizeof(user));
+    invqr_bind_out_str(&out, org, sizeof(org));
+    invqr_bind_out_str(&out, client, sizeof(client));
+    invqr_bind_out_str(&out, acode, sizeof(acode));
+    invqr_bind_out_str(&out, afc, sizeof(afc));
+    invqr_bind_out_str(&out, level, sizeof(level));
+    invqr_bind_out_str(&out, event, sizeof(event));
+    invqr_bind_out_str(&out, outcome, sizeof(outcome));
+    invqr_bind_out_str(&out, adetail, sizeof(adetail));
+    return invqr_db_exec(a->db, sql, &in, &out, audit_row, NULL, NULL) == APR_SUCCESS ? 0 : 2;
+}
+
 /* ---- main ---------------------------------------------------------------------------------- */
 
 /* Only the import's connection may answer LOAD DATA LOCAL INFILE requests
@@ -585,6 +730,7 @@ static const struct {
     { "org", cmd_org, INVQR_DB_ADMIN },
     { "operator", cmd_operator, INVQR_DB_ADMIN },
     { "revoke", cmd_revoke, INVQR_DB_ADMIN },
+    { "audit", cmd_audit, INVQR_DB_ADMIN },
 };
 
 static void usage(void)
@@ -597,6 +743,8 @@ static void usage(void)
             "  operator add --org ORG USERNAME    password read from standard input\n"
             "  operator lock|unlock|remove|passwd USERNAME | operator list\n"
             "  revoke FISCAL_CODE                 revoke the citizen's active code\n"
+            "  audit [--fiscal-code FC | --code CODE | --operator USERNAME] [--limit N]\n"
+            "                                     the audit log, newest first (UTC)\n"
             "The configuration defaults to $INVQR_CONF, then /etc/invqr/invqr.conf.\n");
 }
 

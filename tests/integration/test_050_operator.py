@@ -416,3 +416,58 @@ def test_consent_sms_are_limited_per_code(invqr, tmp_path):
     assert statuses == [200] * 5 + [429], statuses
     sent = invqr.sql("SELECT COUNT(*) FROM otp_challenge WHERE code = '%s'" % code)
     assert sent == [("5",)]
+
+
+def test_the_administrator_reads_the_audit_log(invqr, tmp_path):
+    """SPEC: the agency administrator audits. invqr-admin audit prints the
+    rows of a citizen, a code or an operator, newest first, one line of 11
+    tab-separated fields each; the read itself is recorded first."""
+    fc, code, _ = new_citizen_with_code(invqr, tmp_path)
+    user = new_operator(invqr, "Comune di Audit")
+    s, _ = login(invqr, user)
+    assert first_level(invqr, s, code, fc).status_code == 200
+    anon = requests.Session()
+    form = anon.get(invqr.url + "/v/" + code)
+    anon.post(invqr.url + "/v/" + code,
+              data={"csrf": csrf_of(form.text), "fiscal_code": fiscal_code("RSSMRA80A01H501")})
+
+    def read(*args, rc=0):
+        r = invqr.admin("audit", *args)
+        assert r.returncode == rc, (r.stdout, r.stderr)
+        rows = [line.split("\t") for line in r.stdout.splitlines()]
+        assert all(len(x) == 11 for x in rows), r.stdout
+        return rows
+
+    by_fc = read("--fiscal-code", fc.lower())
+    # the read itself first, then the operator's match, then the stranger's guess
+    assert by_fc[0][1:3] == ["admin", "-"] and by_fc[0][8:10] == ["audit_read", "ok"]
+    verifies = [x for x in by_fc if x[8] == "verify"]
+    assert [(x[1], x[2], x[3], x[9]) for x in verifies[:2]] == [
+        ("verifier", "-", "-", "mismatch"), ("operator", user, "Comune di Audit", "match")]
+    assert all(x[5] == code and x[7] == "1" and x[4] == "127.0.0.1" for x in verifies)
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", x[0]) for x in by_fc)
+    assert [x[0] for x in by_fc] == sorted((x[0] for x in by_fc), reverse=True)
+    # the same rows by code (the code typed any way), by operator, and the latest
+    by_code = read("--code", "-".join(code[i:i + 5] for i in range(0, 20, 5)).lower())
+    assert [x for x in by_code if x[8] == "verify"] == verifies
+    by_op = read("--operator", user)
+    assert ("verify", "match", code) in [(x[8], x[9], x[5]) for x in by_op]
+    assert all(x[2] == user for x in by_op)
+    assert len(read("--limit", "1")) == 1
+    # every read is on record, the citizen's under their fiscal code
+    reads = invqr.sql("SELECT fiscal_code IS NULL, detail FROM audit_log WHERE event = 'audit_read'"
+                      " ORDER BY id DESC LIMIT 4")
+    assert reads == [("1", "latest"), ("1", "operator " + user), ("1", "code " + code),
+                     ("0", "fiscal code")]
+    # a tab or line break in a field cannot break the one-row-one-line shape
+    invqr.sql("INSERT INTO audit_log (actor, fiscal_code, event, outcome, detail) VALUES"
+              " ('system', '%s', 'test', 'ok', 'one\\ttwo\\nthree')" % fc)
+    assert read("--fiscal-code", fc, "--limit", "2")[1][8:] == ["test", "ok", "one two three"]
+    # refusals
+    read("--operator", "nobody.here", rc=1)
+    read("--fiscal-code", "RSSMRA80A01H501X", rc=2)
+    read("--code", "not-a-code", rc=2)
+    read("--code", code, "--operator", user, rc=2)
+    read("--limit", "0", rc=2)
+    read("--limit", "10001", rc=2)
+    read("--limit", rc=2)
