@@ -137,6 +137,20 @@ def _operator_level2(d, i):
         d.find_element(By.CSS_SELECTOR, 'form[action$="/level2"] button[type="submit"]').click()
 
 
+def _operator_otp_slip(d, i):
+    """The consent code typed short: the form again, 400, no attempt taken."""
+    _operator_otp_sent(d, i)
+    d.find_element(By.ID, "otp").send_keys("12345")
+    with next_page(d):
+        d.find_element(By.CSS_SELECTOR, 'form[action$="/level2"] button[type="submit"]').click()
+
+
+def _operator_nothing_waiting(d, i):
+    """The consent form's address again once its code has been used."""
+    _operator_level2(d, i)
+    d.get(d.current_url)
+
+
 def _open_code_form(d, i):
     code = _generate_code(d, i)
     d.delete_all_cookies()
@@ -185,6 +199,11 @@ PAGES = [
          marker='input#otp'),
     Page("operator-level2", 200, step=Step("operator types the consent code", _operator_level2),
          marker='[data-field="medical_judgment"]'),
+    Page("operator-otp-slip-400", 400, step=Step("operator types 5 digits", _operator_otp_slip),
+         marker='main[data-status="400"] input#otp'),
+    Page("operator-nothing-waiting-410", 410,
+         step=Step("operator reopens the used consent form", _operator_nothing_waiting),
+         marker='main[data-status="410"]'),
     Page("error-404", 404, "/no-such-page", marker='main[data-status="404"]'),
     Page("error-403-csrf", 403,
          step=demo_sign_in_form(ELIGIBLE_FC, "a wrong CSRF token", csrf="x" * 43),
