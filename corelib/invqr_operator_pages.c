@@ -24,6 +24,27 @@
 
 #define MSG(m) invqr_msg(req->page.lang, INVQR_MSG_##m)
 
+/* A page of the operator area: titled title, its main (*pmain) opened by
+ * the h1; a status other than 200 is marked on main as on error pages.
+ * With keep_csrf 0 the page carries no form token. */
+static invqr_page_t *operator_page(const invqr_request_t *req, invqr_msg_t title, int status,
+                                   int keep_csrf, invqr_el_t **pmain, apr_pool_t *p)
+{
+    invqr_page_ctx_t ctx = req->page;
+    const char *text = invqr_msg(req->page.lang, title);
+    invqr_page_t *pg;
+
+    ctx.operator_area = 1;
+    if (!keep_csrf)
+        ctx.csrf = NULL;
+    pg = invqr_page_new(&ctx, text, p);
+    *pmain = invqr_page_main(pg);
+    if (status != 200)
+        invqr_html_set(*pmain, "data-status", apr_itoa(p, status));
+    invqr_html_add(*pmain, "h1", text);
+    return pg;
+}
+
 static void help_link(invqr_page_t *pg, invqr_el_t *main, const invqr_request_t *req)
 {
     invqr_el_t *p1 = invqr_html_set(invqr_html_add(main, "p", NULL), "class", "help-link");
@@ -34,16 +55,12 @@ static void help_link(invqr_page_t *pg, invqr_el_t *main, const invqr_request_t 
 void invqr_operator_login_route(invqr_app_t *app, const invqr_request_t *req,
                                 invqr_response_t *resp, apr_pool_t *p)
 {
-    invqr_page_ctx_t ctx = req->page;
     invqr_page_t *pg;
     invqr_el_t *main, *form;
     invqr_field_t f;
     int failed = req->query != NULL && strcmp(req->query, "error=1") == 0;
 
-    ctx.operator_area = 1;
-    pg = invqr_page_new(&ctx, MSG(OP_LOGIN_TITLE), p);
-    main = invqr_page_main(pg);
-    invqr_html_add(main, "h1", MSG(OP_LOGIN_TITLE));
+    pg = operator_page(req, INVQR_MSG_OP_LOGIN_TITLE, 200, 1, &main, p);
     if (failed)
         invqr_html_set(invqr_html_set(invqr_html_add(main, "p", MSG(OP_LOGIN_FAILED)), "class",
                                       "alert alert-error"), "role", "alert");
@@ -170,14 +187,10 @@ void invqr_operator_home_route(invqr_app_t *app, const invqr_request_t *req,
 void invqr_operator_help_route(invqr_app_t *app, const invqr_request_t *req,
                                invqr_response_t *resp, apr_pool_t *p)
 {
-    invqr_page_ctx_t ctx = req->page;
     invqr_page_t *pg;
     invqr_el_t *main, *ul;
 
-    ctx.operator_area = 1;
-    pg = invqr_page_new(&ctx, MSG(HELP_TITLE), p);
-    main = invqr_page_main(pg);
-    invqr_html_add(main, "h1", MSG(HELP_TITLE));
+    pg = operator_page(req, INVQR_MSG_HELP_TITLE, 200, 1, &main, p);
     invqr_html_add(main, "h2", MSG(HELP_SCAN_H2));
     invqr_html_add(main, "p", MSG(HELP_SCAN_TEXT));
     invqr_html_add(main, "h2", MSG(HELP_LEVEL1_H2));
@@ -268,16 +281,10 @@ static void otp_form(invqr_page_t *pg, invqr_el_t *parent, const invqr_request_t
 static void l2_problem(const invqr_request_t *req, invqr_response_t *resp, int status,
                        invqr_msg_t title, invqr_msg_t text, apr_pool_t *p)
 {
-    invqr_page_ctx_t ctx = req->page;
     invqr_page_t *pg;
     invqr_el_t *main;
 
-    ctx.csrf = NULL;
-    ctx.operator_area = 1;
-    pg = invqr_page_new(&ctx, invqr_msg(req->page.lang, title), p);
-    main = invqr_page_main(pg);
-    invqr_html_set(main, "data-status", apr_itoa(p, status));
-    invqr_html_add(main, "h1", invqr_msg(req->page.lang, title));
+    pg = operator_page(req, title, status, 0, &main, p);
     invqr_html_set(invqr_html_add(main, "p", invqr_msg(req->page.lang, text)), "class",
                    "alert alert-warning");
     invqr_html_link(invqr_html_add(main, "p", NULL), invqr_page_url(pg, "/operator"),
@@ -290,14 +297,10 @@ static void l2_problem(const invqr_request_t *req, invqr_response_t *resp, int s
 static void sent_page(const invqr_request_t *req, invqr_response_t *resp, const char *code,
                       const invqr_l2_challenge_t *ch, int left, apr_pool_t *p)
 {
-    invqr_page_ctx_t ctx = req->page;
     invqr_page_t *pg;
     invqr_el_t *main, *p1;
 
-    ctx.operator_area = 1;
-    pg = invqr_page_new(&ctx, MSG(L2_SENT_TITLE), p);
-    main = invqr_page_main(pg);
-    invqr_html_add(main, "h1", MSG(L2_SENT_TITLE));
+    pg = operator_page(req, INVQR_MSG_L2_SENT_TITLE, 200, 1, &main, p);
     p1 = invqr_html_add(main, "p", MSG(L2_SENT_TEXT));
     invqr_html_text(p1, " ");
     invqr_html_set(invqr_html_add(p1, "strong", ch->masked_mobile), "data-field", "masked_mobile");
@@ -402,16 +405,12 @@ static void row(invqr_el_t *dl, const char *label, const char *field, const char
 static void level2_page(const invqr_request_t *req, invqr_response_t *resp,
                         const invqr_status_t *st, apr_pool_t *p)
 {
-    invqr_page_ctx_t ctx = req->page;
     invqr_page_t *pg;
     invqr_el_t *main, *panel = NULL, *dl, *span;
     const char *bval, *btext;
     invqr_level1_t v;
 
-    ctx.operator_area = 1;
-    pg = invqr_page_new(&ctx, MSG(L2_RESULT_TITLE), p);
-    main = invqr_page_main(pg);
-    invqr_html_add(main, "h1", MSG(L2_RESULT_TITLE));
+    pg = operator_page(req, INVQR_MSG_L2_RESULT_TITLE, 200, 1, &main, p);
     invqr_html_set(invqr_html_add(main, "p", MSG(L2_RESULT_NOTE)), "class", "alert alert-info");
     memset(&v, 0, sizeof(v));
     apr_cpystrn(v.surname, st->surname, sizeof(v.surname));
@@ -450,15 +449,10 @@ static void otp_again(const invqr_request_t *req, invqr_response_t *resp, int st
                       const char *code, const char *challenge, invqr_msg_t why, int left,
                       apr_pool_t *p)
 {
-    invqr_page_ctx_t ctx = req->page;
     invqr_page_t *pg;
     invqr_el_t *main, *p1;
 
-    ctx.operator_area = 1;
-    pg = invqr_page_new(&ctx, MSG(L2_SENT_TITLE), p);
-    main = invqr_page_main(pg);
-    invqr_html_set(main, "data-status", apr_itoa(p, status));
-    invqr_html_add(main, "h1", MSG(L2_SENT_TITLE));
+    pg = operator_page(req, INVQR_MSG_L2_SENT_TITLE, status, 1, &main, p);
     p1 = invqr_html_set(invqr_html_set(invqr_html_add(main, "p", invqr_msg(req->page.lang, why)),
                                        "class", "alert alert-error"), "role", "alert");
     invqr_html_text(p1, " ");
