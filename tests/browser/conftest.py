@@ -6,8 +6,8 @@ Debian's chromedriver for the whole session, and the helpers the tests share
 
 Every test fails if the httpd error log or the worker log gained an error or
 warning line it did not declare with @pytest.mark.allow_log(regex). Every
-test starts with no cookies (no session, no language choice) and at the
-desktop window size.
+test starts with no cookies (no session, no language choice) and with a
+desktop-sized viewport.
 
 Nothing here downloads anything: the browser is /usr/bin/chromium, the
 driver /usr/bin/chromedriver, axe-core is node_modules/axe-core (npm ci).
@@ -117,25 +117,31 @@ def driver():
 
 @pytest.fixture
 def browser(driver, invqr):
-    """The session's browser, reset for one test: no cookies, desktop size."""
+    """The session's browser, reset for one test: no cookies, desktop size;
+    afterwards the viewport is the window's own again."""
     driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
     driver.get("about:blank")
     set_viewport(driver, *DESKTOP)
-    return driver
+    yield driver
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 # -- helpers -----------------------------------------------------------------------
 
 def set_viewport(driver, width, height):
-    """Make the layout viewport width x height CSS pixels (the window is
-    sized so that, with no scroll bars, its inner size is exactly that)."""
-    driver.set_window_size(width, height)
+    """Make the layout viewport width x height CSS pixels.
+
+    This is the DevTools protocol's device-metrics override, not a window
+    resize: the size is set, not computed from sizes read back from a page
+    that may still be loading (a resize from such sizes once asked Chromium
+    for a negative width, "'width' out of range"). The override holds for
+    the tab across navigations until cleared (the browser fixture clears it
+    after each test); media queries and window.innerWidth see exactly it."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
     inner = driver.execute_script("return [window.innerWidth, window.innerHeight]")
-    if inner != [width, height]:
-        w, h = driver.get_window_size()["width"], driver.get_window_size()["height"]
-        driver.set_window_size(w + width - inner[0], h + height - inner[1])
-        inner = driver.execute_script("return [window.innerWidth, window.innerHeight]")
-    assert inner[0] == width, f"cannot make the viewport {width} px wide (it is {inner[0]})"
+    assert inner == [width, height], \
+        f"cannot make the viewport {width}x{height} (it is {inner[0]}x{inner[1]})"
 
 
 def wait_for(driver, condition, what, timeout=WAIT, ignored=()):
