@@ -16,6 +16,50 @@ from harness import start_instance, stop_instance
 DEMO_FC = "RSSMRA75C14H501L"   # a definitive citizen of schema/demo/citizens.csv
 
 
+def wait_until(condition, what, timeout=60):
+    """condition()'s first true value; polls, and fails after timeout s.
+    For things that happen soon but not at a known instant."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"waited {timeout} s for {what}"
+        time.sleep(0.05)
+
+
+def served_again(invqr):
+    """Wait until a worker answers again after a crash. The supervisor logs
+    INVQR0309 before it forks the new worker, so the line is there then."""
+    wait_until(lambda: requests.get(invqr.url + "/", timeout=60).status_code == 200,
+               "the supervisor's new worker to answer")
+
+
+def worker_child(invqr):
+    """The pid of the worker process (the supervisor's child)."""
+    pids = {pid for pid, cmd in invqr.processes() if "invqr-worker" in cmd}
+    children = []
+    for pid in pids:
+        with open(f"/proc/{pid}/status") as f:
+            ppid = int(re.search(r"^PPid:\s*(\d+)", f.read(), re.M).group(1))
+        if ppid in pids:
+            children.append(pid)
+    assert len(children) == 1, f"expected one worker under the supervisor: {pids}"
+    return children[0]
+
+
+def asleep(pid):
+    """How many threads of pid sleep in the kernel's nanosleep now (what
+    sleep(3) comes to), as /proc/PID/task/TID/wchan tells."""
+    n = 0
+    for tid in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            n += "nanosleep" in (tid / "wchan").read_text()
+        except OSError:
+            continue
+    return n
+
+
 def test_the_demo_sign_in_is_announced_at_start_up(invqr):
     """SPEC: the server warns at start-up when the demo sign-in is on: on
     the terminal of whoever started it, and in the error log."""
@@ -129,9 +173,15 @@ def test_session_is_shared_by_every_httpd_child(invqr, browser_session):
     with concurrent.futures.ThreadPoolExecutor(16) as ex:
         results = list(ex.map(fetch, range(120)))
     assert all(results)
-    with open(log, "rb") as f:
-        f.seek(seen)
-        access = f.read().decode("utf-8", "replace").splitlines()
+
+    def written():
+        with open(log, "rb") as f:
+            f.seek(seen)
+            lines = f.read().decode("utf-8", "replace").splitlines()
+        return lines if sum("GET /citizen " in l for l in lines) >= 120 else None
+    # httpd logs a request after its answer has gone out: the last lines
+    # may come a little after the last answer
+    access = wait_until(written, "the 120 requests in the access log")
     pids = {re.search(r"pid=(\d+)", l).group(1) for l in access if "GET /citizen " in l}
     assert len(pids) >= 2, "all requests were served by one child; the test proves nothing"
 
@@ -222,12 +272,7 @@ def test_a_crashed_worker_is_replaced_and_its_request_gets_a_503_page(invqr):
     assert 'data-status="503"' in r.text and '<html lang="en">' in r.text
     assert r.headers.get("Retry-After")
     # the supervisor has started a new worker: the service answers again
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        if requests.get(invqr.url + "/").status_code == 200:
-            break
-        time.sleep(0.1)
-    assert requests.get(invqr.url + "/").status_code == 200
+    served_again(invqr)
     log = (invqr.run / "log" / "worker.log").read_text()
     assert "INVQR0309" in log
 
@@ -237,13 +282,19 @@ def test_a_crashed_worker_is_replaced_and_its_request_gets_a_503_page(invqr):
 def test_requests_in_flight_on_other_threads_survive_a_crash_only_as_503(invqr):
     """A crash takes the worker's other in-flight requests with it: each of
     them must get the 503 page, never a raw error or a hang."""
+    child = worker_child(invqr)
+    idle = asleep(child)
     with concurrent.futures.ThreadPoolExecutor(4) as ex:
-        # they sleep 3 s in the worker; 1 s is ample for them to get there,
-        # even under the sanitizers, so each is in flight when it crashes
-        slow = [ex.submit(requests.get, invqr.url + "/_test/sleep?3") for _ in range(3)]
-        time.sleep(1)
+        # each sleeps (up to 10 s) in a worker thread; the crash is sent once
+        # all three are seen asleep there, not after a guessed delay
+        slow = [ex.submit(requests.get, invqr.url + "/_test/sleep?10") for _ in range(3)]
+        wait_until(lambda: asleep(child) >= idle + 3 or any(f.done() for f in slow),
+                   "the three slow requests to be asleep in the worker")
+        assert not any(f.done() for f in slow), "a slow request was answered before the crash"
         crash = requests.get(invqr.url + "/_test/crash")
         answers = [f.result() for f in slow]
     assert crash.status_code == 503
     assert [r.status_code for r in answers] == [503] * 3
     assert all('data-status="503"' in r.text for r in answers)
+    # and the supervisor's INVQR0309 is in the log before the next test looks
+    served_again(invqr)
