@@ -5,7 +5,6 @@ import http.server
 import itertools
 import re
 import threading
-import time
 
 import pytest
 import requests
@@ -54,14 +53,20 @@ def first_level(invqr, s, code, fc):
     return s.post(invqr.url + "/v/" + code, data={"csrf": csrf_of(form.text), "fiscal_code": fc})
 
 
-def latest_sms(invqr, after):
-    spool = invqr.run / "sms"
-    files = sorted((p for p in spool.iterdir() if not p.name.startswith(".")),
-                   key=lambda p: p.stat().st_mtime)
-    files = [p for p in files if p.stat().st_mtime >= after]
-    assert files, "no SMS in the spool"
+def spool_names(invqr):
+    """The messages now in the SMS spool (the gateway writes each under a
+    temporary dot-name first, then renames it)."""
+    return {p.name for p in (invqr.run / "sms").iterdir() if not p.name.startswith(".")}
+
+
+def new_sms(invqr, before):
+    """The one message the spool gained since spool_names() gave before.
+    (Not "the newest by mtime": two files written within one clock tick of
+    the file system have the same mtime, so that could pick another's.)"""
+    files = sorted(spool_names(invqr) - before)
+    assert len(files) == 1, f"expected one new SMS in the spool, found {files}"
     # smstools3 reads a file without an "Alphabet:" header as ISO-8859-15
-    return files[-1].read_text(encoding="iso-8859-15")
+    return (invqr.run / "sms" / files[0]).read_text(encoding="iso-8859-15")
 
 
 def request_otp(invqr, s, code, page):
@@ -182,7 +187,7 @@ def test_second_level_flow_with_sms_consent(invqr, tmp_path):
     result = first_level(invqr, s, code, fc)
     assert result.status_code == 200
     assert "/v/%s/otp" % code in result.text
-    started = time.time() - 1
+    before = spool_names(invqr)
     sent = request_otp(invqr, s, code, result)
     assert sent.status_code == 200, sent.text[:400]
     # the SMS went out on a POST that answered 303: the form is a page of its own
@@ -190,7 +195,7 @@ def test_second_level_flow_with_sms_consent(invqr, tmp_path):
     assert sent.url == invqr.url + "/v/%s/level2" % code
     assert 'data-field="masked_mobile">+39 ' in sent.text
     assert re.search(r'data-field="expires_at">\d\d:\d\d<', sent.text)
-    sms = latest_sms(invqr, started)
+    sms = new_sms(invqr, before)
     # reloading that page sends nothing and shows the same challenge
     spool = len(list((invqr.run / "sms").iterdir()))
     again = s.get(sent.url)
@@ -268,8 +273,10 @@ def test_second_level_needs_a_first_level_match_in_the_same_session(invqr, tmp_p
 def test_wrong_and_exhausted_otp(invqr, tmp_path):
     fc, code, _ = new_citizen_with_code(invqr, tmp_path)
     s, _ = login(invqr, new_operator(invqr))
-    sent = request_otp(invqr, s, code, first_level(invqr, s, code, fc))
-    otp = re.search(r"\b(\d{6})\b", latest_sms(invqr, 0).partition("\n\n")[2]).group(1)
+    shown = first_level(invqr, s, code, fc)
+    before = spool_names(invqr)
+    sent = request_otp(invqr, s, code, shown)
+    otp = re.search(r"\b(\d{6})\b", new_sms(invqr, before).partition("\n\n")[2]).group(1)
     wrong = ["%06d" % ((int(otp) + k) % 10**6) for k in (1, 2, 3)]
     # a slip of the keyboard is no attempt: 400, the form again, 3 still left
     for slip in (otp[:5], otp + "0", otp[:5] + "x", " " + otp[:5]):
@@ -295,9 +302,9 @@ def test_wrong_and_exhausted_otp(invqr, tmp_path):
 def test_expired_otp(invqr, tmp_path):
     fc, code, _ = new_citizen_with_code(invqr, tmp_path)
     s, _ = login(invqr, new_operator(invqr))
-    started = time.time() - 1
+    before = spool_names(invqr)
     sent = request_otp(invqr, s, code, first_level(invqr, s, code, fc))
-    otp = re.search(r"\b(\d{6})\b", latest_sms(invqr, started).partition("\n\n")[2]).group(1)
+    otp = re.search(r"\b(\d{6})\b", new_sms(invqr, before).partition("\n\n")[2]).group(1)
     # the clock moves on: the challenge's validity ends now
     invqr.sql("UPDATE otp_challenge SET expires_at = NOW() - INTERVAL 1 SECOND "
               "WHERE code = '%s'" % code)
@@ -308,9 +315,9 @@ def test_expired_otp(invqr, tmp_path):
 def test_otp_is_bound_to_operator_and_code(invqr, tmp_path):
     fc, code, _ = new_citizen_with_code(invqr, tmp_path)
     s, _ = login(invqr, new_operator(invqr))
-    started = time.time() - 1
+    before = spool_names(invqr)
     sent = request_otp(invqr, s, code, first_level(invqr, s, code, fc))
-    otp = re.search(r"\b(\d{6})\b", latest_sms(invqr, started).partition("\n\n")[2]).group(1)
+    otp = re.search(r"\b(\d{6})\b", new_sms(invqr, before).partition("\n\n")[2]).group(1)
     other, _ = login(invqr, new_operator(invqr))
     page = other.get(invqr.url + "/operator")
     challenge = re.search(r'name="challenge" value="([^"]+)"', sent.text).group(1)
@@ -350,11 +357,22 @@ def test_spool_that_cannot_be_written_leaves_no_usable_challenge(invqr, tmp_path
 
 
 class _Gateway(http.server.BaseHTTPRequestHandler):
+    """A provider that fails (500), or hangs: it holds the connection without
+    answering until the test lets it go (release), however long that is."""
     mode = "fail"
+    release = threading.Event()
+    lock = threading.Lock()
+    hanging = 0           # requests held without an answer right now
 
     def do_POST(self):
         if _Gateway.mode == "hang":
-            time.sleep(8)
+            with _Gateway.lock:
+                _Gateway.hanging += 1
+            try:
+                _Gateway.release.wait()
+            finally:
+                with _Gateway.lock:
+                    _Gateway.hanging -= 1
             return
         self.send_response(500)
         self.end_headers()
@@ -371,20 +389,32 @@ def http_gateway_instance():
                                  "http://127.0.0.1:%d/send" % server.server_address[1]})
     yield inst
     stop_instance(inst)
+    _Gateway.release.set()
     server.shutdown()
 
 
 @pytest.mark.parametrize("mode", ["fail", "hang"])
 def test_failing_http_gateway(http_gateway_instance, tmp_path, mode):
+    """A provider that fails or never answers: the operator gets a 502 and no
+    usable challenge is left. For the hang, the 502 comes while the provider
+    still holds the request: the worker gave up on its own (its timeout)
+    rather than waiting for an answer. No clock is read, so a slow machine
+    only makes the test slower."""
     inst = http_gateway_instance
     _Gateway.mode = mode
+    _Gateway.release.clear()
     fc, code, _ = new_citizen_with_code(inst, tmp_path)
     s, _ = login(inst, new_operator(inst))
     shown = first_level(inst, s, code, fc)
-    t0 = time.time()
-    r = request_otp(inst, s, code, shown)
+    try:
+        r = s.post(inst.url + "/v/%s/otp" % code, data={"csrf": csrf_of(shown.text)},
+                   timeout=120)
+        held = _Gateway.hanging
+    finally:
+        _Gateway.release.set()
     assert r.status_code == 502 and 'name="otp"' not in r.text
-    assert time.time() - t0 < 5 + 2        # the gateway's 5 s timeout, not the hang
+    if mode == "hang":
+        assert held >= 1, "the provider was not holding the request when the 502 came"
     assert inst.sql("SELECT COUNT(*) FROM otp_challenge WHERE code = '%s' AND used_at IS NULL"
                     % code) == [("0",)]
 
