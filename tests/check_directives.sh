@@ -1,6 +1,9 @@
 #!/bin/sh
 # Every field of invqr_srv_t that a directive sets must have an UNSET value
-# in invqr_create_srv() and a merge line in invqr_merge_srv() (STYLE.md 14).
+# in invqr_create_srv() and a merge line in invqr_merge_srv(): a directive
+# given in the main server and not in a virtual host must reach the virtual
+# host through the merge, never by accident (the house rule "merge
+# configuration explicitly", as mod_md and mod_session do).
 src=${top_srcdir:-.}/mod_invqr/mod_invqr_config.c
 fields=$(sed -n '/^void \*invqr_create_srv/,/^}/p' "$src" | sed -n 's/^ *srv->\([a-z_]*\) = .*/\1/p')
 [ -n "$fields" ] || { echo "no fields found in invqr_create_srv"; exit 1; }

@@ -61,16 +61,18 @@ def asleep(pid):
 
 
 def test_the_demo_sign_in_is_announced_at_start_up(invqr):
-    """SPEC: the server warns at start-up when the demo sign-in is on: on
-    the terminal of whoever started it, and in the error log."""
+    """The contract (docs/contract.md, Citizen identity): the server warns
+    at start-up when the demo sign-in is on: on the terminal of whoever
+    started it, and in the error log."""
     said = Path(invqr.log.name).read_text()
     assert "WARNING: the demo sign-in is on" in said
     assert "INVQR0102: InvQRDemoLogin is On" in (invqr.run / "log" / "error.log").read_text()
 
 
 def test_ctrl_c_stops_everything_it_started(tmp_path):
-    """SPEC: SIGINT (Ctrl-C) stops every process script/server started, and
-    its socket directory goes with them."""
+    """The contract (docs/contract.md, Running it): SIGINT (Ctrl-C) stops
+    every process script/server started, and its socket directory goes
+    with them."""
     import signal
     inst = start_instance("sigint")
     sockdir = Path(inst.conf_value("db_socket")).parent

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The import contract (SPEC: "The status record (contract: import columns)")
+"""The import contract (docs/contract.md, "The status record and the import")
 through the real invqr-admin binary into the real MariaDB: column order,
 RFC 4180 quoting, UTF-8, the validation of every column with line-numbered
 rejects, strict mode, idempotence, exit statuses and the summary line.

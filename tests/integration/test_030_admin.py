@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""invqr-admin (SPEC: "Running it", script/admin): organisations, operators,
+"""invqr-admin (docs/contract.md, "Running it": script/admin): organisations, operators,
 revocation and migrations through the real binary and the real MariaDB; every
 change leaves an audit_log row with actor 'admin', and the application's
 database user can only add to the audit log, never change or remove from it.

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Citizens generate, replace and revoke their code; anyone verifies it at
-first level with the holder's fiscal code (SPEC: The QR, Levels of
-disclosure, HTTP surface, What is recorded)."""
+first level with the holder's fiscal code (docs/contract.md: Codes and
+the QR, Levels of disclosure, HTTP surface, What is recorded)."""
 import concurrent.futures
 import datetime
 import itertools

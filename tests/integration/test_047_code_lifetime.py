@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
-"""A deployment may give codes a maximum lifetime (SPEC: The QR, "A code has
-no expiry of its own unless the deployment configures a maximum lifetime";
-HTTP surface, 410 "revoked or expired code"). With code_max_age_days = N a
-code is valid through its issue day + N days, then it is gone for every
-verifier (web, SOAP, second level) and its holder is asked for a new one."""
+"""A deployment may give codes a maximum lifetime (docs/contract.md, Codes and
+the QR: "A code has no expiry of its own unless the deployment sets
+code_max_age_days"; HTTP surface, 410 for an expired code). With
+code_max_age_days = N a code is valid through its issue day + N days, then
+it is gone for every verifier (web, SOAP, second level) and its holder is
+asked for a new one."""
 import datetime
 import os
 import re

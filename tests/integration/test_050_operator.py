@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Operators sign in, and with the citizen's SMS consent see the second
-level (SPEC: Levels of disclosure, OTP and SMS, What is recorded)."""
+level (docs/contract.md: Levels of disclosure, The consent code (OTP) and its
+SMS, What is recorded)."""
 import http.server
 import itertools
 import re
@@ -449,9 +450,10 @@ def test_consent_sms_are_limited_per_code(invqr, tmp_path):
 
 
 def test_the_administrator_reads_the_audit_log(invqr, tmp_path):
-    """SPEC: the agency administrator audits. invqr-admin audit prints the
-    rows of a citizen, a code or an operator, newest first, one line of 11
-    tab-separated fields each; the read itself is recorded first."""
+    """The contract (docs/contract.md, What is recorded): the administrator
+    audits. invqr-admin audit prints the rows of a citizen, a code or an
+    operator, newest first, one line of 11 tab-separated fields each; the
+    read itself is recorded first."""
     fc, code, _ = new_citizen_with_code(invqr, tmp_path)
     user = new_operator(invqr, "Comune di Audit")
     s, _ = login(invqr, user)

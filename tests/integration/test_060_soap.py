@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Legacy integrators: the SOAP API described by the WSDL, called by real
 clients nobody here wrote (python3-zeep and PHP's SoapClient), over SOAP 1.1
-and 1.2, and hostile bodies (SPEC: SOAP API)."""
+and 1.2, and hostile bodies (docs/contract.md, SOAP API;
+docs/soap.md)."""
 import base64
 import datetime
 import hashlib

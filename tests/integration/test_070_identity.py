@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Citizens signed in by the upstream auth module (InvQRCitizenVariable),
-with the demo sign-in switched off (SPEC: Citizen identity). The upstream
+with the demo sign-in switched off (docs/contract.md, Citizen identity). The upstream
 module is played by mod_setenvif copying a test header into the variable
 mod_auth_openidc would set."""
 import subprocess

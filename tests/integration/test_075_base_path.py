@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
-"""invqr under a base path other than "/" (SPEC: all paths relative to the
-configured base path), as an administration mounts it beside its own site:
-every link, form, redirect, cookie, the QR's URL and the WSDL's address
+"""invqr under a base path other than "/" (docs/contract.md, HTTP
+surface: all paths are below the configured base path), as an
+administration mounts it beside its own site: every link, form, redirect, cookie, the QR's URL and the WSDL's address
 carry the base; nothing answers outside it."""
 import re
 import subprocess

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The status store goes away and comes back (SPEC: 503 store unavailable):
+"""The status store goes away and comes back (docs/contract.md,
+Statuses: 503 store unavailable):
 each answer in between is the 503 page with Retry-After, or over SOAP an
 UNAVAILABLE fault on the server's side, never a raw error or a hang; once
 the store is back the same worker answers again, with no restart."""
