@@ -15,7 +15,7 @@
 #include "invqr_i18n.h"
 #include "invqr_page.h"
 
-/* The first-level categories, as the verifier sees them (SPEC: levels). */
+/* The first-level categories, as the verifier sees them (docs/contract.md: levels). */
 static const invqr_msg_t first_level_fields[] = {
     INVQR_MSG_FIELD_CIVIL_INVALIDITY,
     INVQR_MSG_FIELD_MINOR_INVALIDITY,

@@ -1,6 +1,6 @@
 /* invqr - loading the status store from the agency's CSV archive.
  *
- * Implements the import contract of SPEC: any column order, every row
+ * Implements the import contract (docs/contract.md): any column order, every row
  * validated with line-numbered rejects, upserts by fiscal code in one
  * transaction with array-bound prepared statements, --strict applying
  * nothing when any row is bad, and counts of what changed.

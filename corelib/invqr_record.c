@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* invqr - the status record and its import columns (SPEC: import columns).
+/* invqr - the status record and its import columns (docs/contract.md).
  *
  * invqr_record_map_header() turns a CSV header into a column -> field index
  * map; invqr_record_parse() checks one data row against the contract and

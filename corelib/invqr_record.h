@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* invqr - the status record and its import columns (SPEC: import columns).
+/* invqr - the status record and its import columns (docs/contract.md).
  *
  * Maps a CSV header onto the contract's columns in any order and turns one
  * CSV record into a validated invqr_record_t, or says which column is wrong

@@ -35,7 +35,8 @@
 #define SOAP12_ROLE_NEXT "http://www.w3.org/2003/05/soap-envelope/role/next"
 #define SOAP12_ROLE_ULTIMATE "http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver"
 
-/* Never NOENT, DTDLOAD, DTDVALID, XINCLUDE or HUGE (PLATFORM.md). */
+/* Never NOENT, DTDLOAD, DTDVALID, XINCLUDE or HUGE: they expand entities,
+ * fetch external documents or lift libxml2's size limits. */
 #define PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOERROR | \
                        XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC)
 

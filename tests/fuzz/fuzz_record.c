@@ -5,7 +5,7 @@
  * goes through invqr_record_map_header(), every later record through
  * invqr_record_parse(). A refused header or row must come with a reason and
  * a column in range; an accepted row is checked again, independently, against
- * the rules of the contract (SPEC: import columns): a fiscal code that parses
+ * the rules of the contract (docs/contract.md, the import): a fiscal code that parses
  * to itself, names of 1-100 characters of text without controls, real dates
  * in order, an E.164 or empty mobile, flags and enumerations in range, a
  * percent that agrees with civil_invalidity, a judgment of valid text within
