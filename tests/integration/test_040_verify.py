@@ -368,6 +368,14 @@ def _verify_many(args):
     return out
 
 
+def _verify_timed(args):
+    """_verify_many, and the time (time.monotonic(), the same clock in every
+    process) when its last answer arrived."""
+    import time
+    out = _verify_many(args)
+    return out, time.monotonic()
+
+
 def test_concurrent_verifications_are_each_audited_once(invqr, tmp_path):
     """Audit rows of concurrent requests are written together (one INSERT
     for many): each answered attempt still has exactly its own row."""
@@ -414,21 +422,39 @@ def test_audit_rows_that_queue_are_written_together_and_each_answer_waits(invqr,
     before = inserts()
     with multiprocessing.get_context("spawn").Pool(8) as pool:
         pool.map(abs, range(8))    # the clients are up before the lock is taken
+        # The test holds the lock itself and notes when it lets go: every
+        # answer must come after that instant (no stopwatch threshold).
         lock = subprocess.Popen(["mariadb", "--no-defaults", "--socket=" + sock, "-uroot",
-                                 "invqr", "-e", "LOCK TABLES audit_log WRITE;"
-                                 " SELECT SLEEP(3) AS invqr_test_lock; UNLOCK TABLES;"],
-                                stdout=subprocess.DEVNULL)
-        deadline = time.time() + 10     # the lock is held once its SLEEP runs
-        while not invqr.sql("SELECT 1 FROM information_schema.PROCESSLIST"
-                            " WHERE INFO LIKE 'SELECT SLEEP(3) AS invqr_test_lock%'"):
-            assert time.time() < deadline and lock.poll() is None, "the lock was never taken"
-            time.sleep(0.02)
-        started = time.time()
-        statuses = [st for r in pool.map(_verify_many, jobs) for st in r]
-        waited = time.time() - started
-    lock.wait()
+                                 "--unbuffered", "-N", "-B", "invqr"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            lock.stdin.write("LOCK TABLES audit_log WRITE; SELECT 'invqr_test_locked';\n")
+            lock.stdin.flush()
+            assert lock.stdout.readline().strip() == "invqr_test_locked", "no lock taken"
+            answers = pool.map_async(_verify_timed, jobs)
+            # the first writer is blocked by the lock ...
+            deadline = time.monotonic() + 60
+            while not invqr.sql("SELECT 1 FROM information_schema.PROCESSLIST WHERE INFO LIKE"
+                                " 'INSERT INTO audit_log%' AND STATE LIKE 'Waiting for%'"):
+                assert time.monotonic() < deadline and not answers.ready(), \
+                    "no audit INSERT ever waited for the lock"
+                time.sleep(0.02)
+            # ... and the other clients get time to queue behind it (this
+            # only gives the batching a chance; no assertion is timed)
+            time.sleep(2)
+            released = time.monotonic()
+            lock.stdin.write("UNLOCK TABLES;\n")
+            lock.stdin.close()
+        finally:
+            if lock.stdin and not lock.stdin.closed:
+                lock.stdin.close()
+            lock.wait(timeout=60)
+        results = answers.get(timeout=120)
+    statuses = [st for r, _ in results for st in r]
     assert statuses == [200] * 8, statuses
-    assert waited > 1.5            # no answer before its audit row could be written
+    # no answer before its audit row could be written, i.e. before the release
+    early = [t - released for _, t in results if t <= released]
+    assert not early, f"{len(early)} answer(s) came while the audit log was locked"
     rows = invqr.sql("SELECT code, fiscal_code, outcome, actor, level, detail IS NULL,"
                      " operator_id IS NULL FROM audit_log WHERE event = 'verify' AND code IN"
                      " ('%s') ORDER BY id" % codes)[before_rows:]
