@@ -19,7 +19,7 @@ def _params(pairs):
     return out
 
 
-def request(sock_path, params, body=b"", timeout=5):
+def request(sock_path, params, body=b"", timeout=30):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(timeout)
     s.connect(sock_path)

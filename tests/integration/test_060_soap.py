@@ -199,7 +199,7 @@ def _envelope(body, header=""):
 
 def post(invqr, data, ctype="text/xml; charset=utf-8", action='"urn:invqr:verify:1:VerifyLevel1"'):
     return requests.post(invqr.url + "/soap", data=data,
-                         headers={"Content-Type": ctype, "SOAPAction": action}, timeout=10)
+                         headers={"Content-Type": ctype, "SOAPAction": action}, timeout=30)
 
 
 def digest_token(user, password, nonce, created):
