@@ -118,20 +118,31 @@ def _operator_first_level(d, i):
         d.find_element(By.CSS_SELECTOR, 'main form button[type="submit"]').click()
 
 
+def _spool(i):
+    """The messages now in the instance's SMS spool (dot-names are the
+    gateway's files still being written)."""
+    return {p.name for p in (i.run / "sms").iterdir() if not p.name.startswith(".")}
+
+
 def _operator_otp_sent(d, i):
+    """The consent SMS sent; returns the spool as it was just before."""
     _operator_first_level(d, i)
+    before = _spool(i)
     form = d.find_element(By.CSS_SELECTOR, 'form[action$="/otp"]')
     with next_page(d):
         form.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
+    return before
 
 
 def _operator_level2(d, i):
     import re
-    _operator_otp_sent(d, i)
-    spool = i.run / "sms"
-    newest = max((p for p in spool.iterdir() if not p.name.startswith(".")),
-                 key=lambda p: p.stat().st_mtime)
-    otp = re.search(r"\b(\d{6})\b", newest.read_text(encoding="iso-8859-15")).group(1)
+    before = _operator_otp_sent(d, i)
+    # the one message this request sent (not the newest by mtime: two files
+    # written within one clock tick of the file system have the same mtime)
+    sent = sorted(_spool(i) - before)
+    assert len(sent) == 1, f"expected one new SMS in the spool, found {sent}"
+    text = (i.run / "sms" / sent[0]).read_text(encoding="iso-8859-15")
+    otp = re.search(r"\b(\d{6})\b", text).group(1)
     d.find_element(By.ID, "otp").send_keys(otp)
     with next_page(d):
         d.find_element(By.CSS_SELECTOR, 'form[action$="/level2"] button[type="submit"]').click()
