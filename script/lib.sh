@@ -151,6 +151,7 @@ public_base_url = $public
 migrations_dir = $INVQR_ROOT/schema/migrations
 worker_log = $INVQR_RUN/log/worker.log
 worker_threads = ${INVQR_WORKER_THREADS:-8}
+worker_io_timeout_seconds = ${INVQR_WORKER_IO_TIMEOUT:-10}
 test_faults = ${INVQR_TEST_FAULTS:-no}
 code_max_age_days = ${INVQR_CODE_MAX_AGE_DAYS:-0}
 sms_gateway = ${INVQR_SMS_GATEWAY:-spool:$INVQR_RUN/sms}
@@ -170,6 +171,12 @@ CONF
     sed -i "s|^fonts_dir = .*|fonts_dir = $INVQR_BUILD/fonts|" "$conf"
     # the socket moves with the port, the public URL with port and base; keep the file in step
     sed -i "s|^db_socket = .*|db_socket = $INVQR_DB_SOCKET|; s|^public_base_url = .*|public_base_url = $public|" "$conf"
+    # Only httpd's children may reach the worker's socket: they run as
+    # www-data when this runs as root (see httpd_start), else as this user.
+    grep -q '^worker_socket_mode' "$conf" || echo "worker_socket_mode = 0660" >>"$conf"
+    if [ "$(id -u)" -eq 0 ]; then
+        grep -q '^worker_socket_group' "$conf" || echo "worker_socket_group = www-data" >>"$conf"
+    fi
     mkdir -p "$INVQR_RUN/sms"
     mariadb --no-defaults --socket="$INVQR_DB_SOCKET" -uroot <<SQL || die "database set-up failed"
 CREATE DATABASE IF NOT EXISTS invqr CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
@@ -195,7 +202,7 @@ INVQR_DEMO_PASSWORD="esempio-demo-2026"
 # Europe/Rome, the worker's own default too).
 worker_start() {
     TZ="${INVQR_TZ:-Europe/Rome}" "$INVQR_BUILD/invqr-worker" --config "$INVQR_RUN/invqr.conf" \
-        --socket "$INVQR_SOCKDIR/worker.sock" --socket-mode 0666 \
+        --socket "$INVQR_SOCKDIR/worker.sock" \
         2>>"$INVQR_RUN/log/worker.log" &
     remember_pid $! invqr-worker
 }
@@ -206,12 +213,16 @@ httpd_start() {
     local moddir user_lines=""
     moddir=$(apxs -q LIBEXECDIR)
     mkdir -p "$INVQR_RUN/httpd/extra" "$INVQR_RUN/htdocs"
+    local errdoc
+    errdoc="$(b=${INVQR_BASE:-/}; printf '%s' "${b%/}")/.error"
+
     if [ "$(id -u)" -eq 0 ]; then user_lines=$'User www-data\nGroup www-data'; fi
     sed -e "s|@RUN@|$INVQR_RUN|g" -e "s|@PORT@|$INVQR_PORT|g" -e "s|@MODDIR@|$moddir|g" \
         -e "s|@MODULE@|$INVQR_BUILD/mod_invqr/.libs/mod_invqr.so|g" \
         -e "s|@STATIC@|$INVQR_ROOT/static|g" -e "s|@SOCKET@|$INVQR_SOCKDIR/worker.sock|g" \
         -e "s|@HTDOCS@|$INVQR_RUN/htdocs|g" -e "s|@BASE@|${INVQR_BASE:-/}|g" \
         -e "s|@DEMO_LOGIN@|${INVQR_DEMO_LOGIN:-On}|g" \
+        -e "s|@ERRDOC@|$errdoc|g" \
         -e "s|@USER_LINES@|${user_lines//$'\n'/\\n}|g" \
         "$INVQR_ROOT/conf/httpd-demo.conf.in" >"$INVQR_RUN/httpd/httpd.conf"
     rm -f "$INVQR_RUN/httpd/httpd.pid"
