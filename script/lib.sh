@@ -102,10 +102,13 @@ stop_daemons() {
 # db_start : initialise (once) and start the private MariaDB.
 db_start() {
     local data="$INVQR_RUN/db" sock="$INVQR_SOCKDIR/mysqld.sock" i
-    mkdir -p "$INVQR_RUN/log"
+    # its temporary files too are its own: instances started side by side
+    # must not meet in /tmp
+    mkdir -p "$INVQR_RUN/log" "$INVQR_RUN/db-tmp"
     if [ ! -d "$data/mysql" ]; then
         log "initialising a private MariaDB in $data"
         mariadb-install-db --no-defaults --user="$(id -un)" --datadir="$data" \
+            --tmpdir="$INVQR_RUN/db-tmp" \
             --auth-root-authentication-method=normal --skip-test-db \
             >"$INVQR_RUN/log/mariadb-install.log" 2>&1 \
             || die "mariadb-install-db failed (see $INVQR_RUN/log/mariadb-install.log)"
@@ -113,6 +116,7 @@ db_start() {
     rm -f "$sock"
     # in UTC, like many a database server: what people see must not depend on it
     TZ=UTC mariadbd --no-defaults --user="$(id -un)" --datadir="$data" --socket="$sock" \
+        --tmpdir="$INVQR_RUN/db-tmp" \
         --pid-file="$INVQR_RUN/db/mariadbd.pid" --skip-networking \
         --log-error="$INVQR_RUN/log/mariadb.log" \
         --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
