@@ -20,7 +20,7 @@
 #define CONF_MAX_BYTES (64 * 1024)
 #define CONF_MAX_KEYS  64
 
-typedef enum { T_STR, T_INT, T_BOOL, T_SECRET } conf_type;
+typedef enum { T_STR, T_INT, T_BOOL, T_SECRET, T_MODE } conf_type;
 
 typedef struct {
     const char *name;
@@ -47,6 +47,10 @@ static const conf_key conf_keys[] = {
     { "migrations_dir",       T_STR,    OFF(migrations_dir),       1, 4096,  NULL, 0 },
     { "worker_log",           T_STR,    OFF(worker_log),           1, 4096,  NULL, 0 },
     { "worker_threads",       T_INT,    OFF(worker_threads),       1, 256,   "8", 0 },
+    { "worker_socket_mode",   T_MODE,   OFF(worker_socket_mode),   0, 0777,  "0660", 0 },
+    { "worker_socket_owner",  T_STR,    OFF(worker_socket_owner),  1, 32,    NULL, 0 },
+    { "worker_socket_group",  T_STR,    OFF(worker_socket_group),  1, 32,    NULL, 0 },
+    { "worker_io_timeout_seconds", T_INT, OFF(worker_io_timeout_seconds), 1, 300, "10", 0 },
     { "session_idle_seconds", T_INT,    OFF(session_idle_seconds), 60, 86400, "900", 0 },
     { "session_max_seconds",  T_INT,    OFF(session_max_seconds),  300, 604800, "28800", 0 },
     { "verify_max_failures",  T_INT,    OFF(verify_max_failures),  1, 100,   "5", 0 },
@@ -98,6 +102,19 @@ static const char *set_value(invqr_conf_t *conf, const conf_key *k,
             return "not an integer";
         if (v < k->min || v > k->max)
             return apr_psprintf(p, "must be between %ld and %ld", k->min, k->max);
+        *(int *)field = (int)v;
+        return NULL;
+    }
+    case T_MODE: {
+        char *end = NULL;
+        long v;
+
+        errno = 0;
+        v = strtol(text, &end, 8);
+        if (errno != 0 || end == text || *end != '\0' || text[0] != '0')
+            return "must be an octal mode such as 0660";
+        if (v < k->min || v > k->max)
+            return "must be an octal mode between 0000 and 0777";
         *(int *)field = (int)v;
         return NULL;
     }

@@ -26,6 +26,11 @@ typedef struct {
     const char *migrations_dir;   /* numbered *.sql files */
     const char *worker_log;       /* worker log file, NULL = stderr */
     int worker_threads;           /* 1..256, default 8 */
+    int worker_socket_mode;       /* of the worker's unix socket, default 0660 */
+    const char *worker_socket_owner; /* user and group that own the socket (names), */
+    const char *worker_socket_group; /* NULL: whoever runs the worker */
+    int worker_io_timeout_seconds; /* a connection that sends or takes nothing this
+                                    * long is dropped, default 10 */
     int session_idle_seconds;     /* default 900 */
     int session_max_seconds;      /* default 28800 */
     int verify_max_failures;      /* wrong fiscal codes per code and window, default 5 */

@@ -239,7 +239,7 @@ static apr_status_t db_connect(invqr_db_t *db)
                            c->db_name, c->db_socket != NULL ? 0 : (unsigned)c->db_port,
                            c->db_socket, 0) == NULL) {
         db->last_errno = mysql_errno(m);
-        invqr_log(INVQR_LOG_ERR, "INVQR0003: cannot connect to the status store as %s: %s",
+        invqr_log_repeat(INVQR_LOG_ERR, "INVQR0003: cannot connect to the status store as %s: %s",
                   user, mysql_error(m));
         mysql_close(m);
         return APR_ECONNREFUSED;
@@ -292,7 +292,7 @@ static MYSQL_STMT *get_stmt(invqr_db_t *db, invqr_sql_t id, unsigned *perr)
     }
     if (mysql_stmt_prepare(st, sql_text[id], strlen(sql_text[id])) != 0) {
         *perr = mysql_stmt_errno(st);
-        invqr_log(INVQR_LOG_ERR, "INVQR0004: cannot prepare %s: %s", sql_name[id],
+        invqr_log_repeat(INVQR_LOG_ERR, "INVQR0004: cannot prepare %s: %s", sql_name[id],
                   mysql_stmt_error(st));
         mysql_stmt_close(st);
         return NULL;
@@ -381,7 +381,7 @@ fail_stmt:
         goto out;
     }
     if (e != ER_DUP_ENTRY)
-        invqr_log(INVQR_LOG_ERR, "INVQR0007: %s failed: %s", sql_name[id], mysql_stmt_error(st));
+        invqr_log_repeat(INVQR_LOG_ERR, "INVQR0007: %s failed: %s", sql_name[id], mysql_stmt_error(st));
     goto out;
 fail:
     db->last_errno = e;
@@ -414,7 +414,7 @@ static apr_status_t after_lost(invqr_db_t *db, apr_status_t rv)
 /* The retry lost its connection too. */
 static apr_status_t lost_again(invqr_sql_t id, apr_status_t rv)
 {
-    invqr_log(INVQR_LOG_ERR, "INVQR0008: %s: status store connection lost", sql_name[id]);
+    invqr_log_repeat(INVQR_LOG_ERR, "INVQR0008: %s: status store connection lost", sql_name[id]);
     return rv;
 }
 
@@ -469,7 +469,7 @@ static apr_status_t exec_array_once(invqr_db_t *db, invqr_sql_t id, MYSQL_BIND *
         if (is_connection_lost(e))
             *plost = 1;
         else
-            invqr_log(INVQR_LOG_ERR, "INVQR0015: %s (%u rows) failed: %s", sql_name[id], rows,
+            invqr_log_repeat(INVQR_LOG_ERR, "INVQR0015: %s (%u rows) failed: %s", sql_name[id], rows,
                       mysql_stmt_error(st));
     }
     mysql_stmt_attr_set(st, STMT_ATTR_ARRAY_SIZE, &none);
@@ -498,7 +498,7 @@ static apr_status_t simple(invqr_db_t *db, const char *what, int ok)
     if (ok)
         return APR_SUCCESS;
     db->last_errno = db->mysql != NULL ? mysql_errno(db->mysql) : CR_SERVER_GONE_ERROR;
-    invqr_log(INVQR_LOG_ERR, "INVQR0009: %s failed: %s", what,
+    invqr_log_repeat(INVQR_LOG_ERR, "INVQR0009: %s failed: %s", what,
               db->mysql != NULL ? mysql_error(db->mysql) : "not connected");
     return APR_EGENERAL;
 }

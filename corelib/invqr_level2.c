@@ -227,7 +227,7 @@ invqr_l2_rc invqr_level2_request(invqr_l2_challenge_t *out, invqr_db_t *db,
     if (gw == NULL || invqr_sms_text(&text, lang, actor->org_name != NULL ? actor->org_name : "",
                                      otp, (conf->otp_validity_seconds + 59) / 60, p) != APR_SUCCESS
         || invqr_sms_send(gw, mobile, text, &why, p) != APR_SUCCESS) {
-        invqr_log(INVQR_LOG_ERR, "INVQR0012: consent SMS not sent: %s",
+        invqr_log_repeat(INVQR_LOG_ERR, "INVQR0012: consent SMS not sent: %s",
                   why != NULL ? why : gw == NULL ? "no gateway configured"
                                                  : "the message could not be composed");
         audit(db, actor, code, fc, "otp_request", "gateway_failed", &arv);

@@ -21,6 +21,7 @@
 #define INVQR_CHALLENGE_LEN 26
 #define INVQR_OTP_MAX_SMS 5          /* consent SMS per code ... */
 #define INVQR_OTP_SMS_WINDOW 900     /* ... in this many seconds */
+#define INVQR_L2_GATEWAY_RETRY 60    /* seconds to wait after the SMS gateway failed */
 
 typedef enum {
     INVQR_L2_OK = 0,

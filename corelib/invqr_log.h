@@ -28,4 +28,28 @@ int invqr_log_enabled(invqr_log_level level);
 void invqr_log(invqr_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/** How long a tag's interval lasts for invqr_log_repeat, in seconds. */
+#define INVQR_LOG_REPEAT_SECONDS 10
+
+/**
+ * Like invqr_log, for a failure that can repeat once per request (the store
+ * or a gateway is down): the first line of a tag in an interval is written,
+ * later ones are only counted, and the next line written after the interval
+ * ends with how many were left out. Thread-safe (one lock).
+ */
+void invqr_log_repeat(invqr_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/**
+ * The decision of invqr_log_repeat, for glue that logs through its own
+ * functions (the module's ap_log_rerror): 1 when the line whose text is msg
+ * (starting with its tag) is due at time now, with *pleft_out the lines of
+ * that tag counted since the last one written; 0 when it is only counted.
+ * A line without a tag is always due.
+ */
+int invqr_log_repeat_due(const char *msg, unsigned long *pleft_out, long long now);
+
+/** Change the interval (and forget every count); for tests. */
+void invqr_log_repeat_interval(int seconds);
+
 #endif

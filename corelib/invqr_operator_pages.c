@@ -384,7 +384,10 @@ void invqr_otp_route(invqr_app_t *app, const invqr_request_t *req, invqr_respons
         invqr_app_error(req, resp, 429, NULL, p);
         return;
     case INVQR_L2_GATEWAY:
-        l2_problem(req, resp, 502, INVQR_MSG_L2_GATEWAY_TITLE, INVQR_MSG_L2_GATEWAY, p);
+        /* the service is unavailable for a while, not broken: the page
+         * says so, and when to try again (the failed SMS cost nothing) */
+        apr_table_setn(resp->headers, "Retry-After", apr_itoa(p, INVQR_L2_GATEWAY_RETRY));
+        l2_problem(req, resp, 503, INVQR_MSG_L2_GATEWAY_TITLE, INVQR_MSG_L2_GATEWAY, p);
         return;
     default:
         invqr_app_db_failed(app);

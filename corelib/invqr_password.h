@@ -2,16 +2,37 @@
  *
  * Parameters follow the OWASP recommendation for argon2id (19 MiB, 2 passes,
  * 1 lane): slow enough for stolen hashes, cheap enough for a login under
- * load. Verification compares in constant time (libargon2 does).
+ * load. Verification compares in constant time. The memory of each hash is
+ * mapped for it and unmapped after, and at most one hash per CPU runs at
+ * once in a process: sign-ins cost CPU and a queue, never resident memory
+ * kept by the threads that served them.
  */
 #ifndef INVQR_PASSWORD_H
 #define INVQR_PASSWORD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define INVQR_PASSWORD_MIN 12
 #define INVQR_PASSWORD_MAX 256
 #define INVQR_PASSWORD_HASH_MAX 128
+#define INVQR_PASSWORD_PARALLEL_MAX 8   /* hashes at once per process, at most */
+
+/** The parts of an encoded argon2id hash. */
+typedef struct {
+    uint32_t m_cost, t_cost, lanes;
+    unsigned char salt[64];
+    size_t salt_len;
+    unsigned char hash[64];
+    size_t hash_len;
+} invqr_password_params_t;
+
+/**
+ * Parse "$argon2id$v=19$m=M,t=T,p=P$SALT$HASH" (unpadded base64) into *out.
+ * Returns 0, or -1 for anything else, including costs beyond what invqr
+ * would ever ask for (memory above 256 MiB, more than 16 passes or lanes).
+ */
+int invqr_password_decode(invqr_password_params_t *out, const char *encoded);
 
 /** Hash password into out (NUL-terminated encoded form). Returns 0 or -1. */
 int invqr_password_hash(char out[INVQR_PASSWORD_HASH_MAX], const char *password, size_t len);

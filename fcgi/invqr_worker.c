@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -44,7 +47,7 @@
 typedef struct {
     const char *config;
     const char *socket_path;
-    int socket_mode;
+    int socket_mode;            /* -1: worker_socket_mode of invqr.conf */
     int supervise;
 } options_t;
 
@@ -56,6 +59,7 @@ static char g_dummy_hash[INVQR_PASSWORD_HASH_MAX];
 static char g_gate[2 * INVQR_SHA256_LEN + 1];
 static int g_listen_fd = -1;
 static int g_log_fd = 2;
+static volatile sig_atomic_t g_stopping;
 
 /* ---- log ------------------------------------------------------------------ */
 
@@ -256,6 +260,46 @@ static void handle(invqr_app_t *app, FCGX_Request *rq, apr_pool_t *p)
 
 /* ---- threads ------------------------------------------------------------- */
 
+/* The next connection, with its timeouts set: a peer that sends nothing (a
+ * FastCGI request cut short) or reads nothing is dropped after
+ * worker_io_timeout_seconds instead of holding a thread. -1 when none (then
+ * see g_stopping). */
+static int accept_peer(void)
+{
+    struct timeval tv;
+    int fd;
+
+    fd = accept4(g_listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd < 0) {
+        if (!g_stopping && errno != EINTR && errno != ECONNABORTED) {
+            /* out of descriptors or memory: say so, and do not spin */
+            invqr_log_repeat(INVQR_LOG_ERR, "INVQR0326: accepting a connection failed: %s",
+                             strerror(errno));
+            usleep(100000);
+        }
+        return -1;
+    }
+    tv.tv_sec = g_conf->worker_io_timeout_seconds;
+    tv.tv_usec = 0;
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0
+        || setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0) {
+        invqr_log_repeat(INVQR_LOG_ERR, "INVQR0328: cannot set a connection's timeouts: %s",
+                         strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* End the request and its connection: invqr keeps no FastCGI connection
+ * open between requests, whatever the peer asked for. */
+static void finish(FCGX_Request *rq)
+{
+    FCGX_Finish_r(rq);
+    if (rq->ipcFd >= 0)
+        FCGX_Free(rq, 1);
+}
+
 static void *thread_main(void *arg)
 {
     FCGX_Request rq;
@@ -274,16 +318,38 @@ static void *thread_main(void *arg)
     app.dummy_hash = g_dummy_hash;
     app.pool = tpool;
     app.audit = arg;
-    FCGX_InitRequest(&rq, g_listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
-    while (FCGX_Accept_r(&rq) >= 0) {
+    /* libfcgi is given no listening socket: the thread accepts each
+     * connection itself (accept_peer) and hands it over, so that every
+     * connection has its timeouts before a byte is read from it. */
+    FCGX_InitRequest(&rq, -1, 0);
+    for (;;) {
         apr_pool_t *p = NULL;
+        int fd = accept_peer();
+
+        if (fd < 0) {
+            if (g_stopping)
+                break;
+            continue;
+        }
+        rq.ipcFd = fd;
+        rq.keepConnection = 1;   /* or FCGX_Accept_r closes it before reading */
+        if (FCGX_Accept_r(&rq) < 0)
+            continue;            /* no request came on it: libfcgi closed it */
+        if (FCGX_GetError(rq.in) != 0) {
+            /* the peer stopped sending before its request was whole (the
+             * socket's timeout): nothing to answer, nobody to answer to */
+            invqr_log_repeat(INVQR_LOG_WARN, "INVQR0327: a connection sent no whole request "
+                             "within %d s; dropped", g_conf->worker_io_timeout_seconds);
+            finish(&rq);
+            continue;
+        }
 
         if (apr_pool_create(&p, tpool) != APR_SUCCESS) {
-            FCGX_Finish_r(&rq);
+            finish(&rq);
             continue;
         }
         handle(&app, &rq, p);
-        FCGX_Finish_r(&rq);
+        finish(&rq);
         apr_pool_destroy(p);
         /* now and then, once the answer has gone */
         if (invqr_housekeeping_due(time(NULL)))
@@ -298,6 +364,7 @@ static void *thread_main(void *arg)
 static void on_term(int sig)
 {
     (void)sig;
+    g_stopping = 1;
     FCGX_ShutdownPending();
     /* wake every thread blocked in accept() */
     shutdown(g_listen_fd, SHUT_RDWR);
@@ -358,10 +425,51 @@ static void on_stop(int sig)
         kill(g_child, SIGTERM);
 }
 
-static int open_socket(const options_t *o)
+/* Who may connect: the socket's owner, group and mode from invqr.conf. */
+static int socket_access(const char *path, const invqr_conf_t *conf, int mode)
+{
+    uid_t uid = (uid_t)-1;
+    gid_t gid = (gid_t)-1;
+
+    if (conf->worker_socket_owner != NULL) {
+        struct passwd *pw = getpwnam(conf->worker_socket_owner);
+
+        if (pw == NULL) {
+            invqr_log(INVQR_LOG_ERR, "INVQR0322: worker_socket_owner: no user %s",
+                      conf->worker_socket_owner);
+            return -1;
+        }
+        uid = pw->pw_uid;
+    }
+    if (conf->worker_socket_group != NULL) {
+        struct group *gr = getgrnam(conf->worker_socket_group);
+
+        if (gr == NULL) {
+            invqr_log(INVQR_LOG_ERR, "INVQR0323: worker_socket_group: no group %s",
+                      conf->worker_socket_group);
+            return -1;
+        }
+        gid = gr->gr_gid;
+    }
+    if ((uid != (uid_t)-1 || gid != (gid_t)-1) && chown(path, uid, gid) != 0) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0324: cannot give %s to %s:%s: %s", path,
+                  conf->worker_socket_owner != NULL ? conf->worker_socket_owner : "-",
+                  conf->worker_socket_group != NULL ? conf->worker_socket_group : "-",
+                  strerror(errno));
+        return -1;
+    }
+    if (chmod(path, (mode_t)mode) != 0) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0325: cannot set the mode of %s: %s", path,
+                  strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int open_socket(const options_t *o, const invqr_conf_t *conf)
 {
     struct sockaddr_un sa;
-    int fd;
+    int fd, mode = o->socket_mode >= 0 ? o->socket_mode : conf->worker_socket_mode;
 
     if (strlen(o->socket_path) >= sizeof(sa.sun_path)) {
         invqr_log(INVQR_LOG_ERR, "INVQR0306: socket path too long: %s", o->socket_path);
@@ -374,14 +482,24 @@ static int open_socket(const options_t *o)
     sa.sun_family = AF_UNIX;
     strcpy(sa.sun_path, o->socket_path);
     unlink(o->socket_path);
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0
-        || chmod(o->socket_path, (mode_t)o->socket_mode) != 0 || listen(fd, 1024) != 0) {
+    /* owner and mode are set before listen(): nobody connects before */
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
         invqr_log(INVQR_LOG_ERR, "INVQR0307: cannot listen on %s: %s", o->socket_path,
                   strerror(errno));
-        close(fd);
-        return -1;
+        goto fail;
+    }
+    if (socket_access(o->socket_path, conf, mode) != 0)
+        goto fail;
+    if (listen(fd, 1024) != 0) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0307: cannot listen on %s: %s", o->socket_path,
+                  strerror(errno));
+        goto fail;
     }
     return fd;
+fail:
+    close(fd);
+    unlink(o->socket_path);
+    return -1;
 }
 
 static int supervise(void)
@@ -437,7 +555,8 @@ static int supervise(void)
 static void usage(void)
 {
     fprintf(stderr, "usage: invqr-worker --config FILE --socket PATH [--socket-mode OCTAL] "
-                    "[--no-supervise]\n");
+                    "[--no-supervise]\n"
+                    "(--socket-mode overrides worker_socket_mode of the configuration)\n");
 }
 
 int main(int argc, char **argv)
@@ -450,7 +569,7 @@ int main(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
-    options_t o = { NULL, NULL, 0660, 1 };
+    options_t o = { NULL, NULL, -1, 1 };
     apr_pool_t *pool = NULL;
     invqr_conf_t *conf = NULL;
     const char *err = NULL;
@@ -540,7 +659,7 @@ int main(int argc, char **argv)
         invqr_log(INVQR_LOG_ERR, "INVQR0312: cannot initialise the MariaDB client library");
         return 1;
     }
-    g_listen_fd = open_socket(&o);
+    g_listen_fd = open_socket(&o, conf);
     if (g_listen_fd < 0)
         return 1;
     invqr_log(INVQR_LOG_NOTICE, "INVQR0313: listening on %s", o.socket_path);

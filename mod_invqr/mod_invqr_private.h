@@ -91,6 +91,9 @@ void *invqr_merge_srv(apr_pool_t *p, void *basev, void *addv);
 apr_status_t invqr_store_child_init(invqr_srv_t *srv, apr_pool_t *pchild, server_rec *s);
 apr_status_t invqr_store_acquire(invqr_db_t **pdb, invqr_srv_t *srv, request_rec *r);
 void invqr_store_release(invqr_srv_t *srv, request_rec *r, int broken);
+/* Log msg (starting with its tag) unless a line of that tag was logged in
+ * this interval: a store outage costs a line per interval, not per request. */
+void invqr_store_log_failure(request_rec *r, apr_status_t rv, const char *msg);
 
 /* mod_invqr_route.c */
 int invqr_route_translate(request_rec *r);

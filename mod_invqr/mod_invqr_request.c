@@ -176,20 +176,17 @@ int invqr_request_read_form(request_rec *r, invqr_req_t *rq, int keep)
     return OK;
 }
 
-/* A SOAP body goes to the worker as it came. With a Content-Length it is
- * only size-checked and streams through; a chunked one (as many SOAP stacks
- * send) is read here, bounded, and replayed with its length. */
+/* A SOAP body is read here whole, bounded, whatever its framing, and only
+ * then handed to the worker with its length: a client that sends slowly
+ * holds an httpd thread (which mod_reqtimeout bounds), never a worker
+ * thread. */
 static int soap_body(request_rec *r)
 {
-    const char *clen = apr_table_get(r->headers_in, "Content-Length");
     apr_bucket_brigade *saved = NULL;
     apr_size_t total = 0;
     char *body = NULL;
     int status;
 
-    if (clen != NULL)
-        return strlen(clen) > 9 || apr_atoi64(clen) > INVQR_FORM_MAX_BODY
-                   ? HTTP_REQUEST_ENTITY_TOO_LARGE : OK;
     status = read_body(r, &body, &total, &saved);
     if (status != OK)
         return status;

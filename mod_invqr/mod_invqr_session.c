@@ -70,7 +70,7 @@ int invqr_session_load(request_rec *r, invqr_req_t *rq)
     }
     if (rv != APR_SUCCESS) {
         invqr_store_release(rq->srv, r, 1);
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "INVQR0121: session lookup failed");
+        invqr_store_log_failure(r, 0, "INVQR0121: session lookup failed");
         return HTTP_SERVICE_UNAVAILABLE;
     }
     if (rows == 0 || !alive) {

@@ -4,6 +4,12 @@
  * A resource list per child keeps up to one connection per thread, opened on
  * demand and closed when idle; a connection that failed is invalidated
  * instead of returned, so the next request gets a fresh one.
+ *
+ * Teardown order matters: each connection lives in a sub-pool of the list's
+ * pool, and APR destroys sub-pools before it runs a pool's cleanups, so the
+ * list's own cleanup would close connections whose pools are gone (every
+ * child crashed on graceful restart). The list is therefore destroyed by a
+ * pre-cleanup of the child pool, while everything it holds is still alive.
  */
 #include <httpd.h>
 #include <http_log.h>
@@ -12,6 +18,7 @@
 
 #include "mod_invqr_private.h"
 #include "invqr_db.h"
+#include "invqr_log.h"
 
 /* The reslist allocates every resource from its own pool; each connection
  * gets a subpool instead, so connections that come and go leave nothing. */
@@ -50,6 +57,29 @@ static apr_status_t db_destruct(void *resv, void *params, apr_pool_t *p)
     return APR_SUCCESS;
 }
 
+/* Pre-cleanup of the child pool: close every connection first. */
+static apr_status_t store_child_exit(void *data)
+{
+    invqr_srv_t *srv = data;
+    apr_reslist_t *dbs = srv->dbs;
+
+    srv->dbs = NULL;
+    return dbs != NULL ? apr_reslist_destroy(dbs) : APR_SUCCESS;
+}
+
+void invqr_store_log_failure(request_rec *r, apr_status_t rv, const char *msg)
+{
+    unsigned long left_out = 0;
+
+    if (!invqr_log_repeat_due(msg, &left_out, (long long)apr_time_sec(apr_time_now())))
+        return;
+    if (left_out > 0)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, "%s (%lu more like this in the previous "
+                      "interval)", msg, left_out);
+    else
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, "%s", msg);
+}
+
 apr_status_t invqr_store_child_init(invqr_srv_t *srv, apr_pool_t *pchild, server_rec *s)
 {
     int threads = 1;
@@ -61,11 +91,13 @@ apr_status_t invqr_store_child_init(invqr_srv_t *srv, apr_pool_t *pchild, server
     /* min 0, soft max 1/4 of the threads, hard max one per thread, idle 60 s */
     rv = apr_reslist_create(&srv->dbs, 0, threads > 4 ? threads / 4 : 1, threads,
                             apr_time_from_sec(60), db_construct, db_destruct, srv, pchild);
-    if (rv != APR_SUCCESS)
+    if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, "INVQR0110: cannot create the "
                      "store connection list");
-    else
-        apr_reslist_timeout_set(srv->dbs, apr_time_from_sec(5));
+        return rv;
+    }
+    apr_reslist_timeout_set(srv->dbs, apr_time_from_sec(5));
+    apr_pool_pre_cleanup_register(pchild, srv, store_child_exit);
     return rv;
 }
 
@@ -102,8 +134,7 @@ apr_status_t invqr_store_acquire(invqr_db_t **pdb, invqr_srv_t *srv, request_rec
         return APR_EGENERAL;
     rv = apr_reslist_acquire(srv->dbs, &res);
     if (rv != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, "INVQR0111: no status store "
-                      "connection available");
+        invqr_store_log_failure(r, rv, "INVQR0111: no status store connection available");
         return rv;
     }
     h = apr_pcalloc(r->pool, sizeof(*h));

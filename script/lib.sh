@@ -11,7 +11,7 @@ INVQR_PACKAGES="build-essential autoconf automake libtool pkg-config
  apache2 apache2-dev libapr1-dev libaprutil1-dev libfcgi-dev libqrencode-dev libhpdf-dev
  libmariadb-dev mariadb-server mariadb-client libxml2-dev libxml2-utils libssl-dev
  libargon2-dev libcurl4-openssl-dev libcmocka-dev fonts-dejavu-core fonttools curl"
-INVQR_TEST_PACKAGES="python3-pytest python3-requests python3-zeep python3-lxml
+INVQR_TEST_PACKAGES="python3-pytest python3-requests python3-zeep python3-lxml python3-selenium
  chromium chromium-driver clang libfuzzer-14-dev libclang-rt-14-dev
  zbar-tools poppler-utils ghostscript wrk php-cli php-soap"
 
@@ -102,10 +102,13 @@ stop_daemons() {
 # db_start : initialise (once) and start the private MariaDB.
 db_start() {
     local data="$INVQR_RUN/db" sock="$INVQR_SOCKDIR/mysqld.sock" i
-    mkdir -p "$INVQR_RUN/log"
+    # its temporary files too are its own: instances started side by side
+    # must not meet in /tmp
+    mkdir -p "$INVQR_RUN/log" "$INVQR_RUN/db-tmp"
     if [ ! -d "$data/mysql" ]; then
         log "initialising a private MariaDB in $data"
         mariadb-install-db --no-defaults --user="$(id -un)" --datadir="$data" \
+            --tmpdir="$INVQR_RUN/db-tmp" \
             --auth-root-authentication-method=normal --skip-test-db \
             >"$INVQR_RUN/log/mariadb-install.log" 2>&1 \
             || die "mariadb-install-db failed (see $INVQR_RUN/log/mariadb-install.log)"
@@ -113,6 +116,7 @@ db_start() {
     rm -f "$sock"
     # in UTC, like many a database server: what people see must not depend on it
     TZ=UTC mariadbd --no-defaults --user="$(id -un)" --datadir="$data" --socket="$sock" \
+        --tmpdir="$INVQR_RUN/db-tmp" \
         --pid-file="$INVQR_RUN/db/mariadbd.pid" --skip-networking \
         --log-error="$INVQR_RUN/log/mariadb.log" \
         --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
@@ -151,6 +155,7 @@ public_base_url = $public
 migrations_dir = $INVQR_ROOT/schema/migrations
 worker_log = $INVQR_RUN/log/worker.log
 worker_threads = ${INVQR_WORKER_THREADS:-8}
+worker_io_timeout_seconds = ${INVQR_WORKER_IO_TIMEOUT:-10}
 test_faults = ${INVQR_TEST_FAULTS:-no}
 code_max_age_days = ${INVQR_CODE_MAX_AGE_DAYS:-0}
 sms_gateway = ${INVQR_SMS_GATEWAY:-spool:$INVQR_RUN/sms}
@@ -170,6 +175,12 @@ CONF
     sed -i "s|^fonts_dir = .*|fonts_dir = $INVQR_BUILD/fonts|" "$conf"
     # the socket moves with the port, the public URL with port and base; keep the file in step
     sed -i "s|^db_socket = .*|db_socket = $INVQR_DB_SOCKET|; s|^public_base_url = .*|public_base_url = $public|" "$conf"
+    # Only httpd's children may reach the worker's socket: they run as
+    # www-data when this runs as root (see httpd_start), else as this user.
+    grep -q '^worker_socket_mode' "$conf" || echo "worker_socket_mode = 0660" >>"$conf"
+    if [ "$(id -u)" -eq 0 ]; then
+        grep -q '^worker_socket_group' "$conf" || echo "worker_socket_group = www-data" >>"$conf"
+    fi
     mkdir -p "$INVQR_RUN/sms"
     mariadb --no-defaults --socket="$INVQR_DB_SOCKET" -uroot <<SQL || die "database set-up failed"
 CREATE DATABASE IF NOT EXISTS invqr CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
@@ -195,7 +206,7 @@ INVQR_DEMO_PASSWORD="esempio-demo-2026"
 # Europe/Rome, the worker's own default too).
 worker_start() {
     TZ="${INVQR_TZ:-Europe/Rome}" "$INVQR_BUILD/invqr-worker" --config "$INVQR_RUN/invqr.conf" \
-        --socket "$INVQR_SOCKDIR/worker.sock" --socket-mode 0666 \
+        --socket "$INVQR_SOCKDIR/worker.sock" \
         2>>"$INVQR_RUN/log/worker.log" &
     remember_pid $! invqr-worker
 }
@@ -206,12 +217,16 @@ httpd_start() {
     local moddir user_lines=""
     moddir=$(apxs -q LIBEXECDIR)
     mkdir -p "$INVQR_RUN/httpd/extra" "$INVQR_RUN/htdocs"
+    local errdoc
+    errdoc="$(b=${INVQR_BASE:-/}; printf '%s' "${b%/}")/.error"
+
     if [ "$(id -u)" -eq 0 ]; then user_lines=$'User www-data\nGroup www-data'; fi
     sed -e "s|@RUN@|$INVQR_RUN|g" -e "s|@PORT@|$INVQR_PORT|g" -e "s|@MODDIR@|$moddir|g" \
         -e "s|@MODULE@|$INVQR_BUILD/mod_invqr/.libs/mod_invqr.so|g" \
         -e "s|@STATIC@|$INVQR_ROOT/static|g" -e "s|@SOCKET@|$INVQR_SOCKDIR/worker.sock|g" \
         -e "s|@HTDOCS@|$INVQR_RUN/htdocs|g" -e "s|@BASE@|${INVQR_BASE:-/}|g" \
         -e "s|@DEMO_LOGIN@|${INVQR_DEMO_LOGIN:-On}|g" \
+        -e "s|@ERRDOC@|$errdoc|g" \
         -e "s|@USER_LINES@|${user_lines//$'\n'/\\n}|g" \
         "$INVQR_ROOT/conf/httpd-demo.conf.in" >"$INVQR_RUN/httpd/httpd.conf"
     rm -f "$INVQR_RUN/httpd/httpd.pid"

@@ -340,6 +340,10 @@ def test_no_mobile_sends_nothing(invqr, tmp_path):
 
 @pytest.mark.allow_log(r"INVQR0012: consent SMS not sent")
 def test_spool_that_cannot_be_written_leaves_no_usable_challenge(invqr, tmp_path):
+    """An SMS outage: each request answers the 503 page with Retry-After,
+    leaves no challenge behind, and uses up nothing of the citizen's five
+    SMS a quarter of an hour: once the gateway is back, the next request
+    sends the SMS (it answered 429 with Retry-After: 900 before)."""
     fc, code, _ = new_citizen_with_code(invqr, tmp_path)
     s, _ = login(invqr, new_operator(invqr))
     result = first_level(invqr, s, code, fc)
@@ -348,13 +352,23 @@ def test_spool_that_cannot_be_written_leaves_no_usable_challenge(invqr, tmp_path
     spool.rename(moved)
     spool.write_text("not a directory")
     try:
-        r = request_otp(invqr, s, code, result)
+        failed = [request_otp(invqr, s, code, result) for _ in range(7)]
     finally:
         spool.unlink()
         moved.rename(spool)
-    assert r.status_code == 502 and 'name="otp"' not in r.text
-    assert invqr.sql("SELECT COUNT(*) FROM otp_challenge WHERE code = '%s' AND used_at IS NULL"
-                     % code) == [("0",)]
+    for r in failed:
+        assert r.status_code == 503 and 'name="otp"' not in r.text, r.status_code
+        assert int(r.headers["Retry-After"]) > 0
+        assert r.headers["Retry-After"] != "900"
+    assert invqr.sql("SELECT COUNT(*) FROM otp_challenge WHERE code = '%s'" % code) == [("0",)]
+    audited = invqr.sql("SELECT COUNT(*) FROM audit_log WHERE code = '%s' AND event = "
+                        "'otp_request' AND outcome = 'gateway_failed'" % code)
+    assert audited == [("7",)]
+    # the gateway is back: the SMS goes out at once
+    before = spool_names(invqr)
+    r = request_otp(invqr, s, code, result)
+    assert r.status_code == 200 and 'name="otp"' in r.text, r.status_code
+    assert re.search(r"\b\d{6}\b", new_sms(invqr, before))
 
 
 class _Gateway(http.server.BaseHTTPRequestHandler):
@@ -396,10 +410,10 @@ def http_gateway_instance():
 
 @pytest.mark.parametrize("mode", ["fail", "hang"])
 def test_failing_http_gateway(http_gateway_instance, tmp_path, mode):
-    """A provider that fails or never answers: the operator gets a 502 and no
-    usable challenge is left. For the hang, the 502 comes while the provider
-    still holds the request: the worker gave up on its own (its timeout)
-    rather than waiting for an answer. No clock is read, so a slow machine
+    """A provider that fails or never answers: the operator gets the 503
+    page and no usable challenge is left. For the hang, the 503 comes while
+    the provider still holds the request: the worker gave up on its own (its
+    timeout) rather than waiting for an answer. No clock is read, so a slow machine
     only makes the test slower."""
     inst = http_gateway_instance
     _Gateway.mode = mode
@@ -413,9 +427,10 @@ def test_failing_http_gateway(http_gateway_instance, tmp_path, mode):
         held = _Gateway.hanging
     finally:
         _Gateway.release.set()
-    assert r.status_code == 502 and 'name="otp"' not in r.text
+    assert r.status_code == 503 and 'name="otp"' not in r.text
+    assert int(r.headers["Retry-After"]) > 0
     if mode == "hang":
-        assert held >= 1, "the provider was not holding the request when the 502 came"
+        assert held >= 1, "the provider was not holding the request when the 503 came"
     assert inst.sql("SELECT COUNT(*) FROM otp_challenge WHERE code = '%s' AND used_at IS NULL"
                     % code) == [("0",)]
 

@@ -228,26 +228,42 @@ def test_replayed_digest_nonce_is_refused(invqr, tmp_path, operator):
     assert again.status_code == 500 and "AUTH_FAILED" in again.text
 
 
-@pytest.mark.parametrize("name,body", [
+def detail_code(r):
+    """The machine code in a raw fault's detail (FaultDetail/code)."""
+    from lxml import etree
+    codes = etree.fromstring(r.content).xpath(
+        "//*[local-name() = 'FaultDetail']/*[local-name() = 'code']/text()")
+    assert len(codes) == 1, r.text[:400]
+    return codes[0]
+
+
+DOCTYPE_REFUSED = "(a DOCTYPE is not allowed in a SOAP message)"
+
+
+@pytest.mark.parametrize("name,body,code,reason", [
     ("xxe", '<?xml version="1.0"?><!DOCTYPE s [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
             + _envelope("<v:VerifyLevel1><v:code>&x;</v:code><v:fiscalCode>x</v:fiscalCode>"
-                        "</v:VerifyLevel1>").split("?>", 1)[1]),
+                        "</v:VerifyLevel1>").split("?>", 1)[1], "BAD_REQUEST", DOCTYPE_REFUSED),
     ("bomb", '<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">'
              + "".join('<!ENTITY %s "%s">' % (chr(98 + i), ("&%s;" % chr(97 + i)) * 10)
                        for i in range(9))
              + ']>' + _envelope("<v:VerifyLevel1><v:code>&j;</v:code><v:fiscalCode>x"
-                                "</v:fiscalCode></v:VerifyLevel1>").split("?>", 1)[1]),
-    ("deep", _envelope("<a>" * 5000 + "</a>" * 5000)),
+                                "</v:fiscalCode></v:VerifyLevel1>").split("?>", 1)[1],
+     "BAD_REQUEST", DOCTYPE_REFUSED),
+    ("deep", _envelope("<a>" * 5000 + "</a>" * 5000), "BAD_REQUEST",
+     "(elements nested too deep)"),
     ("soap12-as-11", _envelope("<v:VerifyLevel1/>").replace(
-        "http://schemas.xmlsoap.org/soap/envelope/", "http://www.w3.org/2003/05/soap-envelope")),
-    ("not-soap", "<hello/>"),
+        "http://schemas.xmlsoap.org/soap/envelope/", "http://www.w3.org/2003/05/soap-envelope"),
+     "BAD_REQUEST", "(a SOAP 1.2 Envelope sent as text/xml)"),
+    ("not-soap", "<hello/>", "BAD_REQUEST",
+     "(the root element is not a SOAP 1.1 or SOAP 1.2 Envelope)"),
     ("forged-security", _envelope("<v:RequestOtp><v:code>AAAAAAAAAAAAAAAAAAAA</v:code>"
                                   "<v:fiscalCode>RSSMRA80A01H501U</v:fiscalCode></v:RequestOtp>",
                                   "<wsse:Security xmlns:wsse='x'><wsse:UsernameToken>"
                                   "<wsse:Username>admin</wsse:Username></wsse:UsernameToken>"
-                                  "</wsse:Security>")),
-])
-def test_hostile_bodies_get_a_fault_quickly(invqr, name, body):
+                                  "</wsse:Security>"), "AUTH_FAILED", ""),
+], ids=["xxe", "bomb", "deep", "soap12-as-11", "not-soap", "forged-security"])
+def test_hostile_bodies_get_a_fault_quickly(invqr, name, body, code, reason):
     # "quickly": within post()'s timeout, which a server expanding entities
     # without bound or waiting for more input would not meet. (No stopwatch
     # here: how long a right answer takes depends on the machine's load.)
@@ -256,6 +272,36 @@ def test_hostile_bodies_get_a_fault_quickly(invqr, name, body):
     assert r.status_code in (400, 500), (name, r.status_code, r.text[:300])
     assert "Fault" in r.text
     assert "root:" not in r.text
+    # refused for what it is, not for some other fault on the way
+    assert detail_code(r) == code, r.text[:400]
+    assert reason in r.text, r.text[:400]
+
+
+@pytest.mark.parametrize("version", ["1.1", "1.2"])
+@pytest.mark.parametrize("doctype", ["<!DOCTYPE Envelope>", "<!DOCTYPE s:Envelope []>",
+                                     '<!DOCTYPE s:Envelope SYSTEM "invqr-none.dtd">'])
+def test_a_doctype_without_entities_is_refused_too(invqr, tmp_path, version, doctype):
+    """A DOCTYPE declares no entity here, and the envelope after it is a
+    right one: still a BAD_REQUEST fault, unread, with nothing answered or
+    audited. Without the DOCTYPE the same envelope is answered."""
+    fc, _ = new_citizen(invqr, tmp_path, surname="Dichiarato", given="Tipo")
+    code = generate(invqr, sign_in(invqr, fc))
+    ns, ctype = ("http://schemas.xmlsoap.org/soap/envelope/", "text/xml; charset=utf-8") \
+        if version == "1.1" else ("http://www.w3.org/2003/05/soap-envelope",
+                                  "application/soap+xml; charset=utf-8")
+    env = ('<s:Envelope xmlns:s="%s" xmlns:v="urn:invqr:verify:1"><s:Body><v:VerifyLevel1>'
+           '<v:code>%s</v:code><v:fiscalCode>%s</v:fiscalCode></v:VerifyLevel1></s:Body>'
+           '</s:Envelope>' % (ns, code, fc))
+    mark = invqr.sql("SELECT COALESCE(MAX(id), 0) FROM audit_log")[0][0]
+    r = post(invqr, ('<?xml version="1.0"?>' + doctype + env).encode(), ctype=ctype)
+    assert r.status_code == 500 and detail_code(r) == "BAD_REQUEST", r.text[:400]
+    assert DOCTYPE_REFUSED in r.text
+    assert ("soap:Client" if version == "1.1" else "soap:Sender") in r.text
+    assert "Dichiarato" not in r.text and fc not in r.text
+    assert invqr.sql("SELECT COUNT(*) FROM audit_log WHERE id > %s AND code = '%s'"
+                     % (mark, code)) == [("0",)]
+    ok = post(invqr, ('<?xml version="1.0"?>' + env).encode(), ctype=ctype)
+    assert ok.status_code == 200 and "Tipo Dichiarato" in ok.text, ok.text[:400]
 
 
 def test_a_chunked_request_is_answered_like_any_other(invqr, tmp_path):
@@ -273,7 +319,7 @@ def test_a_chunked_request_is_answered_like_any_other(invqr, tmp_path):
     big = (b"<a>" + b"x" * 65536 for _ in range(64))
     assert post(invqr, big).status_code == 413
     empty = post(invqr, (b"" for _ in range(1)))
-    assert empty.status_code in (400, 500) and "Fault" in empty.text
+    assert empty.status_code in (400, 500) and detail_code(empty) == "BAD_REQUEST"
 
 
 def test_ten_megabytes_are_refused_unread(invqr):

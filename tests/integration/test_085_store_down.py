@@ -27,7 +27,8 @@ def fragile():
     # could not reconnect, and answered 503
     yield from module_instance("down", allowed=[r"INVQR0003: cannot connect",
                                                  r"INVQR0004: cannot prepare",
-                                                 r"INVQR0008: "])
+                                                 r"INVQR0008: ", r"INVQR0111: ",
+                                                 r"INVQR0121: "])
 
 
 def soap(inst, version, code, fc):
@@ -68,6 +69,18 @@ def test_store_away_is_503_and_its_return_needs_no_restart(fragile, tmp_path):
             f = soap(fragile, version, code, fc)
             assert f.status_code == 500 and "UNAVAILABLE" in f.text, f.text[:300]
             assert side in f.text
+        # an outage under load: every request fails, the logs do not grow
+        # by a line per request (24,828 identical lines in 7 s, once)
+        before = {name: len(path.read_text().splitlines()) for name, path in fragile.logs().items()}
+        cookie = {"invqr_session": "A" * 43}     # looked up by httpd: the module's lines too
+        for _ in range(150):
+            assert verify(fragile, code, fc).status_code == 503
+            assert requests.get(fragile.url + "/citizen", cookies=cookie,
+                                timeout=30).status_code == 503
+        grown = {name: len(path.read_text().splitlines()) - before[name]
+                 for name, path in fragile.logs().items()}
+        # a line per tag, per process, per 10 s: a handful, not hundreds
+        assert grown["worker"] <= 10 and grown["httpd"] <= 20, grown
     finally:
         # the store comes back the way script/server starts it
         env = dict(os.environ, INVQR_RUN=str(fragile.run), INVQR_PORT=str(fragile.port),

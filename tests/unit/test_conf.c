@@ -40,6 +40,10 @@ static void test_minimal_file_gets_defaults(void **state)
     assert_int_equal(c->session_idle_seconds, 900);
     assert_int_equal(c->test_faults, 0);
     assert_int_equal(c->code_max_age_days, 0);   /* codes have no expiry of their own */
+    assert_int_equal(c->worker_socket_mode, 0660);
+    assert_null(c->worker_socket_owner);
+    assert_null(c->worker_socket_group);
+    assert_int_equal(c->worker_io_timeout_seconds, 10);
     assert_null(c->db_socket);
     /* no admin user: the admin tools use the application's */
     assert_string_equal(c->admin_db_user, "invqr");
@@ -59,6 +63,23 @@ static void test_comments_spaces_and_crlf(void **state)
     assert_string_equal(c->db_user, "app");
     assert_int_equal(c->worker_threads, 16);
     assert_int_equal(c->test_faults, 1);
+}
+
+static void expect_error(const char *text, const char *fragment);
+
+static void test_socket_mode_is_octal(void **state)
+{
+    invqr_conf_t *c;
+    const char *err;
+
+    assert_int_equal(parse(&c, &err, MINIMAL "worker_socket_mode = 0600\n"
+                                             "worker_socket_group = www-data\n"), APR_SUCCESS);
+    assert_int_equal(c->worker_socket_mode, 0600);
+    assert_string_equal(c->worker_socket_group, "www-data");
+    expect_error(MINIMAL "worker_socket_mode = 660\n", "octal");
+    expect_error(MINIMAL "worker_socket_mode = 0668\n", "octal");
+    expect_error(MINIMAL "worker_socket_mode = 01777\n", "0777");
+    expect_error(MINIMAL "worker_io_timeout_seconds = 0\n", "between");
 }
 
 static void expect_error(const char *text, const char *fragment)
@@ -154,6 +175,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_minimal_file_gets_defaults),
         cmocka_unit_test(test_comments_spaces_and_crlf),
+        cmocka_unit_test(test_socket_mode_is_octal),
         cmocka_unit_test(test_errors_name_file_line_and_key),
         cmocka_unit_test(test_nul_byte_and_huge_file_refused),
         cmocka_unit_test(test_load_missing_file),

@@ -7,6 +7,8 @@
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <argon2.h>
 #include <cmocka.h>
 
 #include "invqr_crypto.h"
@@ -112,6 +114,58 @@ static void test_password_hash_and_verify(void **state)
     assert_false(invqr_password_verify("plain", "plain", 5));
 }
 
+/* Our encoder and parser agree with libargon2's own, both ways: hashes
+ * already in a store keep working, and ours are standard. */
+static void test_password_matches_libargon2(void **state)
+{
+    char mine[INVQR_PASSWORD_HASH_MAX], theirs[INVQR_PASSWORD_HASH_MAX];
+    const char *pw = "correct horse battery";
+    const unsigned char salt[16] = "0123456789abcdef";
+
+    assert_int_equal(argon2id_hash_encoded(2, 19456, 1, pw, strlen(pw), salt, sizeof(salt), 32,
+                                           theirs, sizeof(theirs)), ARGON2_OK);
+    assert_true(invqr_password_verify(theirs, pw, strlen(pw)));
+    assert_false(invqr_password_verify(theirs, "correct horse batterz", 21));
+    assert_int_equal(invqr_password_hash(mine, pw, strlen(pw)), 0);
+    assert_int_equal(argon2id_verify(mine, pw, strlen(pw)), ARGON2_OK);
+    assert_int_not_equal(argon2id_verify(mine, "x", 1), ARGON2_OK);
+}
+
+static void test_password_decode_refuses(void **state)
+{
+    invqr_password_params_t pp;
+    static const char *const bad[] = {
+        "",
+        "$argon2id$v=19$m=19456,t=2,p=1$MDEyMzQ1Njc4OWFiY2RlZg",          /* no hash */
+        "$argon2id$v=16$m=19456,t=2,p=1$MDEyMzQ1Njc4OWFiY2RlZg$aGFzaGhhc2g", /* old version */
+        "$argon2id$m=19456,t=2,p=1$MDEyMzQ1Njc4OWFiY2RlZg$aGFzaGhhc2g",      /* no version */
+        "$argon2id$v=19$m=999999999,t=2,p=1$MDEyMzQ1Njc4OWFiY2RlZg$aGFzaGhhc2g", /* 1 TB */
+        "$argon2id$v=19$m=19456,t=99,p=1$MDEyMzQ1Njc4OWFiY2RlZg$aGFzaGhhc2g",
+        "$argon2id$v=19$m=19456,t=0,p=1$MDEyMzQ1Njc4OWFiY2RlZg$aGFzaGhhc2g",
+        "$argon2id$v=19$m=19456,t=02,p=1$MDEyMzQ1Njc4OWFiY2RlZg$aGFzaGhhc2g",
+        "$argon2id$v=19$m=4,t=2,p=1$MDEyMzQ1Njc4OWFiY2RlZg$aGFzaGhhc2g",      /* m < 8p */
+        "$argon2id$v=19$m=19456,t=2,p=1$MDEyMzQ1Njc4OWFiY2RlZg==$aGFzaGhhc2g", /* padded */
+        "$argon2id$v=19$m=19456,t=2,p=1$MDEy$aGFzaGhhc2g",                  /* short salt */
+        "$argon2id$v=19$m=19456,t=2,p=1$MDEyMzQ1Njc4OWFiY2RlZg$aGFzaGhhc2g$", /* trailing */
+        "$argon2id$v=19$m=19456,t=2,p=1$MDEyMzQ1Njc4OWFiY2RlZh$aGFzaGhhc2g", /* stray bits */
+        "$argon2id$v=19$m=19456,t=2,p=1$MDEyMzQ1Njc4O*FiY2RlZg$aGFzaGhhc2g",
+    };
+    size_t i;
+
+    assert_int_equal(invqr_password_decode(&pp, "$argon2id$v=19$m=19456,t=2,p=1$"
+                                                "MDEyMzQ1Njc4OWFiY2RlZg$aGFzaGhhc2g"), 0);
+    assert_int_equal(pp.m_cost, 19456);
+    assert_int_equal(pp.t_cost, 2);
+    assert_int_equal(pp.lanes, 1);
+    assert_int_equal(pp.salt_len, 16);
+    assert_memory_equal(pp.salt, "0123456789abcdef", 16);
+    assert_int_equal(pp.hash_len, 8);
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (invqr_password_decode(&pp, bad[i]) == 0)
+            fail_msg("accepted: %s", bad[i]);
+    }
+}
+
 static void test_password_policy(void **state)
 {
     assert_non_null(invqr_password_weak("short", 5));
@@ -144,6 +198,8 @@ int main(void)
         cmocka_unit_test(test_b64url),
         cmocka_unit_test(test_tokens_are_random_and_well_formed),
         cmocka_unit_test(test_password_hash_and_verify),
+        cmocka_unit_test(test_password_matches_libargon2),
+        cmocka_unit_test(test_password_decode_refuses),
         cmocka_unit_test(test_password_policy),
     };
 
