@@ -43,6 +43,7 @@
 #include "invqr_conf.h"
 #include "invqr_crypto.h"
 #include "invqr_log.h"
+#include "invqr_wire.h"
 
 typedef struct {
     const char *config;
@@ -56,7 +57,7 @@ static const invqr_conf_t *g_conf;
 static const invqr_benefits_t *g_benefits;
 static invqr_sms_gateway_t *g_sms;
 static char g_dummy_hash[INVQR_PASSWORD_HASH_MAX];
-static char g_gate[2 * INVQR_SHA256_LEN + 1];
+static char g_gate[INVQR_WIRE_GATE_CHARS + 1];
 static int g_listen_fd = -1;
 static int g_log_fd = 2;
 static volatile sig_atomic_t g_stopping;
@@ -84,7 +85,8 @@ static void check_zone(const char *tz)
                   "are UTC; install tzdata or set TZ", tz, path);
 }
 
-static void log_line(void *baton, invqr_log_level level, const char *msg)
+static void log_line(void *baton, const char *file, int line_no, invqr_log_level level,
+                     const char *msg)
 {
     static const char *const names[] = { "emerg", "alert", "crit", "error", "warn", "notice",
                                          "info", "debug" };
@@ -92,6 +94,10 @@ static void log_line(void *baton, invqr_log_level level, const char *msg)
     struct timespec ts;
     struct tm tm;
     int n;
+
+    (void)baton;
+    (void)file;     /* the tag says where; the source line is for httpd's log */
+    (void)line_no;
 
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);
@@ -192,22 +198,22 @@ static void handle(invqr_app_t *app, FCGX_Request *rq, apr_pool_t *p)
 {
     invqr_request_t req;
     invqr_response_t resp;
-    const char *gate = param(rq, "INVQR_GATE");
-    const char *lang = param(rq, "INVQR_LANG");
+    const char *gate = param(rq, INVQR_WIRE_GATE);
+    const char *lang = param(rq, INVQR_WIRE_LANG);
     int l, bad;
 
     memset(&req, 0, sizeof(req));
     memset(&resp, 0, sizeof(resp));
     req.method = param(rq, "REQUEST_METHOD");
-    req.route = param(rq, "INVQR_ROUTE");
+    req.route = param(rq, INVQR_WIRE_ROUTE);
     if (req.method == NULL)
         req.method = "GET";
     l = lang != NULL ? invqr_lang_parse(lang) : -1;
     req.page.lang = l >= 0 ? (invqr_lang_t)l : INVQR_LANG_IT;
-    req.page.base = param(rq, "INVQR_BASE");
+    req.page.base = param(rq, INVQR_WIRE_BASE);
     if (req.page.base == NULL)
         req.page.base = "";
-    req.page.path = param(rq, "INVQR_PATH");
+    req.page.path = param(rq, INVQR_WIRE_PATH);
     if (req.page.path == NULL)
         req.page.path = "/";
 
@@ -219,18 +225,18 @@ static void handle(invqr_app_t *app, FCGX_Request *rq, apr_pool_t *p)
         send_response(rq, &resp, 0);
         return;
     }
-    req.arg = param(rq, "INVQR_ARG");
+    req.arg = param(rq, INVQR_WIRE_ARG);
     req.query = param(rq, "QUERY_STRING");
     req.content_type = param(rq, "CONTENT_TYPE");
-    req.page.csrf = param(rq, "INVQR_CSRF");
-    req.citizen = param(rq, "INVQR_CITIZEN");
-    req.operator_id = param_ll(rq, "INVQR_OPERATOR_ID");
-    req.org_id = param_ll(rq, "INVQR_ORG_ID");
-    req.operator_name = param(rq, "INVQR_OPERATOR");
-    req.org_name = param(rq, "INVQR_ORG");
-    req.client = param(rq, "INVQR_CLIENT");
-    req.demo = param(rq, "INVQR_DEMO") != NULL;
-    req.session = param(rq, "INVQR_SESSION");
+    req.page.csrf = param(rq, INVQR_WIRE_CSRF);
+    req.citizen = param(rq, INVQR_WIRE_CITIZEN);
+    req.operator_id = param_ll(rq, INVQR_WIRE_OPERATOR_ID);
+    req.org_id = param_ll(rq, INVQR_WIRE_ORG_ID);
+    req.operator_name = param(rq, INVQR_WIRE_OPERATOR);
+    req.org_name = param(rq, INVQR_WIRE_ORG);
+    req.client = param(rq, INVQR_WIRE_CLIENT);
+    req.demo = param(rq, INVQR_WIRE_DEMO) != NULL;
+    req.session = param(rq, INVQR_WIRE_SESSION);
     req.if_none_match = param(rq, "HTTP_IF_NONE_MATCH");
     req.soap_action = param(rq, "HTTP_SOAPACTION");
     if (req.operator_id > 0 && req.operator_name != NULL)
@@ -259,6 +265,17 @@ static void handle(invqr_app_t *app, FCGX_Request *rq, apr_pool_t *p)
 }
 
 /* ---- threads ------------------------------------------------------------- */
+
+/* Out of memory in a pool: no page can be made and no answer is half
+ * right; say why and stop this worker (the supervisor starts another, and
+ * httpd answers the requests in flight with its 503 page). Every pool of
+ * the worker descends from one created with it. */
+static int out_of_memory(int status)
+{
+    invqr_log(INVQR_LOG_ERR, "INVQR0329: out of memory (%d); the worker stops", status);
+    abort();
+    return status;
+}
 
 /* The next connection, with its timeouts set: a peer that sends nothing (a
  * FastCGI request cut short) or reads nothing is dropped after
@@ -307,7 +324,7 @@ static void *thread_main(void *arg)
     apr_pool_t *tpool = NULL;
 
     mysql_thread_init();
-    if (apr_pool_create_unmanaged_ex(&tpool, NULL, NULL) != APR_SUCCESS) {
+    if (apr_pool_create_unmanaged_ex(&tpool, out_of_memory, NULL) != APR_SUCCESS) {
         invqr_log(INVQR_LOG_ERR, "INVQR0302: cannot create a thread pool");
         return NULL;
     }
@@ -389,7 +406,7 @@ static int run_worker(void)
     signal(SIGPIPE, SIG_IGN);
 
     /* the threads' audit rows, written together under load */
-    if (apr_pool_create(&wpool, NULL) != APR_SUCCESS
+    if (apr_pool_create_ex(&wpool, NULL, out_of_memory, NULL) != APR_SUCCESS
         || (audit = invqr_audit_group_create(wpool)) == NULL) {
         invqr_log(INVQR_LOG_ERR, "INVQR0320: cannot set up the audit writer");
         return 1;
@@ -573,7 +590,6 @@ int main(int argc, char **argv)
     apr_pool_t *pool = NULL;
     invqr_conf_t *conf = NULL;
     const char *err = NULL;
-    unsigned char mac[INVQR_SHA256_LEN];
     int c, rc;
 
     while ((c = getopt_long(argc, argv, "c:s:m:nh", longopts, NULL)) != -1) {
@@ -591,7 +607,7 @@ int main(int argc, char **argv)
     }
     apr_initialize();
     atexit(apr_terminate);
-    apr_pool_create(&pool, NULL);
+    apr_pool_create_ex(&pool, NULL, out_of_memory, NULL);
     if (invqr_conf_load(&conf, &err, o.config, pool) != APR_SUCCESS) {
         fprintf(stderr, "invqr-worker: %s\n", err);
         return 2;
@@ -608,8 +624,7 @@ int main(int argc, char **argv)
     if (conf->test_faults)
         invqr_log(INVQR_LOG_WARN, "INVQR0311: test_faults is on: /_test/ routes can crash "
                   "this worker; never enable it in production");
-    invqr_hmac(mac, conf->secret, INVQR_SECRET_LEN, "invqr-worker-gate", NULL);
-    invqr_hex(g_gate, mac, INVQR_SHA256_LEN);
+    invqr_wire_gate(g_gate, conf);
     xmlInitParser();   /* once, before any thread uses libxml2 */
     /* Times shown to verifiers are Italian local time unless TZ says otherwise;
      * set before any thread, since localtime_r reads it. */
@@ -625,14 +640,9 @@ int main(int argc, char **argv)
         }
         g_benefits = b;
     }
-    {
-        unsigned char junk[32];
-
-        if (invqr_random(junk, sizeof(junk)) != 0
-            || invqr_password_hash(g_dummy_hash, (const char *)junk, sizeof(junk)) != 0) {
-            invqr_log(INVQR_LOG_ERR, "INVQR0318: cannot prepare the sign-in check");
-            return 1;
-        }
+    if (invqr_password_decoy(g_dummy_hash) != 0) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0318: cannot prepare the sign-in check");
+        return 1;
     }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         invqr_log(INVQR_LOG_ERR, "INVQR0315: cannot initialise libcurl");
