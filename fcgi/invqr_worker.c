@@ -15,6 +15,7 @@
 #include <pwd.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +61,9 @@ static char g_dummy_hash[INVQR_PASSWORD_HASH_MAX];
 static char g_gate[INVQR_WIRE_GATE_CHARS + 1];
 static int g_listen_fd = -1;
 static int g_log_fd = 2;
-static volatile sig_atomic_t g_stopping;
+/* Set by the SIGTERM handler, read by every thread: an atomic, since a
+ * sig_atomic_t is only safe within the thread the signal interrupts. */
+static atomic_int g_stopping;
 
 /* ---- log ------------------------------------------------------------------ */
 
@@ -288,7 +291,7 @@ static int accept_peer(void)
 
     fd = accept4(g_listen_fd, NULL, NULL, SOCK_CLOEXEC);
     if (fd < 0) {
-        if (!g_stopping && errno != EINTR && errno != ECONNABORTED) {
+        if (!atomic_load(&g_stopping) && errno != EINTR && errno != ECONNABORTED) {
             /* out of descriptors or memory: say so, and do not spin */
             invqr_log_repeat(INVQR_LOG_ERR, "INVQR0326: accepting a connection failed: %s",
                              strerror(errno));
@@ -344,7 +347,7 @@ static void *thread_main(void *arg)
         int fd = accept_peer();
 
         if (fd < 0) {
-            if (g_stopping)
+            if (atomic_load(&g_stopping))
                 break;
             continue;
         }
@@ -381,7 +384,7 @@ static void *thread_main(void *arg)
 static void on_term(int sig)
 {
     (void)sig;
-    g_stopping = 1;
+    atomic_store(&g_stopping, 1);
     FCGX_ShutdownPending();
     /* wake every thread blocked in accept() */
     shutdown(g_listen_fd, SHUT_RDWR);

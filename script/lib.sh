@@ -205,7 +205,9 @@ INVQR_DEMO_PASSWORD="esempio-demo-2026"
 # worker_start : the workers, on the local calendar of INVQR_TZ (default
 # Europe/Rome, the worker's own default too).
 worker_start() {
-    TZ="${INVQR_TZ:-Europe/Rome}" "$INVQR_BUILD/invqr-worker" --config "$INVQR_RUN/invqr.conf" \
+    # INVQR_WORKER_BUILD: a worker from another build (the ThreadSanitizer one)
+    TZ="${INVQR_TZ:-Europe/Rome}" "${INVQR_WORKER_BUILD:-$INVQR_BUILD}/invqr-worker" \
+        --config "$INVQR_RUN/invqr.conf" \
         --socket "$INVQR_SOCKDIR/worker.sock" \
         2>>"$INVQR_RUN/log/worker.log" &
     remember_pid $! invqr-worker
