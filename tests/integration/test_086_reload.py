@@ -201,3 +201,27 @@ def test_the_supervisor_tells_systemd_when_it_is_ready_reloads_and_stops(inst, t
             proc.kill()
             proc.wait()
         listener.close()
+
+
+def test_a_reload_after_logrotate_writes_to_the_new_log(inst):
+    """What /etc/logrotate.d/invqr does: move the log away, then reload."""
+    sup = supervisor_pid(inst)
+    log = inst.run / "log" / "worker.log"
+    rotated = inst.run / "log" / "worker.log.1"
+    log.rename(rotated)
+    before = rotated.read_text().count("INVQR0340")
+    try:
+        os.kill(sup, signal.SIGHUP)
+        wait_for(lambda: log.exists() and "INVQR0340" in log.read_text(), "the new log")
+        assert requests.get(inst.url + "/benefits").status_code == 200
+        assert rotated.read_text().count("INVQR0340") == before
+    finally:
+        # one file again, so the instance's log check reads on from where it was
+        new = log.read_bytes() if log.exists() else b""
+        with open(rotated, "ab") as f:
+            f.write(new)
+        rotated.rename(log)
+        # and the workers write to it again
+        count = log.read_text().count("INVQR0340")
+        os.kill(sup, signal.SIGHUP)
+        wait_for(lambda: log.read_text().count("INVQR0340") > count, "the log back")
