@@ -15,8 +15,9 @@ INVQR_PACKAGES="build-essential autoconf automake libtool pkg-config
 INVQR_TEST_PACKAGES="python3-pytest python3-requests python3-zeep python3-lxml
  chromium chromium-driver clang libfuzzer-14-dev libclang-rt-14-dev
  zbar-tools poppler-utils ghostscript wrk php-cli php-soap"
-# What script/package needs to build and check the Debian packages.
-INVQR_PACKAGE_PACKAGES="debhelper devscripts dpkg-dev fakeroot lintian"
+# What script/package needs to build and check the Debian packages (systemd:
+# systemd-analyze for the unit, in tests/package).
+INVQR_PACKAGE_PACKAGES="debhelper devscripts dpkg-dev fakeroot lintian systemd"
 
 log() { printf '%s\n' "invqr: $*" >&2; }
 die() { log "$*"; exit 1; }
