@@ -321,13 +321,16 @@ static int g_ready_fd = -1;
 
 static void tell_supervisor_ready(void)
 {
-    if (g_ready_fd >= 0) {
-        if (write(g_ready_fd, "R", 1) < 0) {
-            /* the supervisor is gone: nothing to tell */
-        }
-        close(g_ready_fd);
-        g_ready_fd = -1;
+    if (g_ready_fd < 0) {
+        /* --no-supervise: this process is the service systemd waits for */
+        invqr_worker_notify_ready((long)getpid());
+        return;
     }
+    if (write(g_ready_fd, "R", 1) < 0) {
+        /* the supervisor is gone: nothing to tell */
+    }
+    close(g_ready_fd);
+    g_ready_fd = -1;
 }
 
 /* SIGUSR2, from the supervisor once a new worker has the socket's name: the

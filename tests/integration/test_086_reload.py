@@ -225,3 +225,24 @@ def test_a_reload_after_logrotate_writes_to_the_new_log(inst):
         count = log.read_text().count("INVQR0340")
         os.kill(sup, signal.SIGHUP)
         wait_for(lambda: log.read_text().count("INVQR0340") > count, "the log back")
+
+
+def test_without_its_supervisor_the_worker_tells_systemd_itself(inst, tmp_path):
+    notify_path = str(tmp_path / "notify")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    listener.bind(notify_path)
+    listener.settimeout(30)
+    sock = f"/tmp/invqr-notify1-{os.getpid()}.sock"
+    proc = subprocess.Popen([str(BUILD / "invqr-worker"), "--config", str(inst.conf),
+                             "--socket", sock, "--no-supervise"],
+                            env=dict(os.environ, NOTIFY_SOCKET=notify_path))
+    try:
+        ready = listener.recv(4096).decode()
+        assert ready.startswith("READY=1") and f"worker {proc.pid})" in ready, ready
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        listener.close()
