@@ -527,8 +527,9 @@ static int load_config(const char *path, int at_start);
 
 /* SIGHUP: the configuration again, a new worker on a new socket under a
  * temporary name, then (once it is ready) the socket's name moves to it and
- * the old worker drains. Anything that fails leaves the old worker as it
- * was. */
+ * the old worker drains. A configuration that does not load changes
+ * nothing; if the new worker cannot be started, the old one goes on as it
+ * was, and the configuration just read is the one the next worker gets. */
 static void reload(const options_t *o)
 {
     char *tmp_path;
