@@ -7,6 +7,11 @@
  * runs a fixed number of threads, each accepting requests with libfcgi,
  * each with its own store connection and a pool per request. SIGTERM stops
  * accepting, lets requests in flight finish, and exits.
+ *
+ * SIGHUP reloads without dropping a request (see "reload" below): the
+ * supervisor reads the configuration again, starts a new worker on a new
+ * socket, moves the socket's name to it, and tells the old worker to serve
+ * what its socket still holds and stop.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -45,6 +51,7 @@
 #include "invqr_crypto.h"
 #include "invqr_log.h"
 #include "invqr_wire.h"
+#include "invqr_worker_systemd.h"
 
 typedef struct {
     const char *config;
@@ -61,9 +68,12 @@ static char g_dummy_hash[INVQR_PASSWORD_HASH_MAX];
 static char g_gate[INVQR_WIRE_GATE_CHARS + 1];
 static int g_listen_fd = -1;
 static int g_log_fd = 2;
-/* Set by the SIGTERM handler, read by every thread: an atomic, since a
- * sig_atomic_t is only safe within the thread the signal interrupts. */
+/* Set by the SIGTERM and SIGUSR2 handlers, read by every thread: an atomic,
+ * since a sig_atomic_t is only safe within the thread the signal interrupts. */
 static atomic_int g_stopping;
+/* The configuration in use lives in g_conf_pool, a child of g_root_pool. */
+static apr_pool_t *g_root_pool;
+static apr_pool_t *g_conf_pool;
 
 /* ---- log ------------------------------------------------------------------ */
 
@@ -390,6 +400,49 @@ static void on_term(int sig)
     shutdown(g_listen_fd, SHUT_RDWR);
 }
 
+/* ---- the worker's side of a reload --------------------------------------- */
+
+/* The write end of the pipe on which this worker tells the supervisor that
+ * its threads accept requests (-1 without a supervisor). */
+static int g_ready_fd = -1;
+
+static void tell_supervisor_ready(void)
+{
+    if (g_ready_fd < 0) {
+        /* --no-supervise: this process is the service systemd waits for */
+        invqr_worker_notify_ready((long)getpid());
+        return;
+    }
+    if (write(g_ready_fd, "R", 1) < 0) {
+        /* the supervisor is gone: nothing to tell */
+    }
+    close(g_ready_fd);
+    g_ready_fd = -1;
+}
+
+/* SIGUSR2, from the supervisor once a new worker has the socket's name: the
+ * old socket gets no new connection, so shutting it down makes accept()
+ * hand out the connections still queued on it and then fail, which ends
+ * the threads once their requests are answered. (Unlike SIGTERM it does
+ * not set libfcgi's shutdown flag, with which accept() would leave the
+ * queued connections unanswered.) */
+static void on_drain(int sig)
+{
+    (void)sig;
+    atomic_store(&g_stopping, 1);
+    shutdown(g_listen_fd, SHUT_RDWR);
+}
+
+static void install_drain_handler(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_drain;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR2, &sa, NULL);
+}
+
 static int run_worker(void)
 {
     pthread_t *threads;
@@ -425,6 +478,7 @@ static int run_worker(void)
         }
     }
     invqr_log(INVQR_LOG_NOTICE, "INVQR0304: worker ready with %d threads", n);
+    tell_supervisor_ready();
     for (i = 0; i < n; i++)
         pthread_join(threads[i], NULL);
     free(threads);
@@ -434,16 +488,6 @@ static int run_worker(void)
 }
 
 /* ---- supervisor ------------------------------------------------------------ */
-
-static volatile sig_atomic_t g_stop;
-static volatile pid_t g_child;
-
-static void on_stop(int sig)
-{
-    g_stop = sig;
-    if (g_child > 0)
-        kill(g_child, SIGTERM);
-}
 
 /* Who may connect: the socket's owner, group and mode from invqr.conf. */
 static int socket_access(const char *path, const invqr_conf_t *conf, int mode)
@@ -522,54 +566,311 @@ fail:
     return -1;
 }
 
-static int supervise(void)
+/* ---- the supervisor's loop and reload --------------------------------------
+ *
+ * The supervisor blocks SIGTERM, SIGINT, SIGHUP and SIGCHLD and takes them
+ * one at a time with sigwaitinfo(), so a signal never lands in the middle
+ * of a reload. Each worker it starts gets the write end of a pipe and says
+ * on it when its threads accept requests.
+ */
+
+static pid_t g_current;            /* the worker that owns the socket's name */
+static sigset_t g_supervisor_sigs;
+static sigset_t g_worker_mask;     /* what the workers start with */
+
+static void on_child(int sig)
+{
+    (void)sig;
+}
+
+/* Start a worker on g_listen_fd, closing other_fd in it; -1 if fork fails.
+ * *ready_fd is where the worker says it is ready (EOF: it died first). */
+static pid_t start_worker(int other_fd, int *ready_fd)
+{
+    int p[2];
+    pid_t pid;
+
+    if (pipe2(p, O_CLOEXEC) != 0) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0308: fork failed: %s", strerror(errno));
+        return -1;
+    }
+    pid = fork();
+    if (pid < 0) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0308: fork failed: %s", strerror(errno));
+        close(p[0]);
+        close(p[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        install_drain_handler();
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
+        signal(SIGCHLD, SIG_DFL);
+        sigprocmask(SIG_SETMASK, &g_worker_mask, NULL);
+        close(p[0]);
+        if (other_fd >= 0)
+            close(other_fd);
+        g_ready_fd = p[1];
+        /* exit(), not _exit(): LeakSanitizer reports at exit */
+        exit(run_worker());
+    }
+    close(p[1]);
+    *ready_fd = p[0];
+    return pid;
+}
+
+/* 1 once the worker wrote on fd, 0 if it died (or gave no sign in a
+ * minute) before; closes fd. */
+static int worker_ready(int fd)
+{
+    struct pollfd pfd = { fd, POLLIN, 0 };
+    char c;
+    int ok = 0, r;
+
+    do {
+        r = poll(&pfd, 1, 60000);
+    } while (r < 0 && errno == EINTR);
+    if (r > 0)
+        ok = read(fd, &c, 1) == 1;
+    close(fd);
+    return ok;
+}
+
+/* The worker that died was the current one: a new one, at once (a worker
+ * that cannot stay up must not spin the CPU). */
+static void replace_current(pid_t pid, int status)
+{
+    static time_t window;
+    static int restarts;
+    int ready_fd;
+
+    if (WIFSIGNALED(status))
+        invqr_log(INVQR_LOG_ERR, "INVQR0309: worker %ld killed by signal %d; starting a new one",
+                  (long)pid, WTERMSIG(status));
+    else
+        invqr_log(INVQR_LOG_ERR, "INVQR0310: worker %ld exited with status %d; starting a new one",
+                  (long)pid, WEXITSTATUS(status));
+    if (time(NULL) - window > 10) {
+        window = time(NULL);
+        restarts = 0;
+    }
+    if (++restarts > 5)
+        sleep(1);
+    g_current = start_worker(-1, &ready_fd);
+    if (g_current > 0)
+        (void)worker_ready(ready_fd);
+}
+
+static int load_config(const char *path, int at_start);
+
+/* SIGHUP: the configuration again, a new worker on a new socket under a
+ * temporary name, then (once it is ready) the socket's name moves to it and
+ * the old worker drains. A configuration that does not load changes
+ * nothing; if the new worker cannot be started, the old one goes on as it
+ * was, and the configuration just read is the one the next worker gets. */
+static void reload(const options_t *o)
+{
+    char *tmp_path;
+    options_t tmp = *o;
+    int old_fd = g_listen_fd, new_fd, ready_fd;
+    pid_t old = g_current, pid;
+
+    invqr_worker_notify_reloading();
+    if (load_config(o->config, 0) != 0) {
+        invqr_worker_notify_reloaded((long)old, 1);
+        return;
+    }
+    tmp_path = apr_pstrcat(g_conf_pool, o->socket_path, ".new", NULL);
+    tmp.socket_path = tmp_path;
+    new_fd = open_socket(&tmp, g_conf);
+    if (new_fd < 0) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0342: reload: no new socket; worker %ld goes on",
+                  (long)old);
+        invqr_worker_notify_reloaded((long)old, 1);
+        return;
+    }
+    g_listen_fd = new_fd;
+    pid = start_worker(old_fd, &ready_fd);
+    if (pid < 0 || !worker_ready(ready_fd)) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0342: reload: the new worker did not start; "
+                  "worker %ld goes on", (long)old);
+        if (pid > 0)
+            kill(pid, SIGKILL);
+        close(new_fd);
+        unlink(tmp_path);
+        g_listen_fd = old_fd;
+        invqr_worker_notify_reloaded((long)old, 1);
+        return;
+    }
+    if (rename(tmp_path, o->socket_path) != 0) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0344: reload: cannot rename %s to %s: %s; worker %ld "
+                  "goes on", tmp_path, o->socket_path, strerror(errno), (long)old);
+        kill(pid, SIGTERM);
+        close(new_fd);
+        unlink(tmp_path);
+        g_listen_fd = old_fd;
+        invqr_worker_notify_reloaded((long)old, 1);
+        return;
+    }
+    g_current = pid;
+    /* a connect() that found the old name just before the rename is queued
+     * by now; the old worker answers it before it stops */
+    if (old > 0)
+        kill(old, SIGUSR2);
+    close(old_fd);
+    invqr_log(INVQR_LOG_NOTICE, "INVQR0340: configuration reloaded: worker %ld replaces "
+              "worker %ld, which answers the requests it has and stops", (long)pid, (long)old);
+    invqr_worker_notify_reloaded((long)pid, 0);
+}
+
+static int supervise(const options_t *o)
 {
     struct sigaction sa;
-    time_t window = 0;
-    int restarts = 0;
+    int stopping = 0, ready_fd;
 
     memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_stop;
+    sa.sa_handler = on_child;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGCHLD, &sa, NULL);
+    sigemptyset(&g_supervisor_sigs);
+    sigaddset(&g_supervisor_sigs, SIGTERM);
+    sigaddset(&g_supervisor_sigs, SIGINT);
+    sigaddset(&g_supervisor_sigs, SIGHUP);
+    sigaddset(&g_supervisor_sigs, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &g_supervisor_sigs, &g_worker_mask);
 
-    while (!g_stop) {
-        pid_t pid = fork();
-        int status = 0;
+    while ((g_current = start_worker(-1, &ready_fd)) < 0)
+        sleep(1);
+    if (worker_ready(ready_fd))
+        invqr_worker_notify_ready((long)g_current);
+    for (;;) {
+        pid_t pid;
+        int status, sig;
 
-        if (pid < 0) {
-            invqr_log(INVQR_LOG_ERR, "INVQR0308: fork failed: %s", strerror(errno));
-            sleep(1);
+        while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+            if (pid == g_current && !stopping) {
+                replace_current(pid, status);
+                if (g_current > 0)
+                    invqr_worker_notify_ready((long)g_current);
+            }
+            else if (pid == g_current)
+                g_current = 0;
+            else
+                invqr_log(INVQR_LOG_NOTICE, "INVQR0343: worker %ld stopped, its requests "
+                          "answered", (long)pid);
+        }
+        if (pid < 0 && errno == ECHILD) {
+            if (stopping)
+                break;
+            /* no worker at all (fork kept failing): try again */
+            while ((g_current = start_worker(-1, &ready_fd)) < 0)
+                sleep(1);
+            (void)worker_ready(ready_fd);
             continue;
         }
-        if (pid == 0) {
-            signal(SIGTERM, SIG_DFL);
-            signal(SIGINT, SIG_DFL);
-            /* exit(), not _exit(): LeakSanitizer reports at exit */
-            exit(run_worker());
+        sig = sigwaitinfo(&g_supervisor_sigs, NULL);
+        if (sig == SIGTERM || sig == SIGINT) {
+            if (!stopping)
+                invqr_worker_notify_stopping();
+            stopping = 1;
+            if (g_current > 0)
+                kill(g_current, SIGTERM);
         }
-        g_child = pid;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-            ;
-        g_child = 0;
-        if (g_stop)
-            break;
-        if (WIFSIGNALED(status))
-            invqr_log(INVQR_LOG_ERR, "INVQR0309: worker %ld killed by signal %d; starting a new one",
-                      (long)pid, WTERMSIG(status));
-        else
-            invqr_log(INVQR_LOG_ERR, "INVQR0310: worker %ld exited with status %d; starting a new one",
-                      (long)pid, WEXITSTATUS(status));
-        /* a worker that cannot stay up must not spin the CPU */
-        if (time(NULL) - window > 10) {
-            window = time(NULL);
-            restarts = 0;
-        }
-        if (++restarts > 5)
-            sleep(1);
+        else if (sig == SIGHUP && !stopping)
+            reload(o);
     }
     return 0;
+}
+
+/* ---- configuration ---------------------------------------------------------- */
+
+/* Read the configuration and what it names (log, benefits, SMS gateway) in
+ * a new pool; only if all of it loads does it replace the one in use, so a
+ * reload with a broken file changes nothing. At start-up the errors go to
+ * standard error and the exit status (2); on a reload, to the log. */
+static int load_config(const char *path, int at_start)
+{
+    apr_pool_t *pool = NULL;
+    invqr_conf_t *conf = NULL;
+    const invqr_benefits_t *benefits = NULL;
+    invqr_sms_gateway_t *gw = NULL;
+    const char *err = NULL;
+    int log_fd = 2;
+
+    if (apr_pool_create(&pool, g_root_pool) != APR_SUCCESS)
+        return 1;
+    if (invqr_conf_load(&conf, &err, path, pool) != APR_SUCCESS)
+        goto refused;
+    if (conf->worker_log != NULL) {
+        log_fd = open(conf->worker_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+        if (log_fd < 0) {
+            err = apr_psprintf(pool, "cannot open %s: %s", conf->worker_log, strerror(errno));
+            goto refused;
+        }
+    }
+    if (conf->benefits_file != NULL) {
+        invqr_benefits_t *b = NULL;
+
+        if (invqr_benefits_load(&b, &err, conf->benefits_file, pool) != APR_SUCCESS) {
+            if (at_start) {
+                /* as before reloads existed: the log says it, under its tag */
+                g_log_fd = log_fd;
+                invqr_log_set(log_line, NULL, INVQR_LOG_INFO);
+                invqr_log(INVQR_LOG_ERR, "INVQR0314: %s", err);
+                return 2;
+            }
+            goto refused;
+        }
+        benefits = b;
+    }
+    if (conf->sms_gateway != NULL
+        && invqr_sms_gateway_parse(&gw, &err, conf->sms_gateway, pool) != APR_SUCCESS) {
+        err = apr_pstrcat(pool, "sms_gateway: ", err, NULL);
+        if (at_start) {
+            g_log_fd = log_fd;
+            invqr_log_set(log_line, NULL, INVQR_LOG_INFO);
+            invqr_log(INVQR_LOG_ERR, "INVQR0316: %s", err);
+            return 2;
+        }
+        goto refused;
+    }
+
+    /* all of it loaded: it replaces the configuration in use */
+    if (g_log_fd > 2)
+        close(g_log_fd);
+    g_log_fd = log_fd;
+    if (at_start)
+        invqr_log_set(log_line, NULL, INVQR_LOG_INFO);
+    if (g_conf_pool != NULL)
+        apr_pool_destroy(g_conf_pool);
+    g_conf_pool = pool;
+    g_conf = conf;
+    g_benefits = benefits;
+    g_sms = gw;
+    invqr_wire_gate(g_gate, conf);
+    if (conf->test_faults)
+        invqr_log(INVQR_LOG_WARN, "INVQR0311: test_faults is on: /_test/ routes can crash "
+                  "this worker; never enable it in production");
+    if (conf->sms_gateway == NULL)
+        invqr_log(INVQR_LOG_WARN, "INVQR0317: no sms_gateway configured: the second level "
+                  "cannot send consent codes");
+    if (conf->pdf_cache_dir != NULL && access(conf->pdf_cache_dir, W_OK | X_OK) != 0)
+        invqr_log(INVQR_LOG_WARN, "INVQR0319: pdf_cache_dir %s is not a directory this worker "
+                  "can write (%s): every PDF goes through a worker", conf->pdf_cache_dir,
+                  strerror(errno));
+    return 0;
+
+refused:
+    if (log_fd > 2)
+        close(log_fd);
+    if (at_start)
+        fprintf(stderr, "invqr-worker: %s\n", err);
+    else
+        invqr_log(INVQR_LOG_ERR, "INVQR0341: reload refused, the workers keep the "
+                  "configuration they have: %s", err);
+    apr_pool_destroy(pool);
+    return 2;
 }
 
 static void usage(void)
@@ -591,8 +892,6 @@ int main(int argc, char **argv)
     };
     options_t o = { NULL, NULL, -1, 1 };
     apr_pool_t *pool = NULL;
-    invqr_conf_t *conf = NULL;
-    const char *err = NULL;
     int c, rc;
 
     while ((c = getopt_long(argc, argv, "c:s:m:nh", longopts, NULL)) != -1) {
@@ -611,38 +910,16 @@ int main(int argc, char **argv)
     apr_initialize();
     atexit(apr_terminate);
     apr_pool_create_ex(&pool, NULL, out_of_memory, NULL);
-    if (invqr_conf_load(&conf, &err, o.config, pool) != APR_SUCCESS) {
-        fprintf(stderr, "invqr-worker: %s\n", err);
-        return 2;
-    }
-    g_conf = conf;
-    if (conf->worker_log != NULL) {
-        g_log_fd = open(conf->worker_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-        if (g_log_fd < 0) {
-            fprintf(stderr, "invqr-worker: cannot open %s: %s\n", conf->worker_log, strerror(errno));
-            return 2;
-        }
-    }
-    invqr_log_set(log_line, NULL, INVQR_LOG_INFO);
-    if (conf->test_faults)
-        invqr_log(INVQR_LOG_WARN, "INVQR0311: test_faults is on: /_test/ routes can crash "
-                  "this worker; never enable it in production");
-    invqr_wire_gate(g_gate, conf);
+    g_root_pool = pool;
+    rc = load_config(o.config, 1);
+    if (rc != 0)
+        return rc;
     xmlInitParser();   /* once, before any thread uses libxml2 */
     /* Times shown to verifiers are Italian local time unless TZ says otherwise;
      * set before any thread, since localtime_r reads it. */
     setenv("TZ", getenv("TZ") != NULL && getenv("TZ")[0] != '\0' ? getenv("TZ") : "Europe/Rome", 1);
     tzset();
     check_zone(getenv("TZ"));
-    if (conf->benefits_file != NULL) {
-        invqr_benefits_t *b = NULL;
-
-        if (invqr_benefits_load(&b, &err, conf->benefits_file, pool) != APR_SUCCESS) {
-            invqr_log(INVQR_LOG_ERR, "INVQR0314: %s", err);
-            return 2;
-        }
-        g_benefits = b;
-    }
     if (invqr_password_decoy(g_dummy_hash) != 0) {
         invqr_log(INVQR_LOG_ERR, "INVQR0318: cannot prepare the sign-in check");
         return 1;
@@ -651,32 +928,15 @@ int main(int argc, char **argv)
         invqr_log(INVQR_LOG_ERR, "INVQR0315: cannot initialise libcurl");
         return 1;
     }
-    if (conf->sms_gateway != NULL) {
-        invqr_sms_gateway_t *gw = NULL;
-
-        if (invqr_sms_gateway_parse(&gw, &err, conf->sms_gateway, pool) != APR_SUCCESS) {
-            invqr_log(INVQR_LOG_ERR, "INVQR0316: sms_gateway: %s", err);
-            return 2;
-        }
-        g_sms = gw;
-    }
-    else {
-        invqr_log(INVQR_LOG_WARN, "INVQR0317: no sms_gateway configured: the second level "
-                  "cannot send consent codes");
-    }
-    if (conf->pdf_cache_dir != NULL && access(conf->pdf_cache_dir, W_OK | X_OK) != 0)
-        invqr_log(INVQR_LOG_WARN, "INVQR0319: pdf_cache_dir %s is not a directory this worker "
-                  "can write (%s): every PDF goes through a worker", conf->pdf_cache_dir,
-                  strerror(errno));
     if (mysql_library_init(0, NULL, NULL) != 0) {
         invqr_log(INVQR_LOG_ERR, "INVQR0312: cannot initialise the MariaDB client library");
         return 1;
     }
-    g_listen_fd = open_socket(&o, conf);
+    g_listen_fd = open_socket(&o, g_conf);
     if (g_listen_fd < 0)
         return 1;
     invqr_log(INVQR_LOG_NOTICE, "INVQR0313: listening on %s", o.socket_path);
-    rc = o.supervise ? supervise() : run_worker();
+    rc = o.supervise ? supervise(&o) : run_worker();
     close(g_listen_fd);
     unlink(o.socket_path);
     mysql_library_end();
