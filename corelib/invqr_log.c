@@ -46,15 +46,15 @@ int invqr_log_enabled(invqr_log_level level)
     return level <= log_max;
 }
 
-static void emit(invqr_log_level level, const char *line)
+static void emit(const char *file, int line, invqr_log_level level, const char *text)
 {
     if (log_fn != NULL)
-        log_fn(log_baton, level, line);
+        log_fn(log_baton, file, line, level, text);
     else
-        fprintf(stderr, "invqr: %s\n", line);
+        fprintf(stderr, "invqr: %s\n", text);
 }
 
-void invqr_log(invqr_log_level level, const char *fmt, ...)
+void invqr_log_at(const char *file, int line, invqr_log_level level, const char *fmt, ...)
 {
     char buf[1024];
     va_list ap;
@@ -64,7 +64,7 @@ void invqr_log(invqr_log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
-    emit(level, buf);
+    emit(file, line, level, buf);
 }
 
 static int tag_of(char out[TAG_LEN + 1], const char *msg)
@@ -125,7 +125,7 @@ void invqr_log_repeat_interval(int seconds)
     pthread_mutex_unlock(&repeat_lock);
 }
 
-void invqr_log_repeat(invqr_log_level level, const char *fmt, ...)
+void invqr_log_repeat_at(const char *file, int line, invqr_log_level level, const char *fmt, ...)
 {
     char buf[1024];
     unsigned long left_out = 0;
@@ -143,5 +143,5 @@ void invqr_log_repeat(invqr_log_level level, const char *fmt, ...)
     if (left_out > 0 && n < sizeof(buf))
         snprintf(buf + n, sizeof(buf) - n, " (%lu more like this in the previous interval)",
                  left_out);
-    emit(level, buf);
+    emit(file, line, level, buf);
 }

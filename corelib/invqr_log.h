@@ -13,7 +13,10 @@ typedef enum {
     INVQR_LOG_INFO = 6, INVQR_LOG_DEBUG = 7
 } invqr_log_level;
 
-typedef void invqr_log_fn(void *baton, invqr_log_level level, const char *msg);
+/* The sink: where the line was logged (file and line of the caller), its
+ * level, and the formatted text. */
+typedef void invqr_log_fn(void *baton, const char *file, int line, invqr_log_level level,
+                          const char *msg);
 
 /**
  * Install the sink and the most verbose level that is formatted at all.
@@ -25,8 +28,9 @@ void invqr_log_set(invqr_log_fn *fn, void *baton, invqr_log_level max_level);
 int invqr_log_enabled(invqr_log_level level);
 
 /** Format (capped at 1 KiB) and hand to the sink; stderr when none is set. */
-void invqr_log(invqr_log_level level, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+#define invqr_log(level, ...) invqr_log_at(__FILE__, __LINE__, (level), __VA_ARGS__)
+void invqr_log_at(const char *file, int line, invqr_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /** How long a tag's interval lasts for invqr_log_repeat, in seconds. */
 #define INVQR_LOG_REPEAT_SECONDS 10
@@ -37,8 +41,10 @@ void invqr_log(invqr_log_level level, const char *fmt, ...)
  * later ones are only counted, and the next line written after the interval
  * ends with how many were left out. Thread-safe (one lock).
  */
-void invqr_log_repeat(invqr_log_level level, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+#define invqr_log_repeat(level, ...) \
+    invqr_log_repeat_at(__FILE__, __LINE__, (level), __VA_ARGS__)
+void invqr_log_repeat_at(const char *file, int line, invqr_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /**
  * The decision of invqr_log_repeat, for glue that logs through its own

@@ -257,6 +257,19 @@ int invqr_password_hash(char out[INVQR_PASSWORD_HASH_MAX], const char *password,
     return 0;
 }
 
+int invqr_password_decoy(char out[INVQR_PASSWORD_HASH_MAX])
+{
+    unsigned char junk[32];
+    int rc;
+
+    out[0] = '\0';
+    if (invqr_random(junk, sizeof(junk)) != 0)
+        return -1;
+    rc = invqr_password_hash(out, (const char *)junk, sizeof(junk));
+    OPENSSL_cleanse(junk, sizeof(junk));
+    return rc;
+}
+
 int invqr_password_verify(const char *encoded, const char *password, size_t len)
 {
     invqr_password_params_t params;

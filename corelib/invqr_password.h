@@ -37,6 +37,13 @@ int invqr_password_decode(invqr_password_params_t *out, const char *encoded);
 /** Hash password into out (NUL-terminated encoded form). Returns 0 or -1. */
 int invqr_password_hash(char out[INVQR_PASSWORD_HASH_MAX], const char *password, size_t len);
 
+/**
+ * A hash of a random password nobody knows, into out: unknown user names are
+ * checked against it, so that they cost as much time as known ones. 0 or -1
+ * (no randomness, no memory).
+ */
+int invqr_password_decoy(char out[INVQR_PASSWORD_HASH_MAX]);
+
 /** Whether password matches the encoded hash (constant time). */
 int invqr_password_verify(const char *encoded, const char *password, size_t len);
 

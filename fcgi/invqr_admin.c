@@ -39,7 +39,8 @@ typedef struct {
 
 typedef int admin_fn(admin_t *a, int argc, char **argv);
 
-static void log_stderr(void *baton, invqr_log_level level, const char *msg)
+static void log_stderr(void *baton, const char *file, int line, invqr_log_level level,
+                       const char *msg)
 {
     fprintf(stderr, "invqr-admin: %s\n", msg);
 }

@@ -7,6 +7,11 @@
  * runs a fixed number of threads, each accepting requests with libfcgi,
  * each with its own store connection and a pool per request. SIGTERM stops
  * accepting, lets requests in flight finish, and exits.
+ *
+ * SIGHUP reloads without dropping a request (see "reload" below): the
+ * supervisor reads the configuration again, starts a new worker on a new
+ * socket, moves the socket's name to it, and tells the old worker to serve
+ * what its socket still holds and stop.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,9 +20,11 @@
 #include <pwd.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -43,6 +50,8 @@
 #include "invqr_conf.h"
 #include "invqr_crypto.h"
 #include "invqr_log.h"
+#include "invqr_wire.h"
+#include "invqr_worker_systemd.h"
 
 typedef struct {
     const char *config;
@@ -56,10 +65,15 @@ static const invqr_conf_t *g_conf;
 static const invqr_benefits_t *g_benefits;
 static invqr_sms_gateway_t *g_sms;
 static char g_dummy_hash[INVQR_PASSWORD_HASH_MAX];
-static char g_gate[2 * INVQR_SHA256_LEN + 1];
+static char g_gate[INVQR_WIRE_GATE_CHARS + 1];
 static int g_listen_fd = -1;
 static int g_log_fd = 2;
-static volatile sig_atomic_t g_stopping;
+/* Set by the SIGTERM and SIGUSR2 handlers, read by every thread: an atomic,
+ * since a sig_atomic_t is only safe within the thread the signal interrupts. */
+static atomic_int g_stopping;
+/* The configuration in use lives in g_conf_pool, a child of g_root_pool. */
+static apr_pool_t *g_root_pool;
+static apr_pool_t *g_conf_pool;
 
 /* ---- log ------------------------------------------------------------------ */
 
@@ -84,7 +98,8 @@ static void check_zone(const char *tz)
                   "are UTC; install tzdata or set TZ", tz, path);
 }
 
-static void log_line(void *baton, invqr_log_level level, const char *msg)
+static void log_line(void *baton, const char *file, int line_no, invqr_log_level level,
+                     const char *msg)
 {
     static const char *const names[] = { "emerg", "alert", "crit", "error", "warn", "notice",
                                          "info", "debug" };
@@ -92,6 +107,10 @@ static void log_line(void *baton, invqr_log_level level, const char *msg)
     struct timespec ts;
     struct tm tm;
     int n;
+
+    (void)baton;
+    (void)file;     /* the tag says where; the source line is for httpd's log */
+    (void)line_no;
 
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);
@@ -192,22 +211,22 @@ static void handle(invqr_app_t *app, FCGX_Request *rq, apr_pool_t *p)
 {
     invqr_request_t req;
     invqr_response_t resp;
-    const char *gate = param(rq, "INVQR_GATE");
-    const char *lang = param(rq, "INVQR_LANG");
+    const char *gate = param(rq, INVQR_WIRE_GATE);
+    const char *lang = param(rq, INVQR_WIRE_LANG);
     int l, bad;
 
     memset(&req, 0, sizeof(req));
     memset(&resp, 0, sizeof(resp));
     req.method = param(rq, "REQUEST_METHOD");
-    req.route = param(rq, "INVQR_ROUTE");
+    req.route = param(rq, INVQR_WIRE_ROUTE);
     if (req.method == NULL)
         req.method = "GET";
     l = lang != NULL ? invqr_lang_parse(lang) : -1;
     req.page.lang = l >= 0 ? (invqr_lang_t)l : INVQR_LANG_IT;
-    req.page.base = param(rq, "INVQR_BASE");
+    req.page.base = param(rq, INVQR_WIRE_BASE);
     if (req.page.base == NULL)
         req.page.base = "";
-    req.page.path = param(rq, "INVQR_PATH");
+    req.page.path = param(rq, INVQR_WIRE_PATH);
     if (req.page.path == NULL)
         req.page.path = "/";
 
@@ -219,18 +238,18 @@ static void handle(invqr_app_t *app, FCGX_Request *rq, apr_pool_t *p)
         send_response(rq, &resp, 0);
         return;
     }
-    req.arg = param(rq, "INVQR_ARG");
+    req.arg = param(rq, INVQR_WIRE_ARG);
     req.query = param(rq, "QUERY_STRING");
     req.content_type = param(rq, "CONTENT_TYPE");
-    req.page.csrf = param(rq, "INVQR_CSRF");
-    req.citizen = param(rq, "INVQR_CITIZEN");
-    req.operator_id = param_ll(rq, "INVQR_OPERATOR_ID");
-    req.org_id = param_ll(rq, "INVQR_ORG_ID");
-    req.operator_name = param(rq, "INVQR_OPERATOR");
-    req.org_name = param(rq, "INVQR_ORG");
-    req.client = param(rq, "INVQR_CLIENT");
-    req.demo = param(rq, "INVQR_DEMO") != NULL;
-    req.session = param(rq, "INVQR_SESSION");
+    req.page.csrf = param(rq, INVQR_WIRE_CSRF);
+    req.citizen = param(rq, INVQR_WIRE_CITIZEN);
+    req.operator_id = param_ll(rq, INVQR_WIRE_OPERATOR_ID);
+    req.org_id = param_ll(rq, INVQR_WIRE_ORG_ID);
+    req.operator_name = param(rq, INVQR_WIRE_OPERATOR);
+    req.org_name = param(rq, INVQR_WIRE_ORG);
+    req.client = param(rq, INVQR_WIRE_CLIENT);
+    req.demo = param(rq, INVQR_WIRE_DEMO) != NULL;
+    req.session = param(rq, INVQR_WIRE_SESSION);
     req.if_none_match = param(rq, "HTTP_IF_NONE_MATCH");
     req.soap_action = param(rq, "HTTP_SOAPACTION");
     if (req.operator_id > 0 && req.operator_name != NULL)
@@ -260,6 +279,17 @@ static void handle(invqr_app_t *app, FCGX_Request *rq, apr_pool_t *p)
 
 /* ---- threads ------------------------------------------------------------- */
 
+/* Out of memory in a pool: no page can be made and no answer is half
+ * right; say why and stop this worker (the supervisor starts another, and
+ * httpd answers the requests in flight with its 503 page). Every pool of
+ * the worker descends from one created with it. */
+static int out_of_memory(int status)
+{
+    invqr_log(INVQR_LOG_ERR, "INVQR0329: out of memory (%d); the worker stops", status);
+    abort();
+    return status;
+}
+
 /* The next connection, with its timeouts set: a peer that sends nothing (a
  * FastCGI request cut short) or reads nothing is dropped after
  * worker_io_timeout_seconds instead of holding a thread. -1 when none (then
@@ -271,7 +301,7 @@ static int accept_peer(void)
 
     fd = accept4(g_listen_fd, NULL, NULL, SOCK_CLOEXEC);
     if (fd < 0) {
-        if (!g_stopping && errno != EINTR && errno != ECONNABORTED) {
+        if (!atomic_load(&g_stopping) && errno != EINTR && errno != ECONNABORTED) {
             /* out of descriptors or memory: say so, and do not spin */
             invqr_log_repeat(INVQR_LOG_ERR, "INVQR0326: accepting a connection failed: %s",
                              strerror(errno));
@@ -307,7 +337,7 @@ static void *thread_main(void *arg)
     apr_pool_t *tpool = NULL;
 
     mysql_thread_init();
-    if (apr_pool_create_unmanaged_ex(&tpool, NULL, NULL) != APR_SUCCESS) {
+    if (apr_pool_create_unmanaged_ex(&tpool, out_of_memory, NULL) != APR_SUCCESS) {
         invqr_log(INVQR_LOG_ERR, "INVQR0302: cannot create a thread pool");
         return NULL;
     }
@@ -327,7 +357,7 @@ static void *thread_main(void *arg)
         int fd = accept_peer();
 
         if (fd < 0) {
-            if (g_stopping)
+            if (atomic_load(&g_stopping))
                 break;
             continue;
         }
@@ -364,10 +394,53 @@ static void *thread_main(void *arg)
 static void on_term(int sig)
 {
     (void)sig;
-    g_stopping = 1;
+    atomic_store(&g_stopping, 1);
     FCGX_ShutdownPending();
     /* wake every thread blocked in accept() */
     shutdown(g_listen_fd, SHUT_RDWR);
+}
+
+/* ---- the worker's side of a reload --------------------------------------- */
+
+/* The write end of the pipe on which this worker tells the supervisor that
+ * its threads accept requests (-1 without a supervisor). */
+static int g_ready_fd = -1;
+
+static void tell_supervisor_ready(void)
+{
+    if (g_ready_fd < 0) {
+        /* --no-supervise: this process is the service systemd waits for */
+        invqr_worker_notify_ready((long)getpid());
+        return;
+    }
+    if (write(g_ready_fd, "R", 1) < 0) {
+        /* the supervisor is gone: nothing to tell */
+    }
+    close(g_ready_fd);
+    g_ready_fd = -1;
+}
+
+/* SIGUSR2, from the supervisor once a new worker has the socket's name: the
+ * old socket gets no new connection, so shutting it down makes accept()
+ * hand out the connections still queued on it and then fail, which ends
+ * the threads once their requests are answered. (Unlike SIGTERM it does
+ * not set libfcgi's shutdown flag, with which accept() would leave the
+ * queued connections unanswered.) */
+static void on_drain(int sig)
+{
+    (void)sig;
+    atomic_store(&g_stopping, 1);
+    shutdown(g_listen_fd, SHUT_RDWR);
+}
+
+static void install_drain_handler(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_drain;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR2, &sa, NULL);
 }
 
 static int run_worker(void)
@@ -389,7 +462,7 @@ static int run_worker(void)
     signal(SIGPIPE, SIG_IGN);
 
     /* the threads' audit rows, written together under load */
-    if (apr_pool_create(&wpool, NULL) != APR_SUCCESS
+    if (apr_pool_create_ex(&wpool, NULL, out_of_memory, NULL) != APR_SUCCESS
         || (audit = invqr_audit_group_create(wpool)) == NULL) {
         invqr_log(INVQR_LOG_ERR, "INVQR0320: cannot set up the audit writer");
         return 1;
@@ -405,6 +478,7 @@ static int run_worker(void)
         }
     }
     invqr_log(INVQR_LOG_NOTICE, "INVQR0304: worker ready with %d threads", n);
+    tell_supervisor_ready();
     for (i = 0; i < n; i++)
         pthread_join(threads[i], NULL);
     free(threads);
@@ -414,16 +488,6 @@ static int run_worker(void)
 }
 
 /* ---- supervisor ------------------------------------------------------------ */
-
-static volatile sig_atomic_t g_stop;
-static volatile pid_t g_child;
-
-static void on_stop(int sig)
-{
-    g_stop = sig;
-    if (g_child > 0)
-        kill(g_child, SIGTERM);
-}
 
 /* Who may connect: the socket's owner, group and mode from invqr.conf. */
 static int socket_access(const char *path, const invqr_conf_t *conf, int mode)
@@ -502,54 +566,311 @@ fail:
     return -1;
 }
 
-static int supervise(void)
+/* ---- the supervisor's loop and reload --------------------------------------
+ *
+ * The supervisor blocks SIGTERM, SIGINT, SIGHUP and SIGCHLD and takes them
+ * one at a time with sigwaitinfo(), so a signal never lands in the middle
+ * of a reload. Each worker it starts gets the write end of a pipe and says
+ * on it when its threads accept requests.
+ */
+
+static pid_t g_current;            /* the worker that owns the socket's name */
+static sigset_t g_supervisor_sigs;
+static sigset_t g_worker_mask;     /* what the workers start with */
+
+static void on_child(int sig)
+{
+    (void)sig;
+}
+
+/* Start a worker on g_listen_fd, closing other_fd in it; -1 if fork fails.
+ * *ready_fd is where the worker says it is ready (EOF: it died first). */
+static pid_t start_worker(int other_fd, int *ready_fd)
+{
+    int p[2];
+    pid_t pid;
+
+    if (pipe2(p, O_CLOEXEC) != 0) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0308: fork failed: %s", strerror(errno));
+        return -1;
+    }
+    pid = fork();
+    if (pid < 0) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0308: fork failed: %s", strerror(errno));
+        close(p[0]);
+        close(p[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        install_drain_handler();
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
+        signal(SIGCHLD, SIG_DFL);
+        sigprocmask(SIG_SETMASK, &g_worker_mask, NULL);
+        close(p[0]);
+        if (other_fd >= 0)
+            close(other_fd);
+        g_ready_fd = p[1];
+        /* exit(), not _exit(): LeakSanitizer reports at exit */
+        exit(run_worker());
+    }
+    close(p[1]);
+    *ready_fd = p[0];
+    return pid;
+}
+
+/* 1 once the worker wrote on fd, 0 if it died (or gave no sign in a
+ * minute) before; closes fd. */
+static int worker_ready(int fd)
+{
+    struct pollfd pfd = { fd, POLLIN, 0 };
+    char c;
+    int ok = 0, r;
+
+    do {
+        r = poll(&pfd, 1, 60000);
+    } while (r < 0 && errno == EINTR);
+    if (r > 0)
+        ok = read(fd, &c, 1) == 1;
+    close(fd);
+    return ok;
+}
+
+/* The worker that died was the current one: a new one, at once (a worker
+ * that cannot stay up must not spin the CPU). */
+static void replace_current(pid_t pid, int status)
+{
+    static time_t window;
+    static int restarts;
+    int ready_fd;
+
+    if (WIFSIGNALED(status))
+        invqr_log(INVQR_LOG_ERR, "INVQR0309: worker %ld killed by signal %d; starting a new one",
+                  (long)pid, WTERMSIG(status));
+    else
+        invqr_log(INVQR_LOG_ERR, "INVQR0310: worker %ld exited with status %d; starting a new one",
+                  (long)pid, WEXITSTATUS(status));
+    if (time(NULL) - window > 10) {
+        window = time(NULL);
+        restarts = 0;
+    }
+    if (++restarts > 5)
+        sleep(1);
+    g_current = start_worker(-1, &ready_fd);
+    if (g_current > 0)
+        (void)worker_ready(ready_fd);
+}
+
+static int load_config(const char *path, int at_start);
+
+/* SIGHUP: the configuration again, a new worker on a new socket under a
+ * temporary name, then (once it is ready) the socket's name moves to it and
+ * the old worker drains. A configuration that does not load changes
+ * nothing; if the new worker cannot be started, the old one goes on as it
+ * was, and the configuration just read is the one the next worker gets. */
+static void reload(const options_t *o)
+{
+    char *tmp_path;
+    options_t tmp = *o;
+    int old_fd = g_listen_fd, new_fd, ready_fd;
+    pid_t old = g_current, pid;
+
+    invqr_worker_notify_reloading();
+    if (load_config(o->config, 0) != 0) {
+        invqr_worker_notify_reloaded((long)old, 1);
+        return;
+    }
+    tmp_path = apr_pstrcat(g_conf_pool, o->socket_path, ".new", NULL);
+    tmp.socket_path = tmp_path;
+    new_fd = open_socket(&tmp, g_conf);
+    if (new_fd < 0) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0342: reload: no new socket; worker %ld goes on",
+                  (long)old);
+        invqr_worker_notify_reloaded((long)old, 1);
+        return;
+    }
+    g_listen_fd = new_fd;
+    pid = start_worker(old_fd, &ready_fd);
+    if (pid < 0 || !worker_ready(ready_fd)) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0342: reload: the new worker did not start; "
+                  "worker %ld goes on", (long)old);
+        if (pid > 0)
+            kill(pid, SIGKILL);
+        close(new_fd);
+        unlink(tmp_path);
+        g_listen_fd = old_fd;
+        invqr_worker_notify_reloaded((long)old, 1);
+        return;
+    }
+    if (rename(tmp_path, o->socket_path) != 0) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0344: reload: cannot rename %s to %s: %s; worker %ld "
+                  "goes on", tmp_path, o->socket_path, strerror(errno), (long)old);
+        kill(pid, SIGTERM);
+        close(new_fd);
+        unlink(tmp_path);
+        g_listen_fd = old_fd;
+        invqr_worker_notify_reloaded((long)old, 1);
+        return;
+    }
+    g_current = pid;
+    /* a connect() that found the old name just before the rename is queued
+     * by now; the old worker answers it before it stops */
+    if (old > 0)
+        kill(old, SIGUSR2);
+    close(old_fd);
+    invqr_log(INVQR_LOG_NOTICE, "INVQR0340: configuration reloaded: worker %ld replaces "
+              "worker %ld, which answers the requests it has and stops", (long)pid, (long)old);
+    invqr_worker_notify_reloaded((long)pid, 0);
+}
+
+static int supervise(const options_t *o)
 {
     struct sigaction sa;
-    time_t window = 0;
-    int restarts = 0;
+    int stopping = 0, ready_fd;
 
     memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_stop;
+    sa.sa_handler = on_child;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGCHLD, &sa, NULL);
+    sigemptyset(&g_supervisor_sigs);
+    sigaddset(&g_supervisor_sigs, SIGTERM);
+    sigaddset(&g_supervisor_sigs, SIGINT);
+    sigaddset(&g_supervisor_sigs, SIGHUP);
+    sigaddset(&g_supervisor_sigs, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &g_supervisor_sigs, &g_worker_mask);
 
-    while (!g_stop) {
-        pid_t pid = fork();
-        int status = 0;
+    while ((g_current = start_worker(-1, &ready_fd)) < 0)
+        sleep(1);
+    if (worker_ready(ready_fd))
+        invqr_worker_notify_ready((long)g_current);
+    for (;;) {
+        pid_t pid;
+        int status, sig;
 
-        if (pid < 0) {
-            invqr_log(INVQR_LOG_ERR, "INVQR0308: fork failed: %s", strerror(errno));
-            sleep(1);
+        while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+            if (pid == g_current && !stopping) {
+                replace_current(pid, status);
+                if (g_current > 0)
+                    invqr_worker_notify_ready((long)g_current);
+            }
+            else if (pid == g_current)
+                g_current = 0;
+            else
+                invqr_log(INVQR_LOG_NOTICE, "INVQR0343: worker %ld stopped, its requests "
+                          "answered", (long)pid);
+        }
+        if (pid < 0 && errno == ECHILD) {
+            if (stopping)
+                break;
+            /* no worker at all (fork kept failing): try again */
+            while ((g_current = start_worker(-1, &ready_fd)) < 0)
+                sleep(1);
+            (void)worker_ready(ready_fd);
             continue;
         }
-        if (pid == 0) {
-            signal(SIGTERM, SIG_DFL);
-            signal(SIGINT, SIG_DFL);
-            /* exit(), not _exit(): LeakSanitizer reports at exit */
-            exit(run_worker());
+        sig = sigwaitinfo(&g_supervisor_sigs, NULL);
+        if (sig == SIGTERM || sig == SIGINT) {
+            if (!stopping)
+                invqr_worker_notify_stopping();
+            stopping = 1;
+            if (g_current > 0)
+                kill(g_current, SIGTERM);
         }
-        g_child = pid;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-            ;
-        g_child = 0;
-        if (g_stop)
-            break;
-        if (WIFSIGNALED(status))
-            invqr_log(INVQR_LOG_ERR, "INVQR0309: worker %ld killed by signal %d; starting a new one",
-                      (long)pid, WTERMSIG(status));
-        else
-            invqr_log(INVQR_LOG_ERR, "INVQR0310: worker %ld exited with status %d; starting a new one",
-                      (long)pid, WEXITSTATUS(status));
-        /* a worker that cannot stay up must not spin the CPU */
-        if (time(NULL) - window > 10) {
-            window = time(NULL);
-            restarts = 0;
-        }
-        if (++restarts > 5)
-            sleep(1);
+        else if (sig == SIGHUP && !stopping)
+            reload(o);
     }
     return 0;
+}
+
+/* ---- configuration ---------------------------------------------------------- */
+
+/* Read the configuration and what it names (log, benefits, SMS gateway) in
+ * a new pool; only if all of it loads does it replace the one in use, so a
+ * reload with a broken file changes nothing. At start-up the errors go to
+ * standard error and the exit status (2); on a reload, to the log. */
+static int load_config(const char *path, int at_start)
+{
+    apr_pool_t *pool = NULL;
+    invqr_conf_t *conf = NULL;
+    const invqr_benefits_t *benefits = NULL;
+    invqr_sms_gateway_t *gw = NULL;
+    const char *err = NULL;
+    int log_fd = 2;
+
+    if (apr_pool_create(&pool, g_root_pool) != APR_SUCCESS)
+        return 1;
+    if (invqr_conf_load(&conf, &err, path, pool) != APR_SUCCESS)
+        goto refused;
+    if (conf->worker_log != NULL) {
+        log_fd = open(conf->worker_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+        if (log_fd < 0) {
+            err = apr_psprintf(pool, "cannot open %s: %s", conf->worker_log, strerror(errno));
+            goto refused;
+        }
+    }
+    if (conf->benefits_file != NULL) {
+        invqr_benefits_t *b = NULL;
+
+        if (invqr_benefits_load(&b, &err, conf->benefits_file, pool) != APR_SUCCESS) {
+            if (at_start) {
+                /* as before reloads existed: the log says it, under its tag */
+                g_log_fd = log_fd;
+                invqr_log_set(log_line, NULL, INVQR_LOG_INFO);
+                invqr_log(INVQR_LOG_ERR, "INVQR0314: %s", err);
+                return 2;
+            }
+            goto refused;
+        }
+        benefits = b;
+    }
+    if (conf->sms_gateway != NULL
+        && invqr_sms_gateway_parse(&gw, &err, conf->sms_gateway, pool) != APR_SUCCESS) {
+        err = apr_pstrcat(pool, "sms_gateway: ", err, NULL);
+        if (at_start) {
+            g_log_fd = log_fd;
+            invqr_log_set(log_line, NULL, INVQR_LOG_INFO);
+            invqr_log(INVQR_LOG_ERR, "INVQR0316: %s", err);
+            return 2;
+        }
+        goto refused;
+    }
+
+    /* all of it loaded: it replaces the configuration in use */
+    if (g_log_fd > 2)
+        close(g_log_fd);
+    g_log_fd = log_fd;
+    if (at_start)
+        invqr_log_set(log_line, NULL, INVQR_LOG_INFO);
+    if (g_conf_pool != NULL)
+        apr_pool_destroy(g_conf_pool);
+    g_conf_pool = pool;
+    g_conf = conf;
+    g_benefits = benefits;
+    g_sms = gw;
+    invqr_wire_gate(g_gate, conf);
+    if (conf->test_faults)
+        invqr_log(INVQR_LOG_WARN, "INVQR0311: test_faults is on: /_test/ routes can crash "
+                  "this worker; never enable it in production");
+    if (conf->sms_gateway == NULL)
+        invqr_log(INVQR_LOG_WARN, "INVQR0317: no sms_gateway configured: the second level "
+                  "cannot send consent codes");
+    if (conf->pdf_cache_dir != NULL && access(conf->pdf_cache_dir, W_OK | X_OK) != 0)
+        invqr_log(INVQR_LOG_WARN, "INVQR0319: pdf_cache_dir %s is not a directory this worker "
+                  "can write (%s): every PDF goes through a worker", conf->pdf_cache_dir,
+                  strerror(errno));
+    return 0;
+
+refused:
+    if (log_fd > 2)
+        close(log_fd);
+    if (at_start)
+        fprintf(stderr, "invqr-worker: %s\n", err);
+    else
+        invqr_log(INVQR_LOG_ERR, "INVQR0341: reload refused, the workers keep the "
+                  "configuration they have: %s", err);
+    apr_pool_destroy(pool);
+    return 2;
 }
 
 static void usage(void)
@@ -571,9 +892,6 @@ int main(int argc, char **argv)
     };
     options_t o = { NULL, NULL, -1, 1 };
     apr_pool_t *pool = NULL;
-    invqr_conf_t *conf = NULL;
-    const char *err = NULL;
-    unsigned char mac[INVQR_SHA256_LEN];
     int c, rc;
 
     while ((c = getopt_long(argc, argv, "c:s:m:nh", longopts, NULL)) != -1) {
@@ -591,79 +909,34 @@ int main(int argc, char **argv)
     }
     apr_initialize();
     atexit(apr_terminate);
-    apr_pool_create(&pool, NULL);
-    if (invqr_conf_load(&conf, &err, o.config, pool) != APR_SUCCESS) {
-        fprintf(stderr, "invqr-worker: %s\n", err);
-        return 2;
-    }
-    g_conf = conf;
-    if (conf->worker_log != NULL) {
-        g_log_fd = open(conf->worker_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-        if (g_log_fd < 0) {
-            fprintf(stderr, "invqr-worker: cannot open %s: %s\n", conf->worker_log, strerror(errno));
-            return 2;
-        }
-    }
-    invqr_log_set(log_line, NULL, INVQR_LOG_INFO);
-    if (conf->test_faults)
-        invqr_log(INVQR_LOG_WARN, "INVQR0311: test_faults is on: /_test/ routes can crash "
-                  "this worker; never enable it in production");
-    invqr_hmac(mac, conf->secret, INVQR_SECRET_LEN, "invqr-worker-gate", NULL);
-    invqr_hex(g_gate, mac, INVQR_SHA256_LEN);
+    apr_pool_create_ex(&pool, NULL, out_of_memory, NULL);
+    g_root_pool = pool;
+    rc = load_config(o.config, 1);
+    if (rc != 0)
+        return rc;
     xmlInitParser();   /* once, before any thread uses libxml2 */
     /* Times shown to verifiers are Italian local time unless TZ says otherwise;
      * set before any thread, since localtime_r reads it. */
     setenv("TZ", getenv("TZ") != NULL && getenv("TZ")[0] != '\0' ? getenv("TZ") : "Europe/Rome", 1);
     tzset();
     check_zone(getenv("TZ"));
-    if (conf->benefits_file != NULL) {
-        invqr_benefits_t *b = NULL;
-
-        if (invqr_benefits_load(&b, &err, conf->benefits_file, pool) != APR_SUCCESS) {
-            invqr_log(INVQR_LOG_ERR, "INVQR0314: %s", err);
-            return 2;
-        }
-        g_benefits = b;
-    }
-    {
-        unsigned char junk[32];
-
-        if (invqr_random(junk, sizeof(junk)) != 0
-            || invqr_password_hash(g_dummy_hash, (const char *)junk, sizeof(junk)) != 0) {
-            invqr_log(INVQR_LOG_ERR, "INVQR0318: cannot prepare the sign-in check");
-            return 1;
-        }
+    if (invqr_password_decoy(g_dummy_hash) != 0) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0318: cannot prepare the sign-in check");
+        return 1;
     }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         invqr_log(INVQR_LOG_ERR, "INVQR0315: cannot initialise libcurl");
         return 1;
     }
-    if (conf->sms_gateway != NULL) {
-        invqr_sms_gateway_t *gw = NULL;
-
-        if (invqr_sms_gateway_parse(&gw, &err, conf->sms_gateway, pool) != APR_SUCCESS) {
-            invqr_log(INVQR_LOG_ERR, "INVQR0316: sms_gateway: %s", err);
-            return 2;
-        }
-        g_sms = gw;
-    }
-    else {
-        invqr_log(INVQR_LOG_WARN, "INVQR0317: no sms_gateway configured: the second level "
-                  "cannot send consent codes");
-    }
-    if (conf->pdf_cache_dir != NULL && access(conf->pdf_cache_dir, W_OK | X_OK) != 0)
-        invqr_log(INVQR_LOG_WARN, "INVQR0319: pdf_cache_dir %s is not a directory this worker "
-                  "can write (%s): every PDF goes through a worker", conf->pdf_cache_dir,
-                  strerror(errno));
     if (mysql_library_init(0, NULL, NULL) != 0) {
         invqr_log(INVQR_LOG_ERR, "INVQR0312: cannot initialise the MariaDB client library");
         return 1;
     }
-    g_listen_fd = open_socket(&o, conf);
+    g_listen_fd = open_socket(&o, g_conf);
     if (g_listen_fd < 0)
         return 1;
     invqr_log(INVQR_LOG_NOTICE, "INVQR0313: listening on %s", o.socket_path);
-    rc = o.supervise ? supervise() : run_worker();
+    rc = o.supervise ? supervise(&o) : run_worker();
     close(g_listen_fd);
     unlink(o.socket_path);
     mysql_library_end();

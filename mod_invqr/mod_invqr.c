@@ -21,34 +21,59 @@
 #include "invqr_crypto.h"
 #include "invqr_log.h"
 #include "invqr_password.h"
+#include "invqr_wire.h"
 
-static void log_to_apache(void *baton, invqr_log_level level, const char *msg)
+/* The core's lines go to the error log as the module's own: with the
+ * core's file and line, under the module's LogLevel (LogLevel invqr:debug). */
+static int apache_level(invqr_log_level level)
+{
+    return level == INVQR_LOG_ERR ? APLOG_ERR
+           : level == INVQR_LOG_WARN ? APLOG_WARNING
+           : level == INVQR_LOG_NOTICE ? APLOG_NOTICE
+           : level == INVQR_LOG_INFO ? APLOG_INFO : APLOG_DEBUG;
+}
+
+static void log_to_apache(void *baton, const char *file, int line, invqr_log_level level,
+                          const char *msg)
 {
     server_rec *s = baton;
-    int lvl = level == INVQR_LOG_ERR ? APLOG_ERR
-              : level == INVQR_LOG_WARN ? APLOG_WARNING
-              : level == INVQR_LOG_NOTICE ? APLOG_NOTICE
-              : level == INVQR_LOG_INFO ? APLOG_INFO : APLOG_DEBUG;
 
-    ap_log_error(APLOG_MARK, lvl, 0, s, "%s", msg);
+    ap_log_error_(file, line, APLOG_MODULE_INDEX, apache_level(level), 0, s, "%s", msg);
+}
+
+/* The most verbose core level the module's LogLevel lets through: the core
+ * formats nothing that would be thrown away. */
+static invqr_log_level core_level(server_rec *s)
+{
+    int l = ap_get_server_module_loglevel(s, APLOG_MODULE_INDEX);
+
+    return l >= APLOG_DEBUG ? INVQR_LOG_DEBUG
+           : l >= APLOG_INFO ? INVQR_LOG_INFO
+           : l >= APLOG_NOTICE ? INVQR_LOG_NOTICE
+           : l >= APLOG_WARNING ? INVQR_LOG_WARN : INVQR_LOG_ERR;
 }
 
 static int invqr_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                              server_rec *s)
 {
     server_rec *vs;
-    unsigned char mac[INVQR_SHA256_LEN];
 
     /* The first pass only checks the configuration: act on the real one. */
     if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG)
         return OK;
-    invqr_log_set(log_to_apache, s, INVQR_LOG_INFO);
+    invqr_log_set(log_to_apache, s, core_level(s));
     for (vs = s; vs != NULL; vs = vs->next) {
         invqr_srv_t *srv = ap_get_module_config(vs->module_config, &invqr_module);
         const char *err = NULL;
 
         if (srv->enabled != 1)
             continue;
+        /* mod_invqr hands requests to the workers through mod_proxy_fcgi */
+        if (ap_find_linked_module("mod_proxy_fcgi.c") == NULL) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, "INVQR0104: InvQRBasePath needs "
+                         "mod_proxy and mod_proxy_fcgi (a2enmod proxy_fcgi)");
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
         if (srv->conf_file == NULL || srv->worker == NULL) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, "INVQR0100: InvQRBasePath needs "
                          "InvQRConfigFile and InvQRWorker in the same server");
@@ -58,17 +83,11 @@ static int invqr_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pt
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, "INVQR0101: %s", err);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
-        invqr_hmac(mac, srv->conf->secret, INVQR_SECRET_LEN, "invqr-worker-gate", NULL);
-        invqr_hex(srv->gate, mac, INVQR_SHA256_LEN);
-        {
-            unsigned char junk[32];
-
-            if (invqr_random(junk, sizeof(junk)) != 0
-                || invqr_password_hash(srv->dummy_hash, (const char *)junk, sizeof(junk)) != 0) {
-                ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, "INVQR0103: cannot prepare the "
-                             "sign-in check (no randomness or no memory)");
-                return HTTP_INTERNAL_SERVER_ERROR;
-            }
+        invqr_wire_gate(srv->gate, srv->conf);
+        if (invqr_password_decoy(srv->dummy_hash) != 0) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, "INVQR0103: cannot prepare the "
+                         "sign-in check (no randomness or no memory)");
+            return HTTP_INTERNAL_SERVER_ERROR;
         }
         if (invqr_static_load(srv, vs, pconf) != APR_SUCCESS)
             return HTTP_INTERNAL_SERVER_ERROR;
@@ -103,11 +122,16 @@ static int invqr_map_to_storage(request_rec *r)
 
 static void invqr_register_hooks(apr_pool_t *p)
 {
-    /* Before mod_alias and mod_proxy look at the URI. */
-    ap_hook_translate_name(invqr_route_translate, NULL, NULL, APR_HOOK_FIRST);
-    ap_hook_map_to_storage(invqr_map_to_storage, NULL, NULL, APR_HOOK_FIRST);
-    /* Before mod_proxy's fixup looks at r->filename. */
-    ap_hook_fixups(invqr_request_fixups, NULL, NULL, APR_HOOK_FIRST);
+    /* The route is chosen before mod_proxy, mod_alias and mod_rewrite look at
+     * the URI, and the request is checked before mod_proxy's fixup reads
+     * r->filename: said by name, whatever the LoadModule order. */
+    static const char *const before_uri[] = { "mod_proxy.c", "mod_alias.c", "mod_rewrite.c",
+                                              NULL };
+    static const char *const before_proxy[] = { "mod_proxy.c", NULL };
+
+    ap_hook_translate_name(invqr_route_translate, NULL, before_uri, APR_HOOK_FIRST);
+    ap_hook_map_to_storage(invqr_map_to_storage, NULL, before_proxy, APR_HOOK_FIRST);
+    ap_hook_fixups(invqr_request_fixups, NULL, before_proxy, APR_HOOK_FIRST);
     ap_hook_handler(invqr_pages_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(invqr_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(invqr_child_init, NULL, NULL, APR_HOOK_MIDDLE);

@@ -17,6 +17,7 @@
 #include "invqr_db.h"
 #include "invqr_i18n.h"
 #include "invqr_page.h"
+#include "invqr_wire.h"
 
 extern module AP_MODULE_DECLARE_DATA invqr_module;
 #ifndef MOD_INVQR_MAIN   /* mod_invqr.c declares the module itself */
@@ -38,7 +39,7 @@ typedef struct {
     int enabled;                /* a base path was configured here */
     /* set at post_config */
     invqr_conf_t *conf;
-    char gate[65];              /* the value workers expect in INVQR_GATE */
+    char gate[INVQR_WIRE_GATE_CHARS + 1]; /* the value workers expect in INVQR_GATE */
     apr_reslist_t *dbs;         /* per-child pool of store connections */
     invqr_static_t *statics;    /* files of static_dir, read at start-up */
     /* an argon2id hash of a random password nobody knows: unknown usernames

@@ -23,6 +23,7 @@
 #include "invqr_crypto.h"
 #include "invqr_fiscal.h"
 #include "invqr_form.h"
+#include "invqr_wire.h"
 
 #define LANG_COOKIE "invqr_lang"
 #define ANON_COOKIE "invqr_csrf"
@@ -292,7 +293,7 @@ static int strip_invqr_vars(void *rec, const char *key, const char *value)
 {
     apr_array_header_t *names = rec;
 
-    if (strncasecmp(key, "INVQR_", 6) == 0)
+    if (strncasecmp(key, INVQR_WIRE_PREFIX, sizeof(INVQR_WIRE_PREFIX) - 1) == 0)
         *(const char **)apr_array_push(names) = key;
     return 1;
 }
@@ -307,20 +308,20 @@ static void set_worker_env(request_rec *r, invqr_req_t *rq)
     apr_table_do(strip_invqr_vars, names, e, NULL);
     for (i = 0; i < names->nelts; i++)
         apr_table_unset(e, APR_ARRAY_IDX(names, i, const char *));
-    apr_table_setn(e, "INVQR_GATE", rq->srv->gate);
-    apr_table_setn(e, "INVQR_ROUTE", rq->route->name);
+    apr_table_setn(e, INVQR_WIRE_GATE, rq->srv->gate);
+    apr_table_setn(e, INVQR_WIRE_ROUTE, rq->route->name);
     if (rq->arg != NULL)
-        apr_table_setn(e, "INVQR_ARG", rq->arg);
-    apr_table_setn(e, "INVQR_LANG", invqr_lang_tag(rq->lang));
-    apr_table_setn(e, "INVQR_BASE", rq->srv->base_path);
-    apr_table_setn(e, "INVQR_PATH", rq->path);
+        apr_table_setn(e, INVQR_WIRE_ARG, rq->arg);
+    apr_table_setn(e, INVQR_WIRE_LANG, invqr_lang_tag(rq->lang));
+    apr_table_setn(e, INVQR_WIRE_BASE, rq->srv->base_path);
+    apr_table_setn(e, INVQR_WIRE_PATH, rq->path);
     if (rq->csrf != NULL)
-        apr_table_setn(e, "INVQR_CSRF", rq->csrf);
-    apr_table_setn(e, "INVQR_CLIENT", r->useragent_ip);
+        apr_table_setn(e, INVQR_WIRE_CSRF, rq->csrf);
+    apr_table_setn(e, INVQR_WIRE_CLIENT, r->useragent_ip);
     if (rq->srv->demo_login == 1)
-        apr_table_setn(e, "INVQR_DEMO", "1");
+        apr_table_setn(e, INVQR_WIRE_DEMO, "1");
     if (rq->fiscal_code != NULL)
-        apr_table_setn(e, "INVQR_CITIZEN", rq->fiscal_code);
+        apr_table_setn(e, INVQR_WIRE_CITIZEN, rq->fiscal_code);
     if (rq->operator_id > 0) {
         unsigned char h[INVQR_SHA256_LEN];
         char *hex = apr_palloc(r->pool, 2 * INVQR_SHA256_LEN + 1);
@@ -330,11 +331,11 @@ static void set_worker_env(request_rec *r, invqr_req_t *rq)
         invqr_sha256(h, rq->token, strlen(rq->token));
         for (i = 0; i < INVQR_SHA256_LEN; i++)
             apr_snprintf(hex + 2 * i, 3, "%02x", h[i]);
-        apr_table_setn(e, "INVQR_SESSION", hex);
-        apr_table_setn(e, "INVQR_OPERATOR_ID", apr_psprintf(r->pool, "%" APR_INT64_T_FMT, (apr_int64_t)rq->operator_id));
-        apr_table_setn(e, "INVQR_OPERATOR", rq->operator_name);
-        apr_table_setn(e, "INVQR_ORG_ID", apr_psprintf(r->pool, "%" APR_INT64_T_FMT, (apr_int64_t)rq->org_id));
-        apr_table_setn(e, "INVQR_ORG", rq->org_name);
+        apr_table_setn(e, INVQR_WIRE_SESSION, hex);
+        apr_table_setn(e, INVQR_WIRE_OPERATOR_ID, apr_psprintf(r->pool, "%" APR_INT64_T_FMT, (apr_int64_t)rq->operator_id));
+        apr_table_setn(e, INVQR_WIRE_OPERATOR, rq->operator_name);
+        apr_table_setn(e, INVQR_WIRE_ORG_ID, apr_psprintf(r->pool, "%" APR_INT64_T_FMT, (apr_int64_t)rq->org_id));
+        apr_table_setn(e, INVQR_WIRE_ORG, rq->org_name);
     }
     /* Credentials were checked here; the worker gets none of them. */
     apr_table_unset(r->headers_in, "Cookie");

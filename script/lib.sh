@@ -10,10 +10,14 @@ INVQR_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 INVQR_PACKAGES="build-essential autoconf automake libtool pkg-config
  apache2 apache2-dev libapr1-dev libaprutil1-dev libfcgi-dev libqrencode-dev libhpdf-dev
  libmariadb-dev mariadb-server mariadb-client libxml2-dev libxml2-utils libssl-dev
- libargon2-dev libcurl4-openssl-dev libcmocka-dev fonts-dejavu-core fonttools curl"
+ libargon2-dev libcurl4-openssl-dev libcmocka-dev fonts-dejavu-core fonttools curl
+ libsystemd-dev"
 INVQR_TEST_PACKAGES="python3-pytest python3-requests python3-zeep python3-lxml python3-selenium
  chromium chromium-driver clang libfuzzer-14-dev libclang-rt-14-dev
  zbar-tools poppler-utils ghostscript wrk php-cli php-soap"
+# What script/package needs to build and check the Debian packages (systemd:
+# systemd-analyze for the unit, in tests/package).
+INVQR_PACKAGE_PACKAGES="debhelper devscripts dpkg-dev fakeroot lintian systemd"
 
 log() { printf '%s\n' "invqr: $*" >&2; }
 die() { log "$*"; exit 1; }
@@ -205,7 +209,9 @@ INVQR_DEMO_PASSWORD="esempio-demo-2026"
 # worker_start : the workers, on the local calendar of INVQR_TZ (default
 # Europe/Rome, the worker's own default too).
 worker_start() {
-    TZ="${INVQR_TZ:-Europe/Rome}" "$INVQR_BUILD/invqr-worker" --config "$INVQR_RUN/invqr.conf" \
+    # INVQR_WORKER_BUILD: a worker from another build (the ThreadSanitizer one)
+    TZ="${INVQR_TZ:-Europe/Rome}" "${INVQR_WORKER_BUILD:-$INVQR_BUILD}/invqr-worker" \
+        --config "$INVQR_RUN/invqr.conf" \
         --socket "$INVQR_SOCKDIR/worker.sock" \
         2>>"$INVQR_RUN/log/worker.log" &
     remember_pid $! invqr-worker

@@ -150,7 +150,7 @@ static void test_example_file(void **state)
 
     (void)state;
     assert_int_equal(invqr_conf_load(&c, &err, path, pool), APR_SUCCESS);
-    assert_string_equal(c->sms_gateway, "spool:/var/spool/sms/outgoing");
+    assert_string_equal(c->sms_gateway, "spool:/var/spool/invqr/sms");
     assert_int_equal(c->code_max_age_days, 0);
     /* the commented keys, uncommented, parse too (their documented defaults) */
     assert_int_equal(apr_file_open(&f, path, APR_FOPEN_READ, 0, pool), APR_SUCCESS);

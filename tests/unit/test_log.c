@@ -15,9 +15,12 @@
 static char lines[16][1200];
 static int n_lines;
 
-static void sink(void *baton, invqr_log_level level, const char *msg)
+static void sink(void *baton, const char *file, int line, invqr_log_level level,
+                 const char *msg)
 {
     (void)baton;
+    (void)file;
+    (void)line;
     (void)level;
     if (n_lines < 16)
         snprintf(lines[n_lines], sizeof(lines[0]), "%s", msg);
