@@ -75,14 +75,17 @@ def read_all(sock, limit=30):
 def test_slow_soap_bodies_hold_no_worker_thread(drill):
     stop = threading.Event()
     answers = []
+    sending = threading.Semaphore(0)
 
     def trickle():
         s = socket.create_connection(("127.0.0.1", drill.port))
         s.sendall(SOAP_HEAD.encode())
+        s.sendall(b"<")
+        sending.release()
         try:
             while not stop.is_set():
-                s.sendall(b" ")
                 stop.wait(0.5)
+                s.sendall(b" ")
         except OSError:
             pass    # httpd gave up on us: that is the point
         answers.append(read_all(s))
@@ -92,7 +95,9 @@ def test_slow_soap_bodies_hold_no_worker_thread(drill):
     for t in slow:
         t.start()
     try:
-        time.sleep(1)   # every slow client is sending by now
+        for _ in slow:      # every slow client has sent its head and a byte
+            assert sending.acquire(timeout=30)
+        time.sleep(0.5)     # and httpd has read them
         # pages that need a worker still answer at once: before, the two
         # worker threads waited for the slow bodies and this timed out
         for _ in range(3):
