@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - route dispatch and response helpers for the workers.
  *
- * The route table maps the names the module hands over to handlers; adding
- * a page means one row here and one handler in its own file.
+ * The route table maps the names the module hands over to handlers. It is
+ * the worker's column of invqr_routes.def, the list the module's table comes
+ * from too: adding a page means one row there and a handler in its own file.
  */
 #include <string.h>
 
@@ -17,8 +18,8 @@
 #include "invqr_soap_route.h"
 #include "invqr_verify_pages.h"
 
-static void route_home(invqr_app_t *app, const invqr_request_t *req,
-                       invqr_response_t *resp, apr_pool_t *p)
+static void invqr_home_route(invqr_app_t *app, const invqr_request_t *req,
+                             invqr_response_t *resp, apr_pool_t *p)
 {
     invqr_app_page(resp, 200, invqr_home_page(&req->page, p), p);
 }
@@ -28,22 +29,14 @@ typedef struct {
     invqr_route_fn *fn;
 } route_t;
 
+/* The worker's column of invqr_routes.def: the routes a worker answers. */
+#define INVQR_ROUTE(name, prefix, seg, suffix, methods, owner, need, mod_fn, any_case, seg_ok, \
+                    worker_fn) \
+    { name, worker_fn },
 static const route_t routes[] = {
-    { "home",    route_home },
-    { "citizen", invqr_citizen_route },
-    { "citizen-qr", invqr_citizen_issue_route },
-    { "citizen-revoke", invqr_citizen_revoke_route },
-    { "citizen-pdf", invqr_citizen_pdf_route },
-    { "verify-code", invqr_verify_code_route },
-    { "verify", invqr_verify_manual_route },
-    { "benefits", invqr_benefits_route },
-    { "operator-login", invqr_operator_login_route },
-    { "operator", invqr_operator_home_route },
-    { "operator-help", invqr_operator_help_route },
-    { "otp", invqr_otp_route },
-    { "level2", invqr_level2_route },
-    { "soap", invqr_soap_route },
+#include "invqr_routes.def"
 };
+#undef INVQR_ROUTE
 
 invqr_db_t *invqr_app_db(invqr_app_t *app)
 {
@@ -110,7 +103,7 @@ void invqr_app_handle(invqr_app_t *app, const invqr_request_t *req,
     resp->status = 500;
     resp->headers = apr_table_make(p, 4);
     for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-        if (strcmp(routes[i].name, req->route) == 0) {
+        if (routes[i].fn != NULL && strcmp(routes[i].name, req->route) == 0) {
             routes[i].fn(app, req, resp, p);
             return;
         }

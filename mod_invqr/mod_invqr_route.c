@@ -24,41 +24,17 @@
 
 /* The path below the base path the error documents are served at; the
  * leading dot keeps it out of any real route. Reached only internally. */
-#define ERROR_PATH "/.error"
+#define INVQR_ERROR_PATH "/.error"
 
+/* The rows of invqr_routes.def; the worker's handler column is the
+ * workers' (invqr_app.c). */
+#define INVQR_ROUTE(name, prefix, seg, suffix, methods, owner, need, mod_fn, any_case, seg_ok, \
+                    worker_fn) \
+    { name, prefix, seg, suffix, methods, owner, need, mod_fn, any_case, seg_ok },
 static const invqr_route_t routes[] = {
-    { "home",       "/",                   0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL, 0, NULL },
-    { "citizen",    "/citizen",            0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL, 0, NULL },
-    { "demo-login", "/citizen/demo-login", 0, NULL, POST,     OWN_MODULE, NEED_NONE,
-      invqr_pages_demo_login, 0, NULL },
-    { "logout",     "/citizen/logout",     0, NULL, POST,     OWN_MODULE, NEED_NONE,
-      invqr_pages_logout, 0, NULL },
-    { "citizen-qr", "/citizen/qr",         0, NULL, POST,     OWN_WORKER, NEED_CITIZEN, NULL, 0, NULL },
-    { "citizen-revoke", "/citizen/qr/revoke", 0, NULL, POST,  OWN_WORKER, NEED_CITIZEN, NULL, 0, NULL },
-    { "citizen-pdf", "/citizen/qr.pdf",    0, NULL, GET_HEAD, OWN_WORKER, NEED_CITIZEN, NULL, 0, NULL },
-    { "citizen-pdf-copy", "/citizen/qr/",  1, NULL, GET_HEAD, OWN_MODULE, NEED_CITIZEN,
-      invqr_pdf_copy_handler, 0, invqr_pdf_copy_name_ok },
-    { "verify-code", "/v/",                1, NULL, GET_HEAD | POST, OWN_WORKER, NEED_NONE, NULL, 1,
-      NULL },
-    { "verify",     "/verify",             0, NULL, GET_HEAD | POST, OWN_WORKER, NEED_NONE, NULL, 0, NULL },
-    { "benefits",   "/benefits",           0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL, 0, NULL },
-    { "operator-login", "/operator/login", 0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL, 0, NULL },
-    { "operator-login-post", "/operator/login", 0, NULL, POST, OWN_MODULE, NEED_NONE,
-      invqr_pages_operator_login, 0, NULL },
-    { "operator-logout", "/operator/logout", 0, NULL, POST,   OWN_MODULE, NEED_NONE,
-      invqr_pages_operator_logout, 0, NULL },
-    { "operator",   "/operator",           0, NULL, GET_HEAD, OWN_WORKER, NEED_OPERATOR, NULL, 0, NULL },
-    { "operator-help", "/operator/help",   0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL, 0, NULL },
-    { "otp",        "/v/",                 1, "/otp", POST,   OWN_WORKER, NEED_OPERATOR, NULL, 1,
-      NULL },
-    { "level2",     "/v/",                 1, "/level2", GET_HEAD | POST, OWN_WORKER, NEED_OPERATOR,
-      NULL, 1, NULL },
-    { "soap",       "/soap",               0, NULL, GET_HEAD | POST, OWN_WORKER, NEED_NONE, NULL, 0, NULL },
-    { "static",     "/static/",            1, NULL, GET_HEAD, OWN_FILE,   NEED_NONE,
-      invqr_static_handler, 0, NULL },
-    { "error",      ERROR_PATH,            0, NULL, GET_HEAD | POST, OWN_MODULE, NEED_NONE,
-      invqr_pages_error_document, 0, NULL },
+#include "invqr_routes.def"
 };
+#undef INVQR_ROUTE
 
 /* Only with test_faults = yes in invqr.conf: let the tests crash or stall a
  * worker to prove supervision and the 503 page. */
@@ -182,7 +158,7 @@ int invqr_route_translate(request_rec *r)
      * crashed), or by httpd itself. */
     for (i = 0; i < sizeof(error_statuses) / sizeof(error_statuses[0]); i++)
         ap_custom_response(r, error_statuses[i],
-                           apr_pstrcat(r->pool, srv->base_path, ERROR_PATH, NULL));
+                           apr_pstrcat(r->pool, srv->base_path, INVQR_ERROR_PATH, NULL));
 
     rq->route = route_find(srv, rel, r->method_number, &arg, r->pool);
     rq->arg = arg;
