@@ -213,7 +213,8 @@ static const char *pdf_key(const invqr_app_t *app, const invqr_request_t *req, i
     if (purl != NULL)
         *purl = url;
     return apr_pstrcat(p, url, "|", given, "|", surname, "|", req->citizen, "|", active->issued,
-                       "|", active->expires, "|", lang == INVQR_LANG_EN ? "en" : "it", NULL);
+                       "|", active->expires, "|", lang == INVQR_LANG_EN ? "en" : "it", "|",
+                       app->conf->issuer_name, NULL);
 }
 
 /* The copies of the active code's PDF, in either language, that the module
@@ -280,12 +281,14 @@ static const char *download_rel(const invqr_app_t *app, const invqr_request_t *r
                                 apr_pool_t *p)
 {
     char tag[INVQR_PDF_TAG_LEN + 1];
+    const char *seg;
 
     if (app->conf->pdf_cache_dir == NULL || !copy_allowed(active))
         return "/citizen/qr.pdf";
     invqr_pdf_tag(tag, pdf_key(app, req, req->page.lang, active, st->given_name, st->surname,
                                NULL, p));
-    return apr_pstrcat(p, "/citizen/qr/", tag, ".pdf", NULL);
+    seg = invqr_pdf_copy_segment(tag, active->issued, active->code, p);
+    return seg != NULL ? apr_pstrcat(p, "/citizen/qr/", seg, NULL) : "/citizen/qr.pdf";
 }
 
 static void attestation_section(invqr_page_t *pg, invqr_el_t *main, const invqr_request_t *req,
@@ -559,7 +562,7 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
     invqr_attestation_t at;
     invqr_pdf_input_t in;
     char grouped[INVQR_CODE_GROUPED_LEN + 1];
-    const char *key, *pdf, *url, *copy, *etag;
+    const char *key, *pdf, *url, *copy, *etag, *name;
     char tag[INVQR_PDF_TAG_LEN + 1];
     int made = 0;
     apr_size_t len = 0;
@@ -614,6 +617,7 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
         in.font_dir = app->conf->fonts_dir != NULL ? app->conf->fonts_dir : INVQR_FONTS_DIR;
         in.verify_url = apr_pstrcat(p, app->conf->public_base_url, "/verify", NULL);
         in.font_fallback = INVQR_DEJAVU_DIR "/DejaVuSans-Bold.ttf";
+        in.issuer = app->conf->issuer_name;
         rv = invqr_pdf_render(&pdf, &len, &in, p);
         if (rv != APR_SUCCESS) {
             invqr_log(INVQR_LOG_ERR, "INVQR0202: cannot make the attestation PDF (%d)", rv);
@@ -639,6 +643,9 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
     resp->content_type = "application/pdf";
     resp->body = pdf;
     resp->len = len;
+    name = invqr_pdf_file_name(at.active.issued, at.active.code, p);
     apr_table_setn(resp->headers, "Content-Disposition",
-                   "attachment; filename=\"attestazione-invalidita-civile.pdf\"");
+                   apr_pstrcat(p, "attachment; filename=\"",
+                               name != NULL ? name : INVQR_PDF_FILE_PREFIX "civile.pdf", "\"",
+                               NULL));
 }
