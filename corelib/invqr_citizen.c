@@ -316,6 +316,8 @@ static void attestation_section(invqr_page_t *pg, invqr_el_t *main, const invqr_
             invqr_html_set(invqr_html_add(invqr_html_add(dl, "dd", NULL), "span", active->expires),
                            "data-field", "expires");
         }
+        invqr_html_set(invqr_html_add(sec, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_PDF_SHOWS)),
+                       "data-field", "pdf-shows");
         actions = invqr_html_set(invqr_html_add(sec, "div", NULL), "class", "actions");
         if (active->expired)
             /* no download: a verifier would only be told the code is gone */

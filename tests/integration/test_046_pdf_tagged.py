@@ -185,3 +185,18 @@ def test_pdf_title_shown_and_tagged_per_pdfinfo(invqr, tmp_path):
     assert re.search(r"^Tagged:\s+yes$", info, re.M)
     assert re.search(r"^Title:\s+%s$" % TITLE, info, re.M)
     assert re.search(r"^Metadata Stream:\s+yes$", info, re.M)
+
+
+def test_citizen_page_says_what_the_pdf_shows(invqr, tmp_path):
+    fc, _ = new_citizen(invqr, tmp_path)
+    s = sign_in(invqr, fc)
+    generate(invqr, s)
+    for lang, shows, hides in (("it", "attesta il suo status di invalidità civile",
+                                "Non riporta il verbale, le diagnosi né la percentuale"),
+                               ("en", "attests your civil invalidity status",
+                                "does not show the medical report, any diagnosis or the percentage")):
+        page = s.get(invqr.url + "/citizen?lang=" + lang).text
+        m = re.search(r'<p data-field="pdf-shows">([^<]*)</p>', page)
+        assert m, page
+        text = m.group(1).replace("&#39;", "'")
+        assert shows in text and hides in text
