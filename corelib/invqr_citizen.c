@@ -20,6 +20,8 @@
 #include "invqr_pdf.h"
 #include "invqr_pdf_cache.h"
 #include "invqr_pdf_copy.h"
+#include "invqr_qr.h"
+#include "invqr_qr_svg.h"
 #include <apr_lib.h>
 #include "invqr_housekeeping.h"
 #include "invqr_html.h"
@@ -273,6 +275,62 @@ static int copy_allowed(const invqr_active_code_t *active)
     return active->expires[0] == '\0' || active->days_left > INVQR_PDF_COPY_DAYS;
 }
 
+/* The QR on screen, to show from a phone or a computer or to print (the
+ * print stylesheet keeps only this section): the URL the PDF's QR holds,
+ * the holder, the code, how to check it. The Print button is shown by
+ * static/invqr-print.js (no inline script under the CSP); without script
+ * the hint names the browser's own command. */
+static void qr_section(invqr_page_t *pg, invqr_el_t *main, const invqr_app_t *app,
+                       const invqr_request_t *req, const invqr_status_t *st,
+                       const invqr_active_code_t *active, apr_pool_t *p)
+{
+    char grouped[INVQR_CODE_GROUPED_LEN + 1];
+    const char *url, *name, *title;
+    invqr_qr_t *qr = NULL;
+    invqr_el_t *sec, *card, *el;
+    apr_status_t rv;
+
+    pdf_key(app, req, req->page.lang, active, st->given_name, st->surname, &url, p);
+    rv = invqr_qr_encode(&qr, url, p);
+    if (rv != APR_SUCCESS) {
+        /* the PDF still has it; the page goes without */
+        invqr_log(INVQR_LOG_ERR, "INVQR0050: cannot encode the QR for the citizen page (%d)", rv);
+        return;
+    }
+    invqr_code_group(grouped, active->code);
+    name = st->given_name[0] != '\0' ? apr_pstrcat(p, st->given_name, " ", st->surname, NULL)
+                                     : st->surname;
+    sec = invqr_html_set(invqr_html_add(main, "section", NULL), "aria-labelledby", "show-qr");
+    invqr_html_set(sec, "class", "qr-show");
+    invqr_html_set(invqr_html_add(sec, "h2", invqr_page_msg(pg, INVQR_MSG_CITIZEN_SHOW_H2)), "id",
+                   "show-qr");
+    invqr_html_set(invqr_html_add(sec, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_SHOW_TEXT)),
+                   "class", "no-print");
+    card = invqr_html_set(invqr_html_add(sec, "div", NULL), "class", "qr-card");
+    invqr_html_set(invqr_html_add(card, "p", app->conf->issuer_name), "class", "qr-issuer");
+    el = invqr_html_add(card, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_SHOW_HOLDER));
+    invqr_html_text(el, " ");
+    invqr_html_add(el, "strong", name);
+    title = apr_pstrcat(p, invqr_page_msg(pg, INVQR_MSG_CITIZEN_SHOW_QR_ALT), " ", url, NULL);
+    invqr_html_set(invqr_qr_svg(card, qr, title, "qr-title", p), "data-field", "qr");
+    invqr_html_set(invqr_html_set(invqr_html_add(card, "p", grouped), "class", "code"),
+                   "data-field", "qr-code");
+    el = invqr_html_add(card, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_SHOW_CHECK));
+    invqr_html_text(el, " ");
+    invqr_html_add(el, "strong", apr_pstrcat(p, app->conf->public_base_url, "/verify", NULL));
+    el = invqr_html_set(invqr_html_add(sec, "p", NULL), "class", "no-print");
+    el = invqr_html_add(el, "button", invqr_page_msg(pg, INVQR_MSG_CITIZEN_PRINT));
+    invqr_html_set(el, "type", "button");
+    invqr_html_set(el, "class", "btn btn-secondary");
+    invqr_html_set(el, "id", "print-attestation");
+    invqr_html_set(el, "hidden", "hidden");
+    invqr_html_set(invqr_html_add(sec, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_PRINT_HINT)),
+                   "class", "hint no-print");
+    el = invqr_html_add(sec, "script", NULL);
+    invqr_html_set(el, "src", invqr_page_url(pg, "/static/invqr-print.js"));
+    invqr_html_set(el, "defer", "defer");
+}
+
 /* Where the download link points: the PDF's own address (its bytes never
  * change), which the module serves from its copy when there is a cache
  * directory and the code does not expire soon. */
@@ -435,6 +493,8 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
                        "data-eligibility", "eligible");
         attestation_section(pg, main, req, &active, arv == APR_SUCCESS, notice, notice_when,
                             arv == APR_SUCCESS ? download_rel(app, req, st, &active, p) : NULL);
+        if (arv == APR_SUCCESS && !active.expired)
+            qr_section(pg, main, app, req, st, &active, p);
         mob = invqr_html_set(invqr_html_add(main, "section", NULL), "aria-labelledby", "mobile");
         invqr_html_set(invqr_html_add(mob, "h2", invqr_page_msg(pg, INVQR_MSG_CITIZEN_MOBILE_H2)),
                        "id", "mobile");
