@@ -1676,6 +1676,11 @@ static void compose(page_t *pg, const invqr_pdf_input_t *in,
     draw_footer(pg);
     invqr_pdf_tags_finish(&pg->tags);
     if (pg->tags.failed && pg->rv == APR_SUCCESS) {
+        /* an untagged or half-tagged PDF is not handed out */
+        invqr_log(INVQR_LOG_ERR,
+                  "INVQR0098: PDF: cannot build the tagged structure (%d "
+                  "marked-content sequences made)",
+                  pg->tags.next_mcid);
         pg->rv = APR_EGENERAL;
     }
     set_tounicode(pg);

@@ -15,6 +15,12 @@
  * decoration invqr_pdf_tags_artifact() / invqr_pdf_tags_end(). Sequences do
  * not nest. A failure sets t->failed (and libharu's error handler, for its
  * own); the caller checks it once at the end.
+ *
+ * What this does not do, and a PDF/UA-1 validator (veraPDF) would say:
+ * the XMP has no pdfuaid:part (the file does not claim PDF/UA: it has not
+ * been through a validator); role maps and attribute classes are not used
+ * (standard types only); the Alt text and the bilingual labels are checked
+ * by people, not by tools.
  */
 #ifndef INVQR_PDF_TAGS_H
 #define INVQR_PDF_TAGS_H
