@@ -20,6 +20,8 @@
 #include "invqr_pdf.h"
 #include "invqr_pdf_cache.h"
 #include "invqr_pdf_copy.h"
+#include "invqr_qr.h"
+#include "invqr_qr_svg.h"
 #include <apr_lib.h>
 #include "invqr_housekeeping.h"
 #include "invqr_html.h"
@@ -213,7 +215,8 @@ static const char *pdf_key(const invqr_app_t *app, const invqr_request_t *req, i
     if (purl != NULL)
         *purl = url;
     return apr_pstrcat(p, url, "|", given, "|", surname, "|", req->citizen, "|", active->issued,
-                       "|", active->expires, "|", lang == INVQR_LANG_EN ? "en" : "it", NULL);
+                       "|", active->expires, "|", lang == INVQR_LANG_EN ? "en" : "it", "|",
+                       app->conf->issuer_name, NULL);
 }
 
 /* The copies of the active code's PDF, in either language, that the module
@@ -272,6 +275,62 @@ static int copy_allowed(const invqr_active_code_t *active)
     return active->expires[0] == '\0' || active->days_left > INVQR_PDF_COPY_DAYS;
 }
 
+/* The QR on screen, to show from a phone or a computer or to print (the
+ * print stylesheet keeps only this section): the URL the PDF's QR holds,
+ * the holder, the code, how to check it. The Print button is shown by
+ * static/invqr-print.js (no inline script under the CSP); without script
+ * the hint names the browser's own command. */
+static void qr_section(invqr_page_t *pg, invqr_el_t *main, const invqr_app_t *app,
+                       const invqr_request_t *req, const invqr_status_t *st,
+                       const invqr_active_code_t *active, apr_pool_t *p)
+{
+    char grouped[INVQR_CODE_GROUPED_LEN + 1];
+    const char *url, *name, *title;
+    invqr_qr_t *qr = NULL;
+    invqr_el_t *sec, *card, *el;
+    apr_status_t rv;
+
+    pdf_key(app, req, req->page.lang, active, st->given_name, st->surname, &url, p);
+    rv = invqr_qr_encode(&qr, url, p);
+    if (rv != APR_SUCCESS) {
+        /* the PDF still has it; the page goes without */
+        invqr_log(INVQR_LOG_ERR, "INVQR0050: cannot encode the QR for the citizen page (%d)", rv);
+        return;
+    }
+    invqr_code_group(grouped, active->code);
+    name = st->given_name[0] != '\0' ? apr_pstrcat(p, st->given_name, " ", st->surname, NULL)
+                                     : st->surname;
+    sec = invqr_html_set(invqr_html_add(main, "section", NULL), "aria-labelledby", "show-qr");
+    invqr_html_set(sec, "class", "qr-show");
+    invqr_html_set(invqr_html_add(sec, "h2", invqr_page_msg(pg, INVQR_MSG_CITIZEN_SHOW_H2)), "id",
+                   "show-qr");
+    invqr_html_set(invqr_html_add(sec, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_SHOW_TEXT)),
+                   "class", "no-print");
+    card = invqr_html_set(invqr_html_add(sec, "div", NULL), "class", "qr-card");
+    invqr_html_set(invqr_html_add(card, "p", app->conf->issuer_name), "class", "qr-issuer");
+    el = invqr_html_add(card, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_SHOW_HOLDER));
+    invqr_html_text(el, " ");
+    invqr_html_add(el, "strong", name);
+    title = apr_pstrcat(p, invqr_page_msg(pg, INVQR_MSG_CITIZEN_SHOW_QR_ALT), " ", url, NULL);
+    invqr_html_set(invqr_qr_svg(card, qr, title, "qr-title", p), "data-field", "qr");
+    invqr_html_set(invqr_html_set(invqr_html_add(card, "p", grouped), "class", "code"),
+                   "data-field", "qr-code");
+    el = invqr_html_add(card, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_SHOW_CHECK));
+    invqr_html_text(el, " ");
+    invqr_html_add(el, "strong", apr_pstrcat(p, app->conf->public_base_url, "/verify", NULL));
+    el = invqr_html_set(invqr_html_add(sec, "p", NULL), "class", "no-print");
+    el = invqr_html_add(el, "button", invqr_page_msg(pg, INVQR_MSG_CITIZEN_PRINT));
+    invqr_html_set(el, "type", "button");
+    invqr_html_set(el, "class", "btn btn-secondary");
+    invqr_html_set(el, "id", "print-attestation");
+    invqr_html_set(el, "hidden", "hidden");
+    invqr_html_set(invqr_html_add(sec, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_PRINT_HINT)),
+                   "class", "hint no-print");
+    el = invqr_html_add(sec, "script", NULL);
+    invqr_html_set(el, "src", invqr_page_url(pg, "/static/invqr-print.js"));
+    invqr_html_set(el, "defer", "defer");
+}
+
 /* Where the download link points: the PDF's own address (its bytes never
  * change), which the module serves from its copy when there is a cache
  * directory and the code does not expire soon. */
@@ -280,12 +339,14 @@ static const char *download_rel(const invqr_app_t *app, const invqr_request_t *r
                                 apr_pool_t *p)
 {
     char tag[INVQR_PDF_TAG_LEN + 1];
+    const char *seg;
 
     if (app->conf->pdf_cache_dir == NULL || !copy_allowed(active))
         return "/citizen/qr.pdf";
     invqr_pdf_tag(tag, pdf_key(app, req, req->page.lang, active, st->given_name, st->surname,
                                NULL, p));
-    return apr_pstrcat(p, "/citizen/qr/", tag, ".pdf", NULL);
+    seg = invqr_pdf_copy_segment(tag, active->issued, active->code, p);
+    return seg != NULL ? apr_pstrcat(p, "/citizen/qr/", seg, NULL) : "/citizen/qr.pdf";
 }
 
 static void attestation_section(invqr_page_t *pg, invqr_el_t *main, const invqr_request_t *req,
@@ -313,6 +374,8 @@ static void attestation_section(invqr_page_t *pg, invqr_el_t *main, const invqr_
             invqr_html_set(invqr_html_add(invqr_html_add(dl, "dd", NULL), "span", active->expires),
                            "data-field", "expires");
         }
+        invqr_html_set(invqr_html_add(sec, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_PDF_SHOWS)),
+                       "data-field", "pdf-shows");
         actions = invqr_html_set(invqr_html_add(sec, "div", NULL), "class", "actions");
         if (active->expired)
             /* no download: a verifier would only be told the code is gone */
@@ -430,6 +493,8 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
                        "data-eligibility", "eligible");
         attestation_section(pg, main, req, &active, arv == APR_SUCCESS, notice, notice_when,
                             arv == APR_SUCCESS ? download_rel(app, req, st, &active, p) : NULL);
+        if (arv == APR_SUCCESS && !active.expired)
+            qr_section(pg, main, app, req, st, &active, p);
         mob = invqr_html_set(invqr_html_add(main, "section", NULL), "aria-labelledby", "mobile");
         invqr_html_set(invqr_html_add(mob, "h2", invqr_page_msg(pg, INVQR_MSG_CITIZEN_MOBILE_H2)),
                        "id", "mobile");
@@ -559,7 +624,7 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
     invqr_attestation_t at;
     invqr_pdf_input_t in;
     char grouped[INVQR_CODE_GROUPED_LEN + 1];
-    const char *key, *pdf, *url, *copy, *etag;
+    const char *key, *pdf, *url, *copy, *etag, *name;
     char tag[INVQR_PDF_TAG_LEN + 1];
     int made = 0;
     apr_size_t len = 0;
@@ -614,6 +679,7 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
         in.font_dir = app->conf->fonts_dir != NULL ? app->conf->fonts_dir : INVQR_FONTS_DIR;
         in.verify_url = apr_pstrcat(p, app->conf->public_base_url, "/verify", NULL);
         in.font_fallback = INVQR_DEJAVU_DIR "/DejaVuSans-Bold.ttf";
+        in.issuer = app->conf->issuer_name;
         rv = invqr_pdf_render(&pdf, &len, &in, p);
         if (rv != APR_SUCCESS) {
             invqr_log(INVQR_LOG_ERR, "INVQR0202: cannot make the attestation PDF (%d)", rv);
@@ -639,6 +705,9 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
     resp->content_type = "application/pdf";
     resp->body = pdf;
     resp->len = len;
+    name = invqr_pdf_file_name(at.active.issued, at.active.code, p);
     apr_table_setn(resp->headers, "Content-Disposition",
-                   "attachment; filename=\"attestazione-invalidita-civile.pdf\"");
+                   apr_pstrcat(p, "attachment; filename=\"",
+                               name != NULL ? name : INVQR_PDF_FILE_PREFIX "civile.pdf", "\"",
+                               NULL));
 }

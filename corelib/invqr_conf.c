@@ -16,6 +16,7 @@
 #include <apr_lib.h>
 
 #include "invqr_conf.h"
+#include "invqr_utf8.h"
 
 #define CONF_MAX_BYTES (64 * 1024)
 #define CONF_MAX_KEYS  64
@@ -62,6 +63,7 @@ static const conf_key conf_keys[] = {
     { "benefits_file",        T_STR,    OFF(benefits_file),        1, 4096,  NULL, 0 },
     { "fonts_dir",            T_STR,    OFF(fonts_dir),            1, 4096,  NULL, 0 },
     { "pdf_cache_dir",        T_STR,    OFF(pdf_cache_dir),        1, 4096,  NULL, 0 },
+    { "issuer_name",          T_STR,    OFF(issuer_name),          1, 200,   INVQR_CONF_ISSUER_DEFAULT, 0 },
     { "test_faults",          T_BOOL,   OFF(test_faults),          0, 1,     "no", 0 },
     { "sms_gateway",          T_STR,    OFF(sms_gateway),          1, 1024,  NULL, 0 },
 };
@@ -251,6 +253,11 @@ apr_status_t invqr_conf_parse(invqr_conf_t **pconf, const char **perr,
     if (conf->admin_db_user == NULL) {
         conf->admin_db_user = conf->db_user;
         conf->admin_db_password = conf->db_password;
+    }
+    /* printed on every PDF: text, one line, as the PDF accepts it */
+    if (invqr_utf8_count_text(conf->issuer_name, strlen(conf->issuer_name), 0) < 0) {
+        *perr = apr_psprintf(p, "%s: issuer_name is not UTF-8 text on one line", name);
+        return APR_EINVAL;
     }
     if (conf->session_max_seconds < conf->session_idle_seconds) {
         *perr = apr_psprintf(p, "%s: session_max_seconds is shorter than session_idle_seconds", name);

@@ -11,6 +11,8 @@
 #include <apr_pools.h>
 
 #define INVQR_SECRET_LEN 32   /* bytes; written in the file as 64 hex digits */
+/* issuer_name when the file has none (conf/invqr.conf.example shows it) */
+#define INVQR_CONF_ISSUER_DEFAULT "Pubblica amministrazione"
 
 typedef struct {
     const char *db_socket;        /* unix socket of MariaDB, or NULL for TCP */
@@ -43,6 +45,7 @@ typedef struct {
     const char *benefits_file;    /* the /benefits list, editable by the deployment */
     const char *fonts_dir;        /* fonts for the PDF */
     const char *pdf_cache_dir;    /* attestation copies the module serves, or NULL */
+    const char *issuer_name;      /* the administration named on the PDF */
     int test_faults;              /* 0/1: enables /_test/ fault routes (tests only) */
     const char *sms_gateway;      /* spool:DIR or http(s)://URL */
     const char *path;             /* the file this came from */

@@ -5,8 +5,18 @@
  * code, issue date, the QR (libqrencode, via invqr_qr) as merged vector
  * rectangles inside a white 4-module quiet zone, the code in groups in a
  * monospace face, instructions for verifiers in Italian and English, and the
- * note that the check is online. Title, Subject, Author, Creator, creation
- * date and the catalog /Lang (it-IT) are set.
+ * note that the check is online, and at the foot what the document shows
+ * and what it does not. Title, Subject, Author, Creator, creation date and
+ * an XMP dc:title are set.
+ *
+ * The PDF is tagged (invqr_pdf_tags.h): everything is drawn in reading
+ * order, each piece of text inside a marked-content sequence of its
+ * structure element (Document, H1, H2, P, Table/TR/TH/TD for the fiscal
+ * code and dates, L/LI/Lbl/LBody for the steps, Figure with alternative
+ * text for the QR), decoration as /Artifact, English parts with their own
+ * /Lang, and every glyph has Unicode (ToUnicode maps, or WinAnsi for the
+ * code face). A name long enough to take several lines takes its room from
+ * the QR (QR_SIDE down to QR_SIDE_MIN), so the page never overflows.
  *
  * How it stays fast (issue: >= 250 fresh PDFs/s on 2 cores with any Latin
  * name). CPU time per PDF, one thread, measured on the 2-vCPU Debian 12 VM
@@ -86,6 +96,7 @@
 #include "invqr_fiscal.h"
 #include "invqr_log.h"
 #include "invqr_pdf.h"
+#include "invqr_pdf_tags.h"
 #include "invqr_qr.h"
 #include "invqr_utf8.h"
 
@@ -102,7 +113,8 @@
 #define MARGIN (20.0 * MM)
 #define CONTENT_W (PAGE_W - 2.0 * MARGIN)
 #define BAND_H (15.0 * MM)
-#define QR_SIDE (78.0 * MM) /* symbol with its quiet zone */
+#define QR_SIDE (74.0 * MM) /* symbol with its quiet zone, at most */
+#define QR_SIDE_MIN (56.0 * MM) /* ... and at least (a long name) */
 #define QR_QUIET 4          /* modules */
 
 typedef struct rgb_t {
@@ -525,6 +537,8 @@ typedef struct page_t {
     apr_status_t rv; /* first failure of our own */
     long tt_expect[NFACES]; /* tt_guard()'s size of each font program, or
                                -1 for none */
+    invqr_pdf_tags_t tags; /* the logical structure (invqr_pdf_tags.h) */
+    double name_extra; /* height the name takes beyond one line */
 } page_t;
 
 /* Next code point of s[*i..len), advancing *i; U+FFFD for a bad sequence. */
@@ -1174,6 +1188,20 @@ static void tt_check(page_t *pg)
 
 /* ---- the page ------------------------------------------------------------- */
 
+/* Languages of the text, for the structure (/Lang): the document is
+ * Italian, its English parts say so. */
+#define LANG_IT "it-IT"
+#define LANG_EN "en-GB"
+
+/* The heading, and the title a viewer shows */
+#define TITLE "Attestazione dello status di invalidit\xC3\xA0 civile"
+
+static HPDF_Dict elem(page_t *pg, HPDF_Dict parent, const char *type,
+                      const char *lang)
+{
+    return invqr_pdf_tags_elem(&pg->tags, parent, type, lang);
+}
+
 static void rect(const page_t *pg, rgb_t c, double x, double y, double w,
                  double h)
 {
@@ -1183,47 +1211,91 @@ static void rect(const page_t *pg, rgb_t c, double x, double y, double w,
     HPDF_Page_Fill(pg->page);
 }
 
-static void hrule(const page_t *pg, double x, double y, double w)
+/* A rectangle that is decoration only (an artifact for assistive
+ * technology). */
+static void deco(page_t *pg, rgb_t c, double x, double y, double w, double h)
 {
-    rect(pg, C_RULE, x, y, w, 0.75);
+    invqr_pdf_tags_artifact(&pg->tags);
+    rect(pg, c, x, y, w, h);
+    invqr_pdf_tags_end(&pg->tags);
+}
+
+static void hrule(page_t *pg, double x, double y, double w)
+{
+    deco(pg, C_RULE, x, y, w, 0.75);
+}
+
+/* One line of text as the content of a new element of type under parent;
+ * returns the element. */
+static HPDF_Dict tagged_str(page_t *pg, HPDF_Dict parent, const char *type,
+                            const char *lang, const face_t *f, double size,
+                            rgb_t c, double x, double y, const char *s)
+{
+    HPDF_Dict e = elem(pg, parent, type, lang);
+
+    invqr_pdf_tags_begin(&pg->tags, e);
+    show_str(pg, f, size, c, x, y, s);
+    invqr_pdf_tags_end(&pg->tags);
+    return e;
+}
+
+/* A paragraph wrapped to width as one element. */
+static void tagged_wrap(page_t *pg, HPDF_Dict parent, const char *type,
+                        const char *lang, const face_t *f, double size,
+                        rgb_t c, double leading, double x, double width,
+                        double *py, const char *s)
+{
+    HPDF_Dict e = elem(pg, parent, type, lang);
+
+    invqr_pdf_tags_begin(&pg->tags, e);
+    wrap(pg, f, size, c, leading, x, width, py, s, 1);
+    invqr_pdf_tags_end(&pg->tags);
 }
 
 static void draw_header(page_t *pg, const invqr_pdf_input_t *in)
 {
     double base = PAGE_H - BAND_H / 2.0 - 3.5;
+    const char *what = "Attestazione QR \xC2\xB7 QR attestation";
+    HPDF_Dict e;
 
-    rect(pg, C_BLUE, 0, PAGE_H - BAND_H, PAGE_W, BAND_H);
+    deco(pg, C_BLUE, 0, PAGE_H - BAND_H, PAGE_W, BAND_H);
     if (in->issuer != NULL && in->issuer[0] != '\0') {
         const face_t *f = face_for(pg, &pg->bold, in->issuer);
         double size = fit_size(pg, f, 11.0, 7.0, CONTENT_W * 0.62,
                                in->issuer);
 
-        show_str(pg, f, size, C_WHITE, MARGIN, base, in->issuer);
+        tagged_str(pg, NULL, "P", NULL, f, size, C_WHITE, MARGIN, base,
+                   in->issuer);
     }
-    show_right(pg, &pg->regular, 9.0, C_WHITE, PAGE_W - MARGIN, base,
-               "Attestazione QR \xC2\xB7 QR attestation");
+    e = elem(pg, NULL, "P", NULL);
+    invqr_pdf_tags_begin(&pg->tags, e);
+    show_right(pg, &pg->regular, 9.0, C_WHITE, PAGE_W - MARGIN, base, what);
+    invqr_pdf_tags_end(&pg->tags);
 }
 
 /* Title and subtitle; returns the y below them. */
 static double draw_title(page_t *pg, double y)
 {
-    static const char title[] =
-        "Attestazione dello status di invalidit\xC3\xA0 civile";
+    static const char title[] = TITLE;
     double size = fit_size(pg, &pg->bold, 20.0, 14.0, CONTENT_W, title);
 
     y -= size;
-    show_str(pg, &pg->bold, size, C_DARK, MARGIN, y, title);
+    tagged_str(pg, NULL, "H1", NULL, &pg->bold, size, C_DARK, MARGIN, y,
+               title);
     y -= 18.0;
-    show_str(pg, &pg->regular, 12.5, C_MUTED, MARGIN, y,
-             "Civil invalidity status attestation");
+    tagged_str(pg, NULL, "P", LANG_EN, &pg->regular, 12.5, C_MUTED, MARGIN, y,
+               "Civil invalidity status attestation");
     y -= 14.0;
     hrule(pg, MARGIN, y, CONTENT_W);
     return y;
 }
 
-static void label(page_t *pg, double x, double y, const char *s)
+/* A small-capital label as an element of type under parent. */
+static HPDF_Dict label(page_t *pg, HPDF_Dict parent, const char *type,
+                       double x, double y, const char *s)
 {
-    show_str(pg, &pg->regular, 7.5, C_MUTED, x, y, s);
+    return tagged_str(pg, parent, type, NULL, &pg->regular, 7.5, C_MUTED, x,
+                      y, s);
 }
 
 /* The dates as printed, DD/MM/YYYY; expires is "" when the code has none. */
@@ -1233,7 +1305,9 @@ typedef struct {
 } dates_t;
 
 /* Holder, fiscal code, issue date and, when the code has one, the last day
- * it is valid; returns the y below them. */
+ * it is valid; returns the y below them. The name is a labelled paragraph;
+ * the fiscal code and dates, a row of labels over a row of values, are a
+ * table of one header row and one data row. */
 static double draw_holder(page_t *pg, const invqr_pdf_input_t *in,
                           const dates_t *dates, double y)
 {
@@ -1241,7 +1315,8 @@ static double draw_holder(page_t *pg, const invqr_pdf_input_t *in,
     const face_t *f;
     int expires = dates->expires[0] != '\0';
     double size, col2 = MARGIN + CONTENT_W * (expires ? 0.45 : 0.5),
-           col3 = MARGIN + CONTENT_W * 0.72;
+           col3 = MARGIN + CONTENT_W * 0.72, y0;
+    HPDF_Dict e, table, head, row;
 
     if (in->given_name[0] != '\0') {
         name = apr_pstrcat(pg->p, in->given_name, " ", in->surname, NULL);
@@ -1249,10 +1324,13 @@ static double draw_holder(page_t *pg, const invqr_pdf_input_t *in,
         name = in->surname;
     }
     y -= 20.0;
-    label(pg, MARGIN, y, "TITOLARE \xC2\xB7 HOLDER");
+    label(pg, NULL, "P", MARGIN, y, "TITOLARE \xC2\xB7 HOLDER");
     f = face_for(pg, &pg->bold, name);
     size = fit_size(pg, f, 20.0, 12.0, CONTENT_W, name);
     y -= size + 4.0;
+    y0 = y;
+    e = elem(pg, NULL, "P", NULL);
+    invqr_pdf_tags_begin(&pg->tags, e);
     if (text_width(pg, f, size, name, strlen(name)) <= CONTENT_W) {
         show_str(pg, f, size, C_TEXT, MARGIN, y, name);
     } else {
@@ -1261,22 +1339,40 @@ static double draw_holder(page_t *pg, const invqr_pdf_input_t *in,
         wrap(pg, f, size, C_TEXT, size * 1.25, MARGIN, CONTENT_W, &yy, name,
              1);
         y = yy + size * 1.25;
+        pg->name_extra = (y0 - y);
     }
+    invqr_pdf_tags_end(&pg->tags);
 
+    table = elem(pg, NULL, "Table", NULL);
+    head = elem(pg, table, "TR", NULL);
+    row = elem(pg, table, "TR", NULL);
     y -= 22.0;
-    label(pg, MARGIN, y, "CODICE FISCALE \xC2\xB7 FISCAL CODE");
-    label(pg, col2, y, expires ? "RILASCIO \xC2\xB7 ISSUED" : "DATA DI RILASCIO \xC2\xB7 ISSUE DATE");
+    invqr_pdf_tags_scope(&pg->tags,
+                         label(pg, head, "TH", MARGIN, y,
+                               "CODICE FISCALE \xC2\xB7 FISCAL CODE"),
+                         "Column");
+    invqr_pdf_tags_scope(&pg->tags,
+                         label(pg, head, "TH", col2, y,
+                               expires ? "RILASCIO \xC2\xB7 ISSUED"
+                                       : "DATA DI RILASCIO \xC2\xB7 ISSUE DATE"),
+                         "Column");
     if (expires) {
-        label(pg, col3, y, "VALIDO FINO AL \xC2\xB7 VALID UNTIL");
+        invqr_pdf_tags_scope(&pg->tags,
+                             label(pg, head, "TH", col3, y,
+                                   "VALIDO FINO AL \xC2\xB7 VALID UNTIL"),
+                             "Column");
     }
     y -= 17.0;
     f = face_for(pg, &pg->bold, in->fiscal_code);
-    show_str(pg, f, fit_size(pg, f, 14.0, 8.0, col2 - MARGIN - 8.0,
-                             in->fiscal_code),
-             C_TEXT, MARGIN, y, in->fiscal_code);
-    show_str(pg, &pg->bold, 14.0, C_TEXT, col2, y, dates->issued);
+    tagged_str(pg, row, "TD", NULL, f,
+               fit_size(pg, f, 14.0, 8.0, col2 - MARGIN - 8.0,
+                        in->fiscal_code),
+               C_TEXT, MARGIN, y, in->fiscal_code);
+    tagged_str(pg, row, "TD", NULL, &pg->bold, 14.0, C_TEXT, col2, y,
+               dates->issued);
     if (expires) {
-        show_str(pg, &pg->bold, 14.0, C_TEXT, col3, y, dates->expires);
+        tagged_str(pg, row, "TD", NULL, &pg->bold, 14.0, C_TEXT, col3, y,
+                   dates->expires);
     }
     return y;
 }
@@ -1316,46 +1412,85 @@ static void draw_qr(page_t *pg, const invqr_qr_t *qr, double x, double top,
     HPDF_Page_GRestore(pg->page);
 }
 
+/* The QR as a figure whose alternative text says what it is and the
+ * address it holds, in both languages. */
+static void draw_qr_figure(page_t *pg, const invqr_pdf_input_t *in,
+                           const invqr_qr_t *qr, double x, double top,
+                           double side)
+{
+    HPDF_Dict fig = elem(pg, NULL, "Figure", NULL);
+    const char *alt = apr_pstrcat(
+        pg->p, "Codice QR: apre la verifica di questa attestazione "
+               "all\xE2\x80\x99indirizzo ", in->url,
+        " \xC2\xB7 QR code: opens the check of this attestation at ", in->url,
+        NULL);
+
+    invqr_pdf_tags_alt(&pg->tags, fig,
+                       text_encode(pg, &pg->regular, alt, strlen(alt)),
+                       HPDF_GetEncoder(pg->r->pdf, ENCODING_NAME));
+    invqr_pdf_tags_bbox(&pg->tags, fig, x, top - side, x + side, top);
+    invqr_pdf_tags_begin(&pg->tags, fig);
+    draw_qr(pg, qr, x, top, side);
+    invqr_pdf_tags_end(&pg->tags);
+}
+
 /* The card with the QR and the code; returns the y below it. */
 static double draw_qr_card(page_t *pg, const invqr_pdf_input_t *in,
                            const invqr_qr_t *qr, double y)
 {
+    /* a name on more than one line takes its room from the QR */
+    double side = QR_SIDE - pg->name_extra < QR_SIDE_MIN
+                      ? QR_SIDE_MIN
+                      : QR_SIDE - pg->name_extra;
     double top = y - 12.0, pad = 5.0 * MM;
-    double card_h = pad + QR_SIDE + 44.0 + pad;
-    double qx = (PAGE_W - QR_SIDE) / 2.0, cy;
+    double card_h = pad + side + 44.0 + pad;
+    double qx = (PAGE_W - side) / 2.0, cy;
     double code_size = fit_size(pg, &pg->code, 26.0, 12.0, CONTENT_W - 20.0,
                                 in->code_grouped);
+    HPDF_Dict e;
 
+    invqr_pdf_tags_artifact(&pg->tags);
     rect(pg, C_RULE, MARGIN, top - card_h, CONTENT_W, card_h);
     rect(pg, C_CARD, MARGIN + 0.75, top - card_h + 0.75, CONTENT_W - 1.5,
          card_h - 1.5);
-    draw_qr(pg, qr, qx, top - pad, QR_SIDE);
-    cy = top - pad - QR_SIDE - 14.0;
+    invqr_pdf_tags_end(&pg->tags);
+    draw_qr_figure(pg, in, qr, qx, top - pad, side);
+    cy = top - pad - side - 14.0;
+    e = elem(pg, NULL, "P", NULL);
+    invqr_pdf_tags_begin(&pg->tags, e);
     show_centered(pg, &pg->regular, 7.5, C_MUTED, PAGE_W / 2.0, cy,
                   "CODICE DI VERIFICA \xC2\xB7 VERIFICATION CODE");
+    invqr_pdf_tags_end(&pg->tags);
     cy -= code_size + 2.0;
+    e = elem(pg, NULL, "P", NULL);
+    invqr_pdf_tags_begin(&pg->tags, e);
     show_centered(pg, &pg->code, code_size, C_DARK, PAGE_W / 2.0, cy,
                   in->code_grouped);
+    invqr_pdf_tags_end(&pg->tags);
     return top - card_h;
 }
 
-/* A numbered list; returns the y below it. */
+/* A heading and a numbered list (H2, then L of LI, each a Lbl and an
+ * LBody), in language lang; returns the y below it. */
 static double draw_steps(page_t *pg, double x, double width, double y,
-                         const char *heading, const char *const *steps,
-                         size_t n)
+                         const char *lang, const char *heading,
+                         const char *const *steps, size_t n)
 {
     const double size = 8.8, leading = 11.6, indent = 13.0;
+    HPDF_Dict list, item;
     size_t i;
 
-    show_str(pg, &pg->bold, 10.5, C_BLUE, x, y, heading);
+    tagged_str(pg, NULL, "H2", lang, &pg->bold, 10.5, C_BLUE, x, y, heading);
+    list = elem(pg, NULL, "L", lang);
     y -= 16.0;
     for (i = 0; i < n; i++) {
         char num[24];
 
         snprintf(num, sizeof(num), "%zu.", i + 1);
-        show_str(pg, &pg->bold, size, C_DARK, x, y, num);
-        wrap(pg, &pg->regular, size, C_TEXT, leading, x + indent,
-             width - indent, &y, steps[i], 1);
+        item = elem(pg, list, "LI", NULL);
+        tagged_str(pg, item, "Lbl", NULL, &pg->bold, size, C_DARK, x, y, num);
+        tagged_wrap(pg, item, "LBody", NULL, &pg->regular, size, C_TEXT,
+                    leading, x + indent, width - indent, &y, steps[i]);
         y -= 3.0;
     }
     return y;
@@ -1400,9 +1535,9 @@ static double draw_instructions(page_t *pg, const invqr_pdf_input_t *in,
             "showing the attestation is its holder.";
 
     y -= 24.0;
-    y1 = draw_steps(pg, MARGIN, colw, y, "Per chi verifica", it, 4);
-    y2 = draw_steps(pg, MARGIN + colw + 8.0 * MM, colw, y, "For verifiers",
-                    en, 4);
+    y1 = draw_steps(pg, MARGIN, colw, y, NULL, "Per chi verifica", it, 4);
+    y2 = draw_steps(pg, MARGIN + colw + 8.0 * MM, colw, y, LANG_EN,
+                    "For verifiers", en, 4);
     return y1 < y2 ? y1 : y2;
 }
 
@@ -1424,23 +1559,54 @@ static double draw_note(page_t *pg, double y)
     lines += wrap(pg, &pg->regular, size, C_TEXT, leading, x, w, &probe, en,
                   0);
     h = 2.0 * pad + lines * leading;
+    invqr_pdf_tags_artifact(&pg->tags);
     rect(pg, C_NOTE, MARGIN, top - h, CONTENT_W, h);
     rect(pg, C_BLUE, MARGIN, top - h, 4.0, h);
+    invqr_pdf_tags_end(&pg->tags);
     yy = top - pad - size + 1.0;
-    wrap(pg, &pg->bold, size, C_TEXT, leading, x, w, &yy, it, 1);
-    wrap(pg, &pg->regular, size, C_TEXT, leading, x, w, &yy, en, 1);
+    tagged_wrap(pg, NULL, "P", NULL, &pg->bold, size, C_TEXT, leading, x, w,
+                &yy, it);
+    tagged_wrap(pg, NULL, "P", LANG_EN, &pg->regular, size, C_TEXT, leading,
+                x, w, &yy, en);
     return top - h;
 }
 
+/* What the document shows and what it does not, at the foot of the page
+ * above a rule, the last baseline 10 mm from the bottom edge. */
 static void draw_footer(page_t *pg)
 {
-    hrule(pg, MARGIN, 16.0 * MM, CONTENT_W);
-    show_centered(pg, &pg->regular, 7.5, C_MUTED, PAGE_W / 2.0, 12.0 * MM,
-                  "Questo documento non contiene dati sanitari. \xC2\xB7 "
-                  "This document contains no health data.");
+    static const char it[] =
+        "Questo documento attesta lo status di invalidit\xC3\xA0 civile del "
+        "titolare e mostra solo nome, codice fiscale e date del codice. Non "
+        "riporta il verbale, le diagnosi n\xC3\xA9 la percentuale: chi "
+        "verifica vede il nome e le categorie riconosciute (s\xC3\xAC/no); "
+        "giudizio sanitario e percentuale li vede solo un operatore "
+        "autorizzato, con il consenso del titolare.";
+    static const char en[] =
+        "This document attests the holder\xE2\x80\x99s civil invalidity "
+        "status and shows only the name, fiscal code and the code\xE2\x80\x99s "
+        "dates. It carries no medical report, diagnosis or percentage: a "
+        "verifier sees the name and the recognised categories (yes/no); the "
+        "medical judgment and percentage are shown only to an authorised "
+        "operator, with the holder\xE2\x80\x99s consent.";
+    const double size = 7.0, leading = 8.8;
+    double probe = 0, y;
+    int lines;
+
+    lines = wrap(pg, &pg->regular, size, C_MUTED, leading, MARGIN, CONTENT_W,
+                 &probe, it, 0);
+    lines += wrap(pg, &pg->regular, size, C_MUTED, leading, MARGIN,
+                  CONTENT_W, &probe, en, 0);
+    y = 10.0 * MM + (lines - 1) * leading;
+    hrule(pg, MARGIN, y + size + 4.0, CONTENT_W);
+    tagged_wrap(pg, NULL, "P", NULL, &pg->regular, size, C_MUTED, leading,
+                MARGIN, CONTENT_W, &y, it);
+    tagged_wrap(pg, NULL, "P", LANG_EN, &pg->regular, size, C_MUTED, leading,
+                MARGIN, CONTENT_W, &y, en);
 }
 
-/* Title, Subject, Author, Creator, creation date and /Lang. */
+/* Title, Subject, Author, Creator and creation date (the structure sets
+ * /Lang, /MarkInfo and the viewer's preference for the title). */
 static void set_metadata(page_t *pg, const invqr_pdf_input_t *in)
 {
     HPDF_Doc pdf = pg->r->pdf;
@@ -1455,8 +1621,7 @@ static void set_metadata(page_t *pg, const invqr_pdf_input_t *in)
     HPDF_SetCurrentEncoder(pdf, ENCODING_NAME);
 #define INFO(type, s) \
     HPDF_SetInfoAttr(pdf, (type), text_encode(pg, &pg->regular, (s), strlen(s)))
-    INFO(HPDF_INFO_TITLE,
-         "Attestazione dello status di invalidit\xC3\xA0 civile");
+    INFO(HPDF_INFO_TITLE, TITLE);
     INFO(HPDF_INFO_SUBJECT,
          "Attestazione QR dello status di invalidit\xC3\xA0 civile \xE2\x80\x93 "
          "Civil invalidity status attestation");
@@ -1473,11 +1638,6 @@ static void set_metadata(page_t *pg, const invqr_pdf_input_t *in)
         d.seconds = tm.tm_sec;
         d.ind = 'Z';
         HPDF_SetInfoDateAttr(pdf, HPDF_INFO_CREATION_DATE, d);
-    }
-    /* libharu 2.3 has no setter for the document language */
-    if (HPDF_Dict_Add(pdf->catalog, "Lang",
-                      HPDF_String_New(pdf->mmgr, "it-IT", NULL)) != HPDF_OK) {
-        pg->rv = APR_EGENERAL;
     }
 }
 
@@ -1503,7 +1663,10 @@ static void compose(page_t *pg, const invqr_pdf_input_t *in,
         return;
     }
     HPDF_Page_SetSize(pg->page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
+    invqr_pdf_tags_init(&pg->tags, pdf, pg->page, LANG_IT);
+    invqr_pdf_tags_xmp(&pg->tags, TITLE, LANG_IT);
 
+    /* drawn in reading order, which the structure follows */
     draw_header(pg, in);
     y = draw_title(pg, PAGE_H - BAND_H - 10.0 * MM);
     y = draw_holder(pg, in, dates, y);
@@ -1511,6 +1674,15 @@ static void compose(page_t *pg, const invqr_pdf_input_t *in,
     y = draw_instructions(pg, in, y);
     draw_note(pg, y);
     draw_footer(pg);
+    invqr_pdf_tags_finish(&pg->tags);
+    if (pg->tags.failed && pg->rv == APR_SUCCESS) {
+        /* an untagged or half-tagged PDF is not handed out */
+        invqr_log(INVQR_LOG_ERR,
+                  "INVQR0098: PDF: cannot build the tagged structure (%d "
+                  "marked-content sequences made)",
+                  pg->tags.next_mcid);
+        pg->rv = APR_EGENERAL;
+    }
     set_tounicode(pg);
     tt_guard_all(pg);
 }

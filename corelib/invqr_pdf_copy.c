@@ -31,6 +31,62 @@ static int is_hex(const char *s, size_t n)
     return 1;
 }
 
+/* Whether s[0..10) is YYYY-MM-DD (digits and dashes; the store made it). */
+static int date_shape_ok(const char *s)
+{
+    int i;
+
+    for (i = 0; i < 10; i++) {
+        if (i == 4 || i == 7 ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
+            return 0;
+    }
+    return 1;
+}
+
+static int code_group_ok(const char *s)
+{
+    int i;
+
+    for (i = 0; i < 5; i++) {
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'Z')))
+            return 0;
+    }
+    return 1;
+}
+
+const char *invqr_pdf_file_name(const char *issued, const char *code, apr_pool_t *p)
+{
+    if (issued == NULL || code == NULL || strnlen(issued, 11) != 10 || strnlen(code, 5) < 5
+        || !date_shape_ok(issued) || !code_group_ok(code))
+        return NULL;
+    return apr_psprintf(p, INVQR_PDF_FILE_PREFIX "%s-%.5s.pdf", issued, code);
+}
+
+const char *invqr_pdf_copy_segment(const char *tag, const char *issued, const char *code,
+                                   apr_pool_t *p)
+{
+    if (invqr_pdf_file_name(issued, code, p) == NULL)
+        return NULL;
+    return apr_psprintf(p, "%s-%s-%.5s.pdf", tag, issued, code);
+}
+
+int invqr_pdf_copy_segment_split(const char *seg, char tag[INVQR_PDF_TAG_LEN + 1],
+                                 char issued[11], char group[6])
+{
+    const size_t len = INVQR_PDF_TAG_LEN + 1 + 10 + 1 + 5 + 4;
+
+    if (seg == NULL || strnlen(seg, len + 1) != len || seg[INVQR_PDF_TAG_LEN] != '-'
+        || seg[INVQR_PDF_TAG_LEN + 11] != '-' || strcmp(seg + len - 4, ".pdf") != 0)
+        return 0;
+    memcpy(tag, seg, INVQR_PDF_TAG_LEN);
+    tag[INVQR_PDF_TAG_LEN] = '\0';
+    memcpy(issued, seg + INVQR_PDF_TAG_LEN + 1, 10);
+    issued[10] = '\0';
+    memcpy(group, seg + INVQR_PDF_TAG_LEN + 12, 5);
+    group[5] = '\0';
+    return invqr_pdf_tag_valid(tag) && date_shape_ok(issued) && code_group_ok(group);
+}
+
 void invqr_pdf_tag(char out[INVQR_PDF_TAG_LEN + 1], const char *key)
 {
     unsigned char d[INVQR_SHA256_LEN];

@@ -2,9 +2,9 @@
 /* invqr - copies of attestation PDFs on disk, served by the module.
  *
  * A PDF is fully determined by its cache key (invqr_pdf_cache.h): code,
- * names, fiscal code, issue and expiry dates, language. Its tag is the key's digest (the
+ * names, fiscal code, issue and expiry dates, language, issuer. Its tag is the key's digest (the
  * ETag without quotes), and its URL below the base path is
- * /citizen/qr/<tag>.pdf, which the citizen page links. When pdf_cache_dir is
+ * /citizen/qr/<tag>-<issue date>-<code group>.pdf, which the citizen page links. When pdf_cache_dir is
  * set, the worker that makes or serves a PDF also leaves a copy there, named
  * by HMAC(secret, fiscal code, tag): only the citizen the PDF belongs to can
  * name it (the module derives the name from the signed-in citizen and the
@@ -31,6 +31,29 @@ void invqr_pdf_tag(char out[INVQR_PDF_TAG_LEN + 1], const char *key);
 /** Whether s is a well-formed tag (exactly INVQR_PDF_TAG_LEN lower-case hex
  * digits, nothing else). */
 int invqr_pdf_tag_valid(const char *s);
+
+/* The name a downloaded attestation is saved under, by the worker's
+ * /citizen/qr.pdf and the module's copy alike (Content-Disposition):
+ * attestazione-invalidita-YYYY-MM-DD-XXXXX.pdf, the code's issue date and
+ * the first group of the code, so two codes of one holder differ. The
+ * module cannot work them out from the tag, so the copy's URL carries them:
+ * /citizen/qr/<tag>-YYYY-MM-DD-XXXXX.pdf (a citizen who changes them names
+ * only their own download). */
+#define INVQR_PDF_FILE_PREFIX "attestazione-invalidita-"
+
+/** The file name of the PDF of code (upper-case, at least 5 characters)
+ * issued on issued (YYYY-MM-DD), from p; NULL when either is malformed. */
+const char *invqr_pdf_file_name(const char *issued, const char *code, apr_pool_t *p);
+
+/** The last segment of the copy's URL, from p; NULL when issued or code is
+ * malformed. */
+const char *invqr_pdf_copy_segment(const char *tag, const char *issued, const char *code,
+                                   apr_pool_t *p);
+
+/** Split such a segment into its tag, issue date and code group; 0 unless
+ * it is exactly one (a valid tag, YYYY-MM-DD, five of 0-9 A-Z, ".pdf"). */
+int invqr_pdf_copy_segment_split(const char *seg, char tag[INVQR_PDF_TAG_LEN + 1],
+                                 char issued[11], char group[6]);
 
 /** Where the copy of fiscal_code's PDF with tag lives (from p), or NULL
  * when conf has no pdf_cache_dir. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* mod_invqr - a citizen's attestation PDF, sent from its copy on disk.
  *
- * GET BASE/citizen/qr/<tag>.pdf (corelib/invqr_pdf_copy.h). The copy's name
+ * GET BASE/citizen/qr/<tag>-<issue date>-<code group>.pdf (corelib/invqr_pdf_copy.h). The copy's name
  * is derived from the signed-in citizen and the tag, so a tag of somebody
  * else's PDF names no file; the bytes were made and left by a worker. When
  * there is no copy (not made yet, made on another node, swept, left empty
@@ -32,16 +32,13 @@ static apr_status_t close_fd(void *data)
     return APR_SUCCESS;
 }
 
+/* arg is <tag>-YYYY-MM-DD-XXXXX.pdf (invqr_pdf_copy.h): the issue date and
+ * code group name the download as the worker names it. */
 int invqr_pdf_copy_name_ok(const char *arg)
 {
-    char tag[INVQR_PDF_TAG_LEN + 1];
+    char tag[INVQR_PDF_TAG_LEN + 1], issued[11], group[6];
 
-    if (arg == NULL || strlen(arg) != INVQR_PDF_TAG_LEN + 4
-        || strcmp(arg + INVQR_PDF_TAG_LEN, ".pdf") != 0)
-        return 0;
-    memcpy(tag, arg, INVQR_PDF_TAG_LEN);
-    tag[INVQR_PDF_TAG_LEN] = '\0';
-    return invqr_pdf_tag_valid(tag);
+    return invqr_pdf_copy_segment_split(arg, tag, issued, group);
 }
 
 /* Open the copy at path: a regular file with something in it, never
@@ -72,7 +69,7 @@ static apr_status_t open_copy(apr_file_t **pf, apr_off_t *psize, const char *pat
 int invqr_pdf_copy_handler(request_rec *r)
 {
     invqr_req_t *rq = invqr_req_get(r);
-    char tag[INVQR_PDF_TAG_LEN + 1], etag[INVQR_PDF_TAG_LEN + 3];
+    char tag[INVQR_PDF_TAG_LEN + 1], etag[INVQR_PDF_TAG_LEN + 3], issued[11], group[6];
     const char *path;
     apr_file_t *f = NULL;
     apr_off_t size = 0;
@@ -82,8 +79,7 @@ int invqr_pdf_copy_handler(request_rec *r)
 
     /* the name was checked when the request was routed; the fixups made
      * sure a citizen is signed in */
-    memcpy(tag, rq->arg, INVQR_PDF_TAG_LEN);
-    tag[INVQR_PDF_TAG_LEN] = '\0';
+    invqr_pdf_copy_segment_split(rq->arg, tag, issued, group);
     path = invqr_pdf_copy_path(rq->srv->conf, rq->fiscal_code, tag, r->pool);
     rv = path != NULL ? open_copy(&f, &size, path, r->pool) : APR_ENOENT;
     if (rv != APR_SUCCESS) {
@@ -105,8 +101,10 @@ int invqr_pdf_copy_handler(request_rec *r)
     status = ap_meets_conditions(r);
     if (status != OK)
         return status;
+    /* the worker's name for it (the parts are digits, letters and '-') */
     apr_table_setn(r->headers_out, "Content-Disposition",
-                   "attachment; filename=\"attestazione-invalidita-civile.pdf\"");
+                   apr_pstrcat(r->pool, "attachment; filename=\"",
+                               invqr_pdf_file_name(issued, group, r->pool), "\"", NULL));
     ap_set_content_type(r, "application/pdf");
     ap_set_content_length(r, size);
     if (r->header_only)

@@ -38,6 +38,8 @@ static const char *type_of(const char *name)
         return NULL;
     if (!strcmp(dot, ".css"))
         return "text/css; charset=utf-8";
+    if (!strcmp(dot, ".js"))
+        return "text/javascript; charset=utf-8";
     if (!strcmp(dot, ".svg"))
         return "image/svg+xml";
     if (!strcmp(dot, ".png"))

@@ -14,7 +14,7 @@ INVQR_PACKAGES="build-essential autoconf automake libtool pkg-config
  libsystemd-dev"
 INVQR_TEST_PACKAGES="python3-pytest python3-requests python3-zeep python3-lxml python3-selenium
  chromium chromium-driver clang libfuzzer-14-dev libclang-rt-14-dev
- zbar-tools poppler-utils ghostscript wrk php-cli php-soap"
+ zbar-tools poppler-utils ghostscript wrk php-cli php-soap python3-pikepdf"
 # What script/package needs to build and check the Debian packages (systemd:
 # systemd-analyze for the unit, in tests/package).
 INVQR_PACKAGE_PACKAGES="debhelper devscripts dpkg-dev fakeroot lintian systemd"
@@ -171,6 +171,9 @@ CONF
     # keys added since this run directory was made
     grep -q '^benefits_file' "$conf" || echo "benefits_file = $INVQR_ROOT/conf/benefits.csv" >>"$conf"
     grep -q '^fonts_dir' "$conf" || echo "fonts_dir = $INVQR_BUILD/fonts" >>"$conf"
+    # the administration the PDFs name (UTF-8; tests look for it)
+    grep -q '^issuer_name' "$conf" \
+        || echo "issuer_name = ${INVQR_ISSUER_NAME:-Comune di Forlì · Servizi sociali}" >>"$conf"
     # PDF copies the module sends: where httpd's children (www-data) can
     # read them even when the checkout is under /root, like the sockets
     grep -q '^pdf_cache_dir' "$conf" || echo "pdf_cache_dir = $INVQR_SOCKDIR/pdf" >>"$conf"

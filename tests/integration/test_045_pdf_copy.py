@@ -12,8 +12,18 @@ from test_040_verify import generate, new_citizen, sign_in
 
 def download_link(invqr, s):
     page = s.get(invqr.url + "/citizen")
-    m = re.search(r'href="(/citizen/qr/[0-9a-f]{32}\.pdf)"', page.text)
+    m = re.search(r'href="(/citizen/qr/[0-9a-f]{32}-\d{4}-\d\d-\d\d-[0-9A-Z]{5}\.pdf)"',
+                  page.text)
     assert m, page.text
+    return m.group(1)
+
+
+def first_named(invqr, s):
+    """The file name the worker's /citizen/qr.pdf gives the same PDF."""
+    r = s.get(invqr.url + "/citizen/qr.pdf")
+    assert r.status_code == 200
+    m = re.fullmatch(r'attachment; filename="([^"]+)"', r.headers["Content-Disposition"])
+    assert m, r.headers["Content-Disposition"]
     return m.group(1)
 
 
@@ -22,7 +32,9 @@ def test_the_pdf_link_is_served_from_its_copy_to_its_citizen_only(invqr, tmp_pat
     s = sign_in(invqr, fc)
     generate(invqr, s)
     link = download_link(invqr, s)
-    tag = link[len("/citizen/qr/"):-len(".pdf")]
+    seg = link[len("/citizen/qr/"):]
+    tag, issued, group = seg[:32], seg[33:43], seg[44:49]
+    name = "attestazione-invalidita-%s-%s.pdf" % (issued, group)
     cache = invqr.conf_value("pdf_cache_dir")
 
     # no copy yet: on to the worker, which makes the PDF and leaves its copy
@@ -42,7 +54,9 @@ def test_the_pdf_link_is_served_from_its_copy_to_its_citizen_only(invqr, tmp_pat
     assert again.headers["ETag"] == '"%s"' % tag
     # a person's data: the browser may keep it only to ask again
     assert again.headers["Cache-Control"] == "private, no-cache"
-    assert again.headers["Content-Disposition"].startswith("attachment")
+    # saved under the same name as the worker gives it
+    assert again.headers["Content-Disposition"] == 'attachment; filename="%s"' % name
+    assert first_named(invqr, s) == name
     assert again.headers["X-Content-Type-Options"] == "nosniff"
     head = s.head(invqr.url + link)
     assert head.status_code == 200 and head.headers["Content-Length"] == str(len(made.content))
@@ -57,10 +71,18 @@ def test_the_pdf_link_is_served_from_its_copy_to_its_citizen_only(invqr, tmp_pat
     r = other.get(invqr.url + link, allow_redirects=False)
     assert r.status_code == 303 and r.content != made.content
     # names that are not a tag are no route at all, nor is the path in another case
-    bad_paths = ["/citizen/qr/%s.pdf" % tag[:-1], "/citizen/qr/%s.pdf.pdf" % tag,
-                 "/citizen/qr/%s.PDF" % tag, "/CITIZEN/QR/%s.pdf" % tag]
+    tail = "-%s-%s.pdf" % (issued, group)
+    bad_paths = ["/citizen/qr/%s%s" % (tag[:-1], tail), "/citizen/qr/%s%s.pdf" % (tag, tail),
+                 "/citizen/qr/%s%s" % (tag, tail[:-4] + ".PDF"), "/CITIZEN/QR/%s%s" % (tag, tail),
+                 "/citizen/qr/%s.pdf" % tag, "/citizen/qr/%s%s" % (tag, tail.replace("-", "_")),
+                 "/citizen/qr/%s-%s-%s.pdf" % (tag, issued, group.lower()),
+                 "/citizen/qr/%s-%s-%s.pdf" % (tag, issued.replace("-", "/"), group),
+                 "/citizen/qr/%s-%s-AB%%22DE.pdf" % (tag, issued),
+                 "/citizen/qr/%s/%s" % (tag, name)]
+    if group.lower() == group:      # a group of digits alone has no other case
+        bad_paths.pop(6)
     if tag.upper() != tag:          # a tag of digits alone has no other case
-        bad_paths.append("/citizen/qr/%s.pdf" % tag.upper())
+        bad_paths.append("/citizen/qr/%s%s" % (tag.upper(), tail))
     for bad in bad_paths:
         assert s.get(invqr.url + bad, allow_redirects=False).status_code == 404, bad
     # and the revocation's own path still only takes a POST

@@ -130,11 +130,11 @@ def test_a_code_that_expires_soon_has_no_copy_the_module_would_send(aged, tmp_pa
     fc, _ = new_citizen(aged, tmp_path)
     s = sign_in(aged, fc)
     code = generate(aged, s)
-    link = re.search(r'href="([^"]*/citizen/qr/[0-9a-f]+\.pdf)"', citizen_page(aged, s))
+    link = re.search(r'href="([^"]*/citizen/qr/[0-9a-f]{32}-[^"/]+\.pdf)"', citizen_page(aged, s))
     assert link, "a code with a month to live links its PDF's own address"
     age(aged, code, DAYS - 7)          # its last day is a week away
     page = citizen_page(aged, s)
-    assert not re.search(r'/citizen/qr/[0-9a-f]+\.pdf', page)
+    assert not re.search(r'/citizen/qr/[0-9a-f]{32}-', page)
     assert re.search(r'href="[^"]*/citizen/qr\.pdf"', page)
     before = set(os.listdir(aged.conf_value("pdf_cache_dir")))
     r = s.get(aged.url + "/citizen/qr.pdf")

@@ -139,6 +139,33 @@ static void test_load_missing_file(void **state)
 
 /* The example a deployment copies is itself a valid file: every key in it,
  * commented or not, is one the parser knows, with a value in bounds. */
+/* The issuer's name goes on every PDF: any UTF-8 text on one line, up to
+ * 200 bytes; anything else is refused when the file is read, not when a
+ * citizen downloads. */
+static void test_issuer_name(void **state)
+{
+    invqr_conf_t *c;
+    const char *err = NULL;
+    char longest[256], text[512];
+
+    (void)state;
+    assert_int_equal(parse(&c, &err, MINIMAL "issuer_name = Comune di Forl\xC3\xAC\n"),
+                     APR_SUCCESS);
+    assert_string_equal(c->issuer_name, "Comune di Forl\xC3\xAC");
+    assert_int_equal(parse(&c, &err, MINIMAL "issuer_name = Comune di Forl\xEC\n"), APR_EINVAL);
+    assert_non_null(strstr(err, "issuer_name"));
+    assert_int_equal(parse(&c, &err, MINIMAL "issuer_name = a\x7F" "b\n"), APR_EINVAL);
+    assert_int_equal(parse(&c, &err, MINIMAL "issuer_name =\n"), APR_EINVAL);
+    memset(longest, 'x', 200);
+    longest[200] = '\0';
+    snprintf(text, sizeof(text), MINIMAL "issuer_name = %s\n", longest);
+    assert_int_equal(parse(&c, &err, text), APR_SUCCESS);
+    snprintf(text, sizeof(text), MINIMAL "issuer_name = %sx\n", longest);
+    assert_int_equal(parse(&c, &err, text), APR_EINVAL);
+    assert_int_equal(parse(&c, &err, MINIMAL), APR_SUCCESS);
+    assert_string_equal(c->issuer_name, INVQR_CONF_ISSUER_DEFAULT);
+}
+
 static void test_example_file(void **state)
 {
     const char *top = getenv("top_srcdir");
@@ -168,6 +195,7 @@ static void test_example_file(void **state)
     assert_int_equal(c->verify_max_failures, 5);
     assert_int_equal(c->code_max_age_days, 365);
     assert_int_equal(c->test_faults, 0);
+    assert_string_equal(c->issuer_name, INVQR_CONF_ISSUER_DEFAULT);
 }
 
 int main(void)
@@ -179,6 +207,7 @@ int main(void)
         cmocka_unit_test(test_errors_name_file_line_and_key),
         cmocka_unit_test(test_nul_byte_and_huge_file_refused),
         cmocka_unit_test(test_load_missing_file),
+        cmocka_unit_test(test_issuer_name),
         cmocka_unit_test(test_example_file),
     };
     int rc;
