@@ -28,6 +28,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "invqr_modi.h"
 #include "invqr_soap.h"
 #include "invqr_wssec.h"
 
@@ -762,6 +763,7 @@ typedef struct {
     invqr_soap_req_t *req;
     invqr_soap_fault_t *fault;
     apr_pool_t *p;
+    int is_signed;                      /* wsse:Security holds a ds:Signature */
 } walk_t;
 
 /* Read the Header: NULL or a static reason (fault filled in part). */
@@ -807,7 +809,11 @@ static const char *read_header(walk_t *w, const xmlNode *header)
                 return reason != NULL ? reason : "malformed wsse:Security";
             }
             token = t;
+            w->is_signed = invqr_modi_is_signed(n);
             continue;
+        }
+        if (ns_is(n, INVQR_WSA_NS)) {
+            continue;                   /* WS-Addressing: read by invqr_modi */
         }
         if (must > 0) {
             w->fault->fcode = INVQR_SOAP_FC_MUST_UNDERSTAND;
@@ -1046,6 +1052,7 @@ apr_status_t invqr_soap_parse(invqr_soap_req_t **pout, invqr_soap_fault_t *fault
     w.req = req;
     w.fault = fault;
     w.p = p;
+    w.is_signed = 0;
     reason = read_envelope(&w, root);
     if (reason != NULL) {
         goto out;
@@ -1069,6 +1076,10 @@ apr_status_t invqr_soap_parse(invqr_soap_req_t **pout, invqr_soap_fault_t *fault
     }
     rv = APR_SUCCESS;
     *pout = req;
+    if (w.is_signed) {
+        req->doc = doc;                 /* freed by the pool's cleanup */
+        doc = NULL;
+    }
 out:
     if (doc != NULL) {
         apr_pool_cleanup_run(p, doc, free_doc_cleanup);

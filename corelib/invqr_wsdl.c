@@ -157,6 +157,8 @@ static const char wsdl_head[] =
     "          <xs:enumeration value=\"OTP_INVALID\"/>\n"
     "          <xs:enumeration value=\"OTP_EXPIRED\"/>\n"
     "          <xs:enumeration value=\"UNAVAILABLE\"/>\n"
+    "          <xs:enumeration value=\"SIGNATURE_INVALID\"/>\n"
+    "          <xs:enumeration value=\"REPLAYED\"/>\n"
     "        </xs:restriction>\n"
     "      </xs:simpleType>\n"
     "      <xs:complexType name=\"Level1Result\">\n"

@@ -112,6 +112,8 @@ static const char *const grants[][2] = {
     { "verify_client", "SELECT, INSERT, UPDATE, DELETE" },
     { "session_match", "SELECT, INSERT, UPDATE, DELETE" },
     { "soap_nonce", "SELECT, INSERT, DELETE" },
+    { "org_cert", "SELECT" },
+    { "soap_message_id", "SELECT, INSERT, DELETE" },
 };
 
 static int cmd_migrate(admin_t *a, int argc, char **argv)

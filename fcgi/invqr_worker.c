@@ -33,6 +33,7 @@
 #include <mysql.h>
 #include <libxml/parser.h>
 
+#include "invqr_modi.h"
 #include "invqr_app.h"
 #include "invqr_audit_group.h"
 #include "invqr_housekeeping.h"
@@ -626,6 +627,8 @@ int main(int argc, char **argv)
                   "this worker; never enable it in production");
     invqr_wire_gate(g_gate, conf);
     xmlInitParser();   /* once, before any thread uses libxml2 */
+    if (invqr_modi_init() != 0)   /* xmlsec, for signed SOAP requests */
+        return 2;
     /* Times shown to verifiers are Italian local time unless TZ says otherwise;
      * set before any thread, since localtime_r reads it. */
     setenv("TZ", getenv("TZ") != NULL && getenv("TZ")[0] != '\0' ? getenv("TZ") : "Europe/Rome", 1);
@@ -678,6 +681,7 @@ int main(int argc, char **argv)
     unlink(o.socket_path);
     mysql_library_end();
     curl_global_cleanup();
+    invqr_modi_shutdown();
     xmlCleanupParser();
     apr_pool_destroy(pool);
     return rc;

@@ -10,10 +10,10 @@ INVQR_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 INVQR_PACKAGES="build-essential autoconf automake libtool pkg-config
  apache2 apache2-dev libapr1-dev libaprutil1-dev libfcgi-dev libqrencode-dev libhpdf-dev
  libmariadb-dev mariadb-server mariadb-client libxml2-dev libxml2-utils libssl-dev
- libargon2-dev libcurl4-openssl-dev libcmocka-dev fonts-dejavu-core fonttools curl"
+ libargon2-dev libcurl4-openssl-dev libcmocka-dev libxmlsec1-dev libxmlsec1-openssl fonts-dejavu-core fonttools curl"
 INVQR_TEST_PACKAGES="python3-pytest python3-requests python3-zeep python3-lxml python3-selenium
  chromium chromium-driver clang libfuzzer-14-dev libclang-rt-14-dev
- zbar-tools poppler-utils ghostscript wrk php-cli php-soap"
+ zbar-tools poppler-utils ghostscript wrk php-cli php-soap python3-xmlsec xmlsec1"
 
 log() { printf '%s\n' "invqr: $*" >&2; }
 die() { log "$*"; exit 1; }
