@@ -35,7 +35,6 @@
 #include <xmlsec/openssl/crypto.h>
 #include <xmlsec/openssl/evp.h>
 
-#include "invqr_crypto.h"
 #include "invqr_log.h"
 #include "invqr_modi.h"
 #include "invqr_soap.h"
@@ -129,9 +128,12 @@ static int ns_is(const xmlNode *n, const char *ns)
     return n->ns != NULL && n->ns->href != NULL && strcmp((const char *)n->ns->href, ns) == 0;
 }
 
+/* Returned by next_el() for content that is neither an element nor blank. */
+#define BAD_NODE ((xmlNodePtr)-1)
+
 static int is_el(const xmlNode *n, const char *ns, const char *name)
 {
-    return n != NULL && n->type == XML_ELEMENT_NODE && ns_is(n, ns) &&
+    return n != NULL && n != BAD_NODE && n->type == XML_ELEMENT_NODE && ns_is(n, ns) &&
            strcmp((const char *)n->name, name) == 0;
 }
 
@@ -470,7 +472,7 @@ static const char *read_signature(invqr_modi_t *m)
     return NULL;
 }
 
-int invqr_modi_is_signed(const struct _xmlNode *security)
+static int is_signed(const xmlNode *security)
 {
     const xmlNode *n;
 
@@ -531,7 +533,7 @@ apr_status_t invqr_modi_read(invqr_modi_t **pout, const char **preason, struct _
     m->el[E_BODY] = body;
     security = NULL;
     for (n = header->children; n != NULL; n = n->next) {
-        if (is_el(n, INVQR_WSSE_NS, "Security") && invqr_modi_is_signed(n))
+        if (is_el(n, INVQR_WSSE_NS, "Security") && is_signed(n))
             security = n;
         else if (is_el(n, INVQR_WSA_NS, "To"))
             m->el[E_TO] = n;

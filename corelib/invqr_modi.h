@@ -42,7 +42,6 @@
 #include <apr_pools.h>
 
 struct _xmlDoc;
-struct _xmlNode;
 
 #define INVQR_WSA_NS           "http://www.w3.org/2005/08/addressing"
 #define INVQR_DS_NS            "http://www.w3.org/2000/09/xmldsig#"
@@ -68,12 +67,6 @@ typedef struct invqr_modi_s invqr_modi_t;
 /** Once per process, after xmlInitParser(), before threads. 0 or -1. */
 int invqr_modi_init(void);
 void invqr_modi_shutdown(void);
-
-/**
- * Whether doc's wsse:Security carries a ds:Signature: 1 or 0. Cheap; used
- * by the parser to decide whether to keep the tree.
- */
-int invqr_modi_is_signed(const struct _xmlNode *security);
 
 /**
  * Read the signed message's shape (no cryptography). APR_SUCCESS with

@@ -28,10 +28,11 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include "invqr_modi.h"
 #include "invqr_soap.h"
 #include "invqr_wssec.h"
 
+#define DS_NS "http://www.w3.org/2000/09/xmldsig#"
+#define WSA_NS "http://www.w3.org/2005/08/addressing"
 #define SOAP11_ACTOR_NEXT "http://schemas.xmlsoap.org/soap/actor/next"
 #define SOAP12_ROLE_NEXT "http://www.w3.org/2003/05/soap-envelope/role/next"
 #define SOAP12_ROLE_ULTIMATE "http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver"
@@ -766,6 +767,20 @@ typedef struct {
     int is_signed;                      /* wsse:Security holds a ds:Signature */
 } walk_t;
 
+/* Whether a wsse:Security holds a ds:Signature: a signed request, whose tree
+ * is kept for invqr_modi.h. */
+static int holds_signature(const xmlNode *security)
+{
+    const xmlNode *n;
+
+    for (n = security->children; n != NULL; n = n->next) {
+        if (is_el(n, DS_NS, "Signature")) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Read the Header: NULL or a static reason (fault filled in part). */
 static const char *read_header(walk_t *w, const xmlNode *header)
 {
@@ -809,10 +824,10 @@ static const char *read_header(walk_t *w, const xmlNode *header)
                 return reason != NULL ? reason : "malformed wsse:Security";
             }
             token = t;
-            w->is_signed = invqr_modi_is_signed(n);
+            w->is_signed = holds_signature(n);
             continue;
         }
-        if (ns_is(n, INVQR_WSA_NS)) {
+        if (ns_is(n, WSA_NS)) {
             continue;                   /* WS-Addressing: read by invqr_modi */
         }
         if (must > 0) {
