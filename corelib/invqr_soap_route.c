@@ -284,7 +284,10 @@ static int check_signed(signer_t *s, invqr_app_t *app, invqr_db_t *db, const inv
             return 0;
         }
     }
-    audit_signed(app, db, req, s->org_id, s->operator_id, "ok");
+    /* a signed first level is audited by the verification itself, with the
+     * organisation; the second level records the operator's sign-in */
+    if (invqr_soap_op_needs_auth(sr->op))
+        audit_signed(app, db, req, s->org_id, s->operator_id, "ok");
     return 1;
 }
 

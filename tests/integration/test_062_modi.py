@@ -212,8 +212,11 @@ def test_zeep_signs_every_operation(invqr, pki, citizen, version):
     op = invqr.sql("SELECT id FROM operator WHERE username = '%s'" % OPERATOR)[0][0]
     rows = invqr.sql("SELECT event, outcome, detail, org_id, COALESCE(operator_id, 0) "
                      "FROM audit_log WHERE id > %s AND event = 'login'" % mark)
-    assert rows[0] == ("login", "ok", "soap-modi", org, "0")
-    assert rows[1:] == [("login", "ok", "soap-modi", org, op)] * 2
+    assert rows == [("login", "ok", "soap-modi", org, op)] * 2
+    # the signed first level is the organisation's, in its verification row
+    first = invqr.sql("SELECT org_id, outcome FROM audit_log WHERE id > %s AND event = 'verify' "
+                      "AND level = 1 ORDER BY id LIMIT 1" % mark)
+    assert first == [(org, "match")]
     shown = invqr.sql("SELECT COALESCE(operator_id, 0) FROM audit_log WHERE id > %s "
                       "AND event = 'level2' AND outcome = 'shown'" % mark)
     assert shown == [(op,)]
