@@ -16,6 +16,8 @@
  * document references only, manifests ignored and the same algorithm
  * allow-list given to xmlsec.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <apr_hash.h>
@@ -28,6 +30,7 @@
 #include <xmlsec/crypto.h>
 #include <xmlsec/errors.h>
 #include <xmlsec/keys.h>
+#include <xmlsec/templates.h>
 #include <xmlsec/transforms.h>
 #include <xmlsec/xmldsig.h>
 #include <xmlsec/xmlsec.h>
@@ -786,4 +789,209 @@ out:
     OPENSSL_free(der);
     X509_free(x);
     return rc;
+}
+
+/* ---------------------------------------------------------------------------
+ * Signed answers
+ */
+
+struct invqr_modi_signer_s {
+    xmlSecKeyPtr key;
+    xmlSecTransformId sig_alg;
+    char *cert_b64;                    /* DER, Base64, NUL-terminated (malloc) */
+};
+
+void invqr_modi_signer_free(invqr_modi_signer_t *s)
+{
+    if (s == NULL)
+        return;
+    if (s->key != NULL)
+        xmlSecKeyDestroy(s->key);
+    free(s->cert_b64);
+    free(s);
+}
+
+int invqr_modi_signer_load(invqr_modi_signer_t **pout, const char *key_file,
+                           const char *cert_file)
+{
+    invqr_modi_signer_t *s = NULL;
+    EVP_PKEY *pkey = NULL;
+    X509 *x = NULL;
+    FILE *f;
+    unsigned char *der = NULL;
+    int dlen;
+    xmlSecKeyDataPtr data;
+
+    *pout = NULL;
+    if (!initialised || key_file == NULL || cert_file == NULL)
+        goto fail;
+    f = fopen(key_file, "r");
+    if (f != NULL) {
+        pkey = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+        fclose(f);
+    }
+    f = fopen(cert_file, "r");
+    if (f != NULL) {
+        x = PEM_read_X509(f, NULL, NULL, NULL);
+        fclose(f);
+    }
+    if (pkey == NULL || x == NULL || X509_check_private_key(x, pkey) != 1)
+        goto fail;
+    s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        goto fail;
+    if (EVP_PKEY_base_id(pkey) == EVP_PKEY_RSA)
+        s->sig_alg = xmlSecOpenSSLTransformRsaSha256Id;
+    else if (EVP_PKEY_base_id(pkey) == EVP_PKEY_EC)
+        s->sig_alg = xmlSecOpenSSLTransformEcdsaSha256Id;
+    else
+        goto fail;
+    dlen = i2d_X509(x, &der);
+    if (dlen <= 0)
+        goto fail;
+    s->cert_b64 = malloc((size_t)(dlen + 2) / 3 * 4 + 1);
+    if (s->cert_b64 == NULL)
+        goto fail;
+    EVP_EncodeBlock((unsigned char *)s->cert_b64, der, dlen);
+    s->key = xmlSecKeyCreate();
+    data = s->key != NULL ? xmlSecOpenSSLEvpKeyAdopt(pkey) : NULL;
+    if (data == NULL)
+        goto fail;
+    pkey = NULL;                        /* owned by data now */
+    if (xmlSecKeySetValue(s->key, data) < 0) {
+        xmlSecKeyDataDestroy(data);
+        goto fail;
+    }
+    OPENSSL_free(der);
+    X509_free(x);
+    *pout = s;
+    return 0;
+fail:
+    invqr_log(INVQR_LOG_ERR, "INVQR0031: the SOAP signing key or certificate cannot be loaded, "
+              "or they do not match (soap_signing_key, soap_signing_cert)");
+    OPENSSL_free(der);
+    EVP_PKEY_free(pkey);
+    X509_free(x);
+    invqr_modi_signer_free(s);
+    return -1;
+}
+
+static int format_time(char *buf, size_t size, time_t t)
+{
+    struct tm tm;
+
+    return gmtime_r(&t, &tm) != NULL && strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) > 0 ? 0
+                                                                                          : -1;
+}
+
+/* Give el the wsu:Id id and register it. */
+static int set_id(xmlDocPtr doc, xmlNodePtr el, xmlNsPtr wsu, const char *id)
+{
+    xmlAttrPtr a = xmlSetNsProp(el, wsu, BAD_CAST "Id", BAD_CAST id);
+
+    return a != NULL && xmlAddID(NULL, doc, BAD_CAST id, a) != NULL ? 0 : -1;
+}
+
+static apr_status_t free_doc(void *data)
+{
+    xmlFreeDoc(data);
+    return APR_SUCCESS;
+}
+
+apr_status_t invqr_modi_sign(const char **pout, apr_size_t *plen, const invqr_modi_signer_t *s,
+                             const char *body, apr_size_t len, const char *relates_to,
+                             time_t now, apr_pool_t *p)
+{
+    xmlDocPtr doc;
+    xmlNodePtr root, header = NULL, soap_body = NULL, n, sec, ts, bst, sig, ki, str, ref;
+    xmlNsPtr wsu, wsse, wsa;
+    xmlSecDSigCtxPtr ctx = NULL;
+    xmlChar *out = NULL;
+    int size = 0, i;
+    char created[32], expires[32];
+    const char *refs[] = { "#Body", "#Timestamp", "#RelatesTo" };
+    apr_status_t rv = APR_EINVAL;
+
+    *pout = NULL;
+    *plen = 0;
+    if (s == NULL || body == NULL || len > INVQR_SOAP_MAX_OUTPUT)
+        return APR_EINVAL;
+    doc = xmlReadMemory(body, (int)len, NULL, "UTF-8", XML_PARSE_NONET | XML_PARSE_NOERROR |
+                        XML_PARSE_NOWARNING);
+    if (doc == NULL)
+        return APR_EINVAL;
+    apr_pool_cleanup_register(p, doc, free_doc, apr_pool_cleanup_null);
+    root = xmlDocGetRootElement(doc);
+    if (root == NULL || root->ns == NULL || !is_env_ns(root))
+        return APR_EINVAL;
+    for (n = root->children; n != NULL; n = n->next) {
+        if (is_el(n, (const char *)root->ns->href, "Header"))
+            header = n;
+        else if (is_el(n, (const char *)root->ns->href, "Body"))
+            soap_body = n;
+    }
+    if (soap_body == NULL || format_time(created, sizeof(created), now) != 0 ||
+        format_time(expires, sizeof(expires), now + 300) != 0)
+        return APR_EINVAL;
+    wsu = xmlNewNs(root, BAD_CAST INVQR_WSU_NS, BAD_CAST "wsu");
+    wsse = xmlNewNs(root, BAD_CAST INVQR_WSSE_NS, BAD_CAST "wsse");
+    wsa = xmlNewNs(root, BAD_CAST INVQR_WSA_NS, BAD_CAST "wsa");
+    if (wsu == NULL || wsse == NULL || wsa == NULL)
+        return APR_ENOMEM;
+    if (header == NULL) {
+        header = xmlNewDocNode(doc, root->ns, BAD_CAST "Header", NULL);
+        if (header == NULL || xmlAddPrevSibling(soap_body, header) == NULL)
+            return APR_ENOMEM;
+    }
+    if (relates_to != NULL) {
+        n = xmlNewTextChild(header, wsa, BAD_CAST "RelatesTo", BAD_CAST relates_to);
+        if (n == NULL || set_id(doc, n, wsu, "RelatesTo") != 0)
+            return APR_ENOMEM;
+    }
+    sec = xmlNewChild(header, wsse, BAD_CAST "Security", NULL);
+    ts = sec != NULL ? xmlNewChild(sec, wsu, BAD_CAST "Timestamp", NULL) : NULL;
+    if (ts == NULL || xmlNewTextChild(ts, wsu, BAD_CAST "Created", BAD_CAST created) == NULL ||
+        xmlNewTextChild(ts, wsu, BAD_CAST "Expires", BAD_CAST expires) == NULL ||
+        set_id(doc, ts, wsu, "Timestamp") != 0 || set_id(doc, soap_body, wsu, "Body") != 0)
+        return APR_ENOMEM;
+    bst = xmlNewTextChild(sec, wsse, BAD_CAST "BinarySecurityToken", BAD_CAST s->cert_b64);
+    if (bst == NULL || xmlSetProp(bst, BAD_CAST "ValueType", BAD_CAST X509V3) == NULL ||
+        xmlSetProp(bst, BAD_CAST "EncodingType", BAD_CAST INVQR_WSSE_BASE64) == NULL ||
+        set_id(doc, bst, wsu, "X509") != 0)
+        return APR_ENOMEM;
+    sig = xmlSecTmplSignatureCreate(doc, xmlSecTransformExclC14NId, s->sig_alg, NULL);
+    if (sig == NULL || xmlAddChild(sec, sig) == NULL)
+        return APR_ENOMEM;
+    for (i = 0; i < 3; i++) {
+        if (i == 2 && relates_to == NULL)
+            break;
+        ref = xmlSecTmplSignatureAddReference(sig, xmlSecOpenSSLTransformSha256Id, NULL,
+                                              BAD_CAST refs[i], NULL);
+        if (ref == NULL || xmlSecTmplReferenceAddTransform(ref, xmlSecTransformExclC14NId) == NULL)
+            return APR_ENOMEM;
+    }
+    ki = xmlSecTmplSignatureEnsureKeyInfo(sig, NULL);
+    str = ki != NULL ? xmlNewChild(ki, wsse, BAD_CAST "SecurityTokenReference", NULL) : NULL;
+    ref = str != NULL ? xmlNewChild(str, wsse, BAD_CAST "Reference", NULL) : NULL;
+    if (ref == NULL || xmlSetProp(ref, BAD_CAST "URI", BAD_CAST "#X509") == NULL ||
+        xmlSetProp(ref, BAD_CAST "ValueType", BAD_CAST X509V3) == NULL)
+        return APR_ENOMEM;
+    ctx = xmlSecDSigCtxCreate(NULL);
+    if (ctx == NULL)
+        return APR_ENOMEM;
+    ctx->signKey = xmlSecKeyDuplicate(s->key);
+    if (ctx->signKey != NULL && xmlSecDSigCtxSign(ctx, sig) >= 0) {
+        xmlDocDumpMemoryEnc(doc, &out, &size, "UTF-8");
+        if (out != NULL && size > 0) {
+            *pout = apr_pstrmemdup(p, (const char *)out, (apr_size_t)size);
+            *plen = (apr_size_t)size;
+            rv = APR_SUCCESS;
+        }
+        else {
+            rv = APR_ENOMEM;
+        }
+        xmlFree(out);
+    }
+    xmlSecDSigCtxDestroy(ctx);
+    return rv;
 }

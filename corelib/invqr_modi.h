@@ -106,6 +106,32 @@ const char *invqr_modi_message_id(const invqr_modi_t *m);
 /** The Timestamp's Expires, UTC seconds. */
 time_t invqr_modi_expires(const invqr_modi_t *m);
 
+/* The agency's key and certificate, for signed answers. */
+typedef struct invqr_modi_signer_s invqr_modi_signer_t;
+
+/**
+ * Load the agency's PEM private key (RSA or EC) and its PEM certificate,
+ * which must hold the key's public half. 0, or -1 (logged, INVQR0031).
+ * Once, at start; the signer is read-only afterwards and may be shared by
+ * threads.
+ */
+int invqr_modi_signer_load(invqr_modi_signer_t **pout, const char *key_file,
+                           const char *cert_file);
+void invqr_modi_signer_free(invqr_modi_signer_t *s);
+
+/**
+ * Sign the SOAP answer body[0..len) (invqr's own output) as INTEGRITY_SOAP_01
+ * asks: a wsse:Security header with a wsu:Timestamp (now, 5 minutes), the
+ * agency's certificate as BinarySecurityToken and one signature (RSA- or
+ * ECDSA-SHA256, SHA-256 digests, exclusive C14N) over Body, Timestamp and
+ * wsa:RelatesTo, which names relates_to (the request's wsa:MessageID) when
+ * not NULL. *pout and *plen: the signed answer, in p. APR_SUCCESS,
+ * APR_EINVAL, APR_ENOMEM.
+ */
+apr_status_t invqr_modi_sign(const char **pout, apr_size_t *plen, const invqr_modi_signer_t *s,
+                             const char *body, apr_size_t len, const char *relates_to,
+                             time_t now, apr_pool_t *p);
+
 /** Fingerprint of a PEM or DER certificate, with its validity and subject
  * (for invqr-admin). 0, or -1 when it is not one X.509 certificate. */
 int invqr_modi_cert_info(unsigned char fp[INVQR_MODI_FP_LEN], time_t *pnot_before,

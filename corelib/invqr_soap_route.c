@@ -150,6 +150,7 @@ typedef struct {
     long long org_id;
     char org_name[801];
     long long operator_id;             /* level 2 only */
+    const char *msgid;                 /* the request's wsa:MessageID, or NULL */
 } signer_t;
 
 static void audit_signed(invqr_app_t *app, invqr_db_t *db, const invqr_request_t *req,
@@ -234,6 +235,7 @@ static int check_signed(signer_t *s, invqr_app_t *app, invqr_db_t *db, const inv
     }
     /* a message is accepted once, on any node, until its Timestamp expires */
     msgid = invqr_modi_message_id(m);
+    s->msgid = msgid;
     if (msgid != NULL) {
         unsigned char h[INVQR_SHA256_LEN];
 
@@ -337,6 +339,28 @@ static int who(invqr_operator_t *op, const signer_t *s, invqr_app_t *app, invqr_
            password_tokens_allowed(app, db, req, sr, op, resp, p);
 }
 
+/* Send an answer; signed (INTEGRITY_SOAP_01) when the request was signed
+ * and the agency has a signing key. */
+static void answer(invqr_app_t *app, const invqr_request_t *req, const invqr_soap_req_t *sr,
+                   const signer_t *s, invqr_response_t *resp, invqr_soap_out_t *out,
+                   apr_pool_t *p)
+{
+    const char *signed_body = NULL;
+    apr_size_t len = 0;
+
+    if (sr->doc != NULL && app->signer != NULL) {
+        if (invqr_modi_sign(&signed_body, &len, app->signer, out->body, out->len, s->msgid,
+                            time(NULL), p) != APR_SUCCESS) {
+            invqr_log(INVQR_LOG_ERR, "INVQR0224: a SOAP answer could not be signed");
+            fault(resp, req, sr->version, INVQR_SOAP_UNAVAILABLE, NULL, p);
+            return;
+        }
+        out->body = signed_body;
+        out->len = len;
+    }
+    send_out(resp, out);
+}
+
 static void actor_of(invqr_l2_actor_t *actor, const invqr_operator_t *op,
                      const invqr_request_t *req)
 {
@@ -394,6 +418,7 @@ void invqr_soap_route(invqr_app_t *app, const invqr_request_t *req, invqr_respon
         return;
     }
     memset(&pf, 0, sizeof(pf));
+    memset(&signer, 0, sizeof(signer));
     if (invqr_soap_parse(&sr, &pf, req->body != NULL ? req->body : "", req->body_len,
                          req->content_type, req->soap_action, p) != APR_SUCCESS) {
         if (invqr_soap_fault(&out, &pf, req->page.lang, p) == APR_SUCCESS)
@@ -433,7 +458,7 @@ void invqr_soap_route(invqr_app_t *app, const invqr_request_t *req, invqr_respon
         r.handicap = v.handicap;
         if (invqr_soap_respond_level1(&out, sr->version, &r, p) != APR_SUCCESS)
             break;
-        send_out(resp, out);
+        answer(app, req, sr, &signer, resp, out, p);
         return;
     }
     case INVQR_SOAP_OP_REQUEST_OTP: {
@@ -474,7 +499,7 @@ void invqr_soap_route(invqr_app_t *app, const invqr_request_t *req, invqr_respon
         if (invqr_soap_respond_otp(&out, sr->version, ch.challenge, expires, ch.masked_mobile, p)
             != APR_SUCCESS)
             break;
-        send_out(resp, out);
+        answer(app, req, sr, &signer, resp, out, p);
         return;
     }
     case INVQR_SOAP_OP_VERIFY_LEVEL2: {
@@ -522,7 +547,7 @@ void invqr_soap_route(invqr_app_t *app, const invqr_request_t *req, invqr_respon
         r.review_date = st->review_date;
         if (invqr_soap_respond_level2(&out, sr->version, &r, p) != APR_SUCCESS)
             break;
-        send_out(resp, out);
+        answer(app, req, sr, &signer, resp, out, p);
         return;
     }
     default:

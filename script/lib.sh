@@ -167,6 +167,14 @@ CONF
     # keys added since this run directory was made
     grep -q '^benefits_file' "$conf" || echo "benefits_file = $INVQR_ROOT/conf/benefits.csv" >>"$conf"
     grep -q '^fonts_dir' "$conf" || echo "fonts_dir = $INVQR_BUILD/fonts" >>"$conf"
+    # the agency's key and certificate that sign answers to signed SOAP requests (ModI)
+    if ! grep -q '^soap_signing_key' "$conf"; then
+        openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 365 -subj "/CN=invqr demo agency" \
+            -keyout "$INVQR_RUN/soap-signing.key" -out "$INVQR_RUN/soap-signing.pem" >/dev/null 2>&1 \
+            || die "cannot make the SOAP signing key"
+        printf 'soap_signing_key = %s\nsoap_signing_cert = %s\n' "$INVQR_RUN/soap-signing.key" \
+            "$INVQR_RUN/soap-signing.pem" >>"$conf"
+    fi
     # PDF copies the module sends: where httpd's children (www-data) can
     # read them even when the checkout is under /root, like the sockets
     grep -q '^pdf_cache_dir' "$conf" || echo "pdf_cache_dir = $INVQR_SOCKDIR/pdf" >>"$conf"

@@ -81,18 +81,45 @@ class ModiSignature(BinarySignature):
     wsa:MessageID (and the operator's UsernameToken without password)."""
 
     def __init__(self, key, cert, operator=None, sig=None, digest=None, age=0,
-                 parts=("Body", "Timestamp", "To", "MessageID", "UsernameToken")):
+                 parts=("Body", "Timestamp", "To", "MessageID", "UsernameToken"),
+                 agency_cert=None):
         super().__init__(str(key), str(cert), signature_method=sig or xmlsec.Transform.RSA_SHA256,
                          digest_method=digest or xmlsec.Transform.SHA256)
         self.operator, self.age, self.parts = operator, age, parts
+        self.agency_cert, self.message_id, self.verified = agency_cert, None, 0
 
     def apply(self, envelope, headers):
         sign(envelope, self.key_data, self.cert_data, self.signature_method, self.digest_method,
              self.operator, self.age, self.parts)
+        self.message_id = envelope.find(".//{%s}MessageID" % WSA).text
         return envelope, headers
 
     def verify(self, envelope):
+        """An answer (faults are not signed) must be signed by the agency over
+        its Body, Timestamp and a wsa:RelatesTo naming our MessageID."""
+        if self.agency_cert is None or envelope.find(".//{%s}Fault" % S11) is not None \
+                or envelope.find(".//{http://www.w3.org/2003/05/soap-envelope}Fault") is not None:
+            return envelope
+        verify_answer(envelope, self.agency_cert, self.message_id)
+        self.verified += 1
         return envelope
+
+
+def verify_answer(envelope, agency_cert, message_id):
+    signature = envelope.find(".//{%s}Security/{%s}Signature" % (WSSE, DS))
+    assert signature is not None, "the answer is not signed"
+    ctx = xmlsec.SignatureContext()
+    ctx.key = xmlsec.Key.from_file(agency_cert, xmlsec.KeyFormat.CERT_PEM)
+    covered = set()
+    for ref in signature.iter("{%s}Reference" % DS):
+        target = envelope.xpath("//*[@wsu:Id=$id]", namespaces={"wsu": WSU},
+                                id=ref.get("URI")[1:])
+        assert len(target) == 1
+        ctx.register_id(target[0], "Id", WSU)
+        covered.add(etree.QName(target[0]).localname)
+    assert {"Body", "Timestamp", "RelatesTo"} <= covered, covered
+    ctx.verify(signature)               # raises when it does not hold
+    assert envelope.find(".//{%s}RelatesTo" % WSA).text == message_id
 
 
 def sign(envelope, key_data, cert_data, sig, digest, operator=None, age=0,
@@ -158,6 +185,7 @@ def pki(invqr, tmp_path_factory):
 
 
 def signed_client(invqr, key, cert, version="1.1", **kw):
+    kw.setdefault("agency_cert", invqr.conf_value("soap_signing_cert"))
     c = Client(invqr.url + "/soap?wsdl", wsse=ModiSignature(key, cert, **kw),
                plugins=[WsAddressingPlugin()], settings=Settings(strict=True))
     return c.bind("InvQRVerifyService", PORTS[version])
@@ -201,8 +229,10 @@ def test_zeep_signs_every_operation(invqr, pki, citizen, version):
     fc, code = citizen
     key, cert = certs["a"]
     mark = invqr.sql("SELECT COALESCE(MAX(id), 0) FROM audit_log")[0][0]
-    res = signed_client(invqr, key, cert, version).VerifyLevel1(code=code, fiscalCode=fc)
+    svc = signed_client(invqr, key, cert, version)
+    res = svc.VerifyLevel1(code=code, fiscalCode=fc)
     assert res.civilInvalidity is True
+    assert svc._client.wsse.verified == 1       # the answer was signed by the agency
     ch = signed_client(invqr, key, cert, version, operator=OPERATOR).RequestOtp(
         code=code, fiscalCode=fc)
     res = signed_client(invqr, key, cert, version, operator=OPERATOR).VerifyLevel2(
@@ -232,6 +262,8 @@ def test_ecdsa_sha384_and_c14n11_by_xmlsec1(invqr, pki, citizen, tmp_path):
                    c14n="http://www.w3.org/2006/12/xml-c14n11")
     r = post(invqr, xmlsec1_sign(tmp_path, doc, key), {"Content-Type": "text/xml"})
     assert r.status_code == 200 and "VerifyLevel1Response" in r.text, r.text
+    verify_answer(etree.fromstring(r.content), invqr.conf_value("soap_signing_cert"),
+                  re.search(r"urn:uuid:[0-9a-f-]+", doc).group(0))
 
 
 # -- xmlsec1 templates -----------------------------------------------------------------
