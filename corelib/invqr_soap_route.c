@@ -245,7 +245,9 @@ static int check_signed(signer_t *s, invqr_app_t *app, invqr_db_t *db, const inv
         invqr_bind_int(&in, (long long)invqr_modi_expires(m) + INVQR_MODI_SKEW);
         if (invqr_db_exec(db, INVQR_SQL_SOAP_MESSAGE_ID_ADD, &in, NULL, NULL, NULL, NULL)
             != APR_SUCCESS) {
-            if (invqr_db_errno(db) == 1062) {
+            /* 1062: seen before; 1213: on Galera, the same id certified by
+             * another node at the same moment - a replay either way */
+            if (invqr_db_errno(db) == 1062 || invqr_db_errno(db) == 1213) {
                 invqr_log(INVQR_LOG_NOTICE, "INVQR0220: signed SOAP request replayed");
                 audit_signed(app, db, req, s->org_id, 0, "replayed");
                 fault(resp, req, sr->version, INVQR_SOAP_REPLAYED, NULL, p);
