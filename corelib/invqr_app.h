@@ -49,6 +49,7 @@ typedef struct {
 struct invqr_audit_group_t;
 struct invqr_benefits_t;
 struct invqr_sms_gateway_t;
+struct invqr_modi_signer_s;
 
 /* Per worker thread: the configuration and the thread's own connection. */
 typedef struct {
@@ -56,6 +57,7 @@ typedef struct {
     const struct invqr_benefits_t *benefits;  /* loaded at start-up, read-only */
     struct invqr_sms_gateway_t *sms;          /* the consent SMS gateway, or NULL */
     const char *dummy_hash;                   /* argon2id of a random password */
+    const struct invqr_modi_signer_s *signer; /* signs answers to signed SOAP requests, or NULL */
     invqr_db_t *db;            /* NULL until first use or after a failure */
     struct invqr_audit_group_t *audit;        /* shared by the process's threads, or NULL */
     apr_pool_t *pool;          /* lives as long as the thread */

@@ -62,6 +62,8 @@ static const conf_key conf_keys[] = {
     { "code_max_age_days",    T_INT,    OFF(code_max_age_days),    0, 3650,  "0", 0 },
     { "benefits_file",        T_STR,    OFF(benefits_file),        1, 4096,  NULL, 0 },
     { "fonts_dir",            T_STR,    OFF(fonts_dir),            1, 4096,  NULL, 0 },
+    { "soap_signing_key",     T_STR,    OFF(soap_signing_key),     1, 4096,  NULL, 0 },
+    { "soap_signing_cert",    T_STR,    OFF(soap_signing_cert),    1, 4096,  NULL, 0 },
     { "pdf_cache_dir",        T_STR,    OFF(pdf_cache_dir),        1, 4096,  NULL, 0 },
     { "issuer_name",          T_STR,    OFF(issuer_name),          1, 200,   INVQR_CONF_ISSUER_DEFAULT, 0 },
     { "test_faults",          T_BOOL,   OFF(test_faults),          0, 1,     "no", 0 },

@@ -44,6 +44,8 @@ typedef struct {
                                    * many days; 0 (default): no expiry of its own */
     const char *benefits_file;    /* the /benefits list, editable by the deployment */
     const char *fonts_dir;        /* fonts for the PDF */
+    const char *soap_signing_key; /* PEM private key signing SOAP answers to signed requests */
+    const char *soap_signing_cert;/* its PEM certificate, sent in the answers */
     const char *pdf_cache_dir;    /* attestation copies the module serves, or NULL */
     const char *issuer_name;      /* the administration named on the PDF */
     int test_faults;              /* 0/1: enables /_test/ fault routes (tests only) */

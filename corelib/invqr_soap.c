@@ -31,6 +31,8 @@
 #include "invqr_soap.h"
 #include "invqr_wssec.h"
 
+#define DS_NS "http://www.w3.org/2000/09/xmldsig#"
+#define WSA_NS "http://www.w3.org/2005/08/addressing"
 #define SOAP11_ACTOR_NEXT "http://schemas.xmlsoap.org/soap/actor/next"
 #define SOAP12_ROLE_NEXT "http://www.w3.org/2003/05/soap-envelope/role/next"
 #define SOAP12_ROLE_ULTIMATE "http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver"
@@ -763,7 +765,22 @@ typedef struct {
     invqr_soap_req_t *req;
     invqr_soap_fault_t *fault;
     apr_pool_t *p;
+    int is_signed;                      /* wsse:Security holds a ds:Signature */
 } walk_t;
+
+/* Whether a wsse:Security holds a ds:Signature: a signed request, whose tree
+ * is kept for invqr_modi.h. */
+static int holds_signature(const xmlNode *security)
+{
+    const xmlNode *n;
+
+    for (n = security->children; n != NULL; n = n->next) {
+        if (is_el(n, DS_NS, "Signature")) {
+            return 1;
+        }
+    }
+    return 0;
+}
 
 /* Read the Header: NULL or a static reason (fault filled in part). */
 static const char *read_header(walk_t *w, const xmlNode *header)
@@ -808,7 +825,11 @@ static const char *read_header(walk_t *w, const xmlNode *header)
                 return reason != NULL ? reason : "malformed wsse:Security";
             }
             token = t;
+            w->is_signed = holds_signature(n);
             continue;
+        }
+        if (ns_is(n, WSA_NS)) {
+            continue;                   /* WS-Addressing: read by invqr_modi */
         }
         if (must > 0) {
             w->fault->fcode = INVQR_SOAP_FC_MUST_UNDERSTAND;
@@ -1047,6 +1068,7 @@ apr_status_t invqr_soap_parse(invqr_soap_req_t **pout, invqr_soap_fault_t *fault
     w.req = req;
     w.fault = fault;
     w.p = p;
+    w.is_signed = 0;
     reason = read_envelope(&w, root);
     if (reason != NULL) {
         goto out;
@@ -1070,6 +1092,10 @@ apr_status_t invqr_soap_parse(invqr_soap_req_t **pout, invqr_soap_fault_t *fault
     }
     rv = APR_SUCCESS;
     *pout = req;
+    if (w.is_signed) {
+        req->doc = doc;                 /* freed by the pool's cleanup */
+        doc = NULL;
+    }
 out:
     if (doc != NULL) {
         apr_pool_cleanup_run(p, doc, free_doc_cleanup);

@@ -44,6 +44,7 @@
 #include "invqr_wssec.h"
 
 struct _xmlNode;
+struct _xmlDoc;
 
 /* The service namespace, and one SOAPAction URI per operation. */
 #define INVQR_SOAP_NS                "urn:invqr:verify:1"
@@ -89,6 +90,8 @@ typedef enum {
     INVQR_SOAP_OTP_INVALID,
     INVQR_SOAP_OTP_EXPIRED,
     INVQR_SOAP_UNAVAILABLE,
+    INVQR_SOAP_SIGNATURE_INVALID,      /* ModI: malformed, stale, misaddressed or false signature */
+    INVQR_SOAP_REPLAYED,               /* ModI: a wsa:MessageID seen before */
     INVQR_SOAP__CODE_COUNT
 } invqr_soap_code_t;
 
@@ -119,6 +122,8 @@ typedef struct {
     const char *challenge_id;          /* VerifyLevel2; else NULL */
     const char *otp;                   /* VerifyLevel2; else NULL */
     const invqr_wssec_token_t *token;  /* the UsernameToken, or NULL when none */
+    struct _xmlDoc *doc;               /* the parsed tree, kept (freed with p) only when
+                                        * wsse:Security holds a ds:Signature (invqr_modi.h) */
 } invqr_soap_req_t;
 
 /* An answer ready to send. */

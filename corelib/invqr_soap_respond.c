@@ -26,6 +26,7 @@
 static const char *const code_names[INVQR_SOAP__CODE_COUNT] = {
     "BAD_REQUEST", "UNKNOWN_CODE", "REVOKED_CODE", "FISCAL_CODE_MISMATCH", "RATE_LIMITED",
     "AUTH_FAILED", "NO_MOBILE", "OTP_INVALID", "OTP_EXPIRED", "UNAVAILABLE",
+    "SIGNATURE_INVALID", "REPLAYED",
 };
 
 /* Fault strings, [code][lang] with INVQR_LANG_IT = 0, INVQR_LANG_EN = 1. */
@@ -46,6 +47,10 @@ static const char *const code_text[INVQR_SOAP__CODE_COUNT][2] = {
     { "Il codice OTP \xc3\xa8 scaduto.", "The one-time password has expired." },
     { "Il servizio non \xc3\xa8 al momento disponibile.",
       "The service is temporarily unavailable." },
+    { "La firma del messaggio non \xc3\xa8 valida.",
+      "The message signature is not valid." },
+    { "Il messaggio \xc3\xa8 gi\xc3\xa0 stato ricevuto.",
+      "The message has already been received." },
 };
 
 static apr_status_t free_doc_cleanup(void *data)

@@ -8,6 +8,18 @@
  * invqr_level2 for RequestOtp and VerifyLevel2 (same OTP rules). A
  * PasswordDigest must be fresh and its nonce new: nonces are remembered in
  * the store for an hour, longer than the accepted clock skew.
+ *
+ * A request whose wsse:Security holds a ds:Signature follows AgID's ModI
+ * patterns instead (invqr_modi.h), checked in the order they prescribe:
+ * the Timestamp, wsa:To (public_base_url + "/soap"), the certificate
+ * against the organisations' registered ones (and its dates), the
+ * signature, the wsa:MessageID's replay - only then the request. The
+ * certificate names the organisation; at the second level the operator is
+ * named by a wsse:UsernameToken without password inside the signed header
+ * (the signature covers it), who must be an active operator of that
+ * organisation. The faults are SIGNATURE_INVALID (shape, algorithms,
+ * Timestamp, To, signature), AUTH_FAILED (certificate or operator) and
+ * REPLAYED.
  */
 #include <string.h>
 #include <time.h>
@@ -18,6 +30,8 @@
 #include "invqr_crypto.h"
 #include "invqr_level2.h"
 #include "invqr_log.h"
+#include "invqr_audit.h"
+#include "invqr_modi.h"
 #include "invqr_operator_auth.h"
 #include "invqr_soap.h"
 #include "invqr_soap_route.h"
@@ -131,6 +145,224 @@ static int authenticate(invqr_operator_t *op, invqr_app_t *app, invqr_db_t *db,
     return 0;
 }
 
+/* Who a verified signed request comes from. */
+typedef struct {
+    long long org_id;
+    char org_name[801];
+    long long operator_id;             /* level 2 only */
+    const char *msgid;                 /* the request's wsa:MessageID, or NULL */
+} signer_t;
+
+static void audit_signed(invqr_app_t *app, invqr_db_t *db, const invqr_request_t *req,
+                         long long org_id, long long operator_id, const char *outcome)
+{
+    invqr_audit_t a;
+
+    memset(&a, 0, sizeof(a));
+    a.actor = "operator";
+    a.operator_id = operator_id;
+    a.org_id = org_id;
+    a.client = req->client;
+    a.event = "login";
+    a.outcome = outcome;
+    a.detail = "soap-modi";
+    if (invqr_audit_write(db, &a) != APR_SUCCESS)
+        invqr_app_db_failed(app);
+}
+
+/* Check a signed request (ModI). 1 with *s filled, or 0 with a fault
+ * written. */
+static int check_signed(signer_t *s, invqr_app_t *app, invqr_db_t *db, const invqr_request_t *req,
+                        const invqr_soap_req_t *sr, invqr_response_t *resp, apr_pool_t *p)
+{
+    invqr_modi_t *m = NULL;
+    const char *reason = NULL, *msgid;
+    time_t now = time(NULL);
+    unsigned required = INVQR_MODI_SIGNED_TIMESTAMP | INVQR_MODI_SIGNED_TO;
+    invqr_binds_t in, out;
+    unsigned long long rows = 0;
+    long long pw_tokens = 0;
+
+    memset(s, 0, sizeof(*s));
+    if (invqr_modi_read(&m, &reason, sr->doc, p) != APR_SUCCESS) {
+        invqr_log(INVQR_LOG_NOTICE, "INVQR0215: signed SOAP request refused: %s", reason);
+        fault(resp, req, sr->version, INVQR_SOAP_SIGNATURE_INVALID, reason, p);
+        return 0;
+    }
+    if (!invqr_modi_check_time(m, now)) {
+        invqr_log(INVQR_LOG_NOTICE, "INVQR0216: signed SOAP request with a stale Timestamp");
+        fault(resp, req, sr->version, INVQR_SOAP_SIGNATURE_INVALID,
+              "the Timestamp is not current", p);
+        return 0;
+    }
+    if (!invqr_modi_check_to(m, apr_pstrcat(p, app->conf->public_base_url, "/soap", NULL))) {
+        invqr_log(INVQR_LOG_NOTICE, "INVQR0217: signed SOAP request not addressed to this service");
+        fault(resp, req, sr->version, INVQR_SOAP_SIGNATURE_INVALID,
+              "a signed wsa:To naming this service is required", p);
+        return 0;
+    }
+    /* the certificate: registered for an organisation, and current */
+    invqr_binds_init(&in);
+    invqr_bind_bin(&in, invqr_modi_fingerprint(m), INVQR_MODI_FP_LEN);
+    invqr_binds_init(&out);
+    invqr_bind_out_int(&out, &s->org_id);
+    invqr_bind_out_str(&out, s->org_name, sizeof(s->org_name));
+    invqr_bind_out_int(&out, &pw_tokens);
+    if (invqr_db_exec(db, INVQR_SQL_ORG_CERT_FIND, &in, &out, NULL, NULL, &rows) != APR_SUCCESS) {
+        invqr_app_db_failed(app);
+        fault(resp, req, sr->version, INVQR_SOAP_UNAVAILABLE, NULL, p);
+        return 0;
+    }
+    if (rows == 0 || !invqr_modi_cert_current(m, now)) {
+        invqr_log(INVQR_LOG_NOTICE, "INVQR0218: signed SOAP request by a certificate not "
+                  "registered or not current");
+        audit_signed(app, db, req, 0, 0, "unknown_certificate");
+        fault(resp, req, sr->version, INVQR_SOAP_AUTH_FAILED,
+              "the certificate is not registered or not current", p);
+        return 0;
+    }
+    if (invqr_soap_op_needs_auth(sr->op))
+        required |= INVQR_MODI_SIGNED_MSGID | INVQR_MODI_SIGNED_BODY | INVQR_MODI_SIGNED_TOKEN;
+    if (sr->token != NULL)
+        required |= INVQR_MODI_SIGNED_TOKEN;
+    if (invqr_modi_message_id(m) != NULL)
+        required |= INVQR_MODI_SIGNED_MSGID;
+    if (invqr_modi_verify(m, required, &reason) != APR_SUCCESS) {
+        invqr_log(INVQR_LOG_NOTICE, "INVQR0219: signed SOAP request refused: %s", reason);
+        audit_signed(app, db, req, s->org_id, 0, "bad_signature");
+        fault(resp, req, sr->version, INVQR_SOAP_SIGNATURE_INVALID, reason, p);
+        return 0;
+    }
+    /* a message is accepted once, on any node, until its Timestamp expires */
+    msgid = invqr_modi_message_id(m);
+    s->msgid = msgid;
+    if (msgid != NULL) {
+        unsigned char h[INVQR_SHA256_LEN];
+
+        invqr_sha256(h, msgid, strlen(msgid));
+        invqr_binds_init(&in);
+        invqr_bind_bin(&in, h, sizeof(h));
+        invqr_bind_int(&in, (long long)invqr_modi_expires(m) + INVQR_MODI_SKEW);
+        if (invqr_db_exec(db, INVQR_SQL_SOAP_MESSAGE_ID_ADD, &in, NULL, NULL, NULL, NULL)
+            != APR_SUCCESS) {
+            /* 1062: seen before; 1213: on Galera, the same id certified by
+             * another node at the same moment - a replay either way */
+            if (invqr_db_errno(db) == 1062 || invqr_db_errno(db) == 1213) {
+                invqr_log(INVQR_LOG_NOTICE, "INVQR0220: signed SOAP request replayed");
+                audit_signed(app, db, req, s->org_id, 0, "replayed");
+                fault(resp, req, sr->version, INVQR_SOAP_REPLAYED, NULL, p);
+            }
+            else {
+                invqr_app_db_failed(app);
+                fault(resp, req, sr->version, INVQR_SOAP_UNAVAILABLE, NULL, p);
+            }
+            return 0;
+        }
+    }
+    if (invqr_soap_op_needs_auth(sr->op)) {
+        /* the operator the organisation names, inside the signed header */
+        if (sr->token == NULL || sr->token->password != NULL) {
+            invqr_log(INVQR_LOG_NOTICE, "INVQR0221: signed SOAP request without an operator");
+            audit_signed(app, db, req, s->org_id, 0, "no_operator");
+            fault(resp, req, sr->version, INVQR_SOAP_AUTH_FAILED,
+                  "a signed UsernameToken without password names the operator", p);
+            return 0;
+        }
+        invqr_binds_init(&in);
+        invqr_bind_str(&in, sr->token->username, strlen(sr->token->username));
+        invqr_bind_int(&in, s->org_id);
+        invqr_binds_init(&out);
+        invqr_bind_out_int(&out, &s->operator_id);
+        rows = 0;
+        if (invqr_db_exec(db, INVQR_SQL_OPERATOR_OF_ORG, &in, &out, NULL, NULL, &rows)
+            != APR_SUCCESS) {
+            invqr_app_db_failed(app);
+            fault(resp, req, sr->version, INVQR_SOAP_UNAVAILABLE, NULL, p);
+            return 0;
+        }
+        if (rows == 0) {
+            invqr_log(INVQR_LOG_NOTICE, "INVQR0222: signed SOAP request names no active operator "
+                      "of the signing organisation");
+            audit_signed(app, db, req, s->org_id, 0, "unknown_operator");
+            fault(resp, req, sr->version, INVQR_SOAP_AUTH_FAILED, NULL, p);
+            return 0;
+        }
+    }
+    /* a signed first level is audited by the verification itself, with the
+     * organisation; the second level records the operator's sign-in */
+    if (invqr_soap_op_needs_auth(sr->op))
+        audit_signed(app, db, req, s->org_id, s->operator_id, "ok");
+    return 1;
+}
+
+/* Whether the operator's organisation still takes password UsernameTokens;
+ * 0 with a fault written when not (or when the store failed). */
+static int password_tokens_allowed(invqr_app_t *app, invqr_db_t *db, const invqr_request_t *req,
+                                   const invqr_soap_req_t *sr, const invqr_operator_t *op,
+                                   invqr_response_t *resp, apr_pool_t *p)
+{
+    invqr_binds_t in, out;
+    long long allowed = 0;
+    unsigned long long rows = 0;
+
+    invqr_binds_init(&in);
+    invqr_bind_int(&in, op->org_id);
+    invqr_binds_init(&out);
+    invqr_bind_out_int(&out, &allowed);
+    if (invqr_db_exec(db, INVQR_SQL_ORG_PASSWORD_TOKENS, &in, &out, NULL, NULL, &rows)
+        != APR_SUCCESS) {
+        invqr_app_db_failed(app);
+        fault(resp, req, sr->version, INVQR_SOAP_UNAVAILABLE, NULL, p);
+        return 0;
+    }
+    if (rows == 0 || !allowed) {
+        invqr_log(INVQR_LOG_NOTICE, "INVQR0223: UsernameToken with password refused: the "
+                  "organisation signs its requests");
+        fault(resp, req, sr->version, INVQR_SOAP_AUTH_FAILED,
+              "this organisation must sign its requests", p);
+        return 0;
+    }
+    return 1;
+}
+
+/* The operator: from the signed request, or from the UsernameToken. */
+static int who(invqr_operator_t *op, const signer_t *s, invqr_app_t *app, invqr_db_t *db,
+               const invqr_request_t *req, const invqr_soap_req_t *sr, invqr_response_t *resp,
+               apr_pool_t *p)
+{
+    if (sr->doc != NULL) {
+        memset(op, 0, sizeof(*op));
+        op->operator_id = s->operator_id;
+        op->org_id = s->org_id;
+        apr_cpystrn(op->org_name, s->org_name, sizeof(op->org_name));
+        return 1;
+    }
+    return authenticate(op, app, db, req, sr, resp, p) &&
+           password_tokens_allowed(app, db, req, sr, op, resp, p);
+}
+
+/* Send an answer; signed (INTEGRITY_SOAP_01) when the request was signed
+ * and the agency has a signing key. */
+static void answer(invqr_app_t *app, const invqr_request_t *req, const invqr_soap_req_t *sr,
+                   const signer_t *s, invqr_response_t *resp, invqr_soap_out_t *out,
+                   apr_pool_t *p)
+{
+    const char *signed_body = NULL;
+    apr_size_t len = 0;
+
+    if (sr->doc != NULL && app->signer != NULL) {
+        if (invqr_modi_sign(&signed_body, &len, app->signer, out->body, out->len, s->msgid,
+                            time(NULL), p) != APR_SUCCESS) {
+            invqr_log(INVQR_LOG_ERR, "INVQR0224: a SOAP answer could not be signed");
+            fault(resp, req, sr->version, INVQR_SOAP_UNAVAILABLE, NULL, p);
+            return;
+        }
+        out->body = signed_body;
+        out->len = len;
+    }
+    send_out(resp, out);
+}
+
 static void actor_of(invqr_l2_actor_t *actor, const invqr_operator_t *op,
                      const invqr_request_t *req)
 {
@@ -169,6 +401,7 @@ void invqr_soap_route(invqr_app_t *app, const invqr_request_t *req, invqr_respon
     invqr_soap_out_t *out = NULL;
     invqr_level1_t v;
     invqr_operator_t op;
+    signer_t signer;
     char code[INVQR_CODE_LEN + 1];
     invqr_db_t *db;
 
@@ -187,6 +420,7 @@ void invqr_soap_route(invqr_app_t *app, const invqr_request_t *req, invqr_respon
         return;
     }
     memset(&pf, 0, sizeof(pf));
+    memset(&signer, 0, sizeof(signer));
     if (invqr_soap_parse(&sr, &pf, req->body != NULL ? req->body : "", req->body_len,
                          req->content_type, req->soap_action, p) != APR_SUCCESS) {
         if (invqr_soap_fault(&out, &pf, req->page.lang, p) == APR_SUCCESS)
@@ -200,11 +434,18 @@ void invqr_soap_route(invqr_app_t *app, const invqr_request_t *req, invqr_respon
         fault(resp, req, sr->version, INVQR_SOAP_UNAVAILABLE, NULL, p);
         return;
     }
+    if (sr->doc != NULL && !check_signed(&signer, app, db, req, sr, resp, p))
+        return;
     switch (sr->op) {
     case INVQR_SOAP_OP_VERIFY_LEVEL1: {
         invqr_soap_level1_t r;
 
-        level1(app, db, req, sr, NULL, &v, code);
+        if (sr->doc != NULL) {
+            /* a signed first level is the organisation's */
+            memset(&op, 0, sizeof(op));
+            op.org_id = signer.org_id;
+        }
+        level1(app, db, req, sr, sr->doc != NULL ? &op : NULL, &v, code);
         if (v.outcome != INVQR_V_MATCH) {
             fault(resp, req, sr->version, code_of_outcome(v.outcome), NULL, p);
             return;
@@ -219,7 +460,7 @@ void invqr_soap_route(invqr_app_t *app, const invqr_request_t *req, invqr_respon
         r.handicap = v.handicap;
         if (invqr_soap_respond_level1(&out, sr->version, &r, p) != APR_SUCCESS)
             break;
-        send_out(resp, out);
+        answer(app, req, sr, &signer, resp, out, p);
         return;
     }
     case INVQR_SOAP_OP_REQUEST_OTP: {
@@ -227,7 +468,7 @@ void invqr_soap_route(invqr_app_t *app, const invqr_request_t *req, invqr_respon
         invqr_l2_challenge_t ch;
         time_t expires = 0;
 
-        if (!authenticate(&op, app, db, req, sr, resp, p))
+        if (!who(&op, &signer, app, db, req, sr, resp, p))
             return;
         /* the first level, with the fiscal code, in the same call */
         level1(app, db, req, sr, &op, &v, code);
@@ -260,7 +501,7 @@ void invqr_soap_route(invqr_app_t *app, const invqr_request_t *req, invqr_respon
         if (invqr_soap_respond_otp(&out, sr->version, ch.challenge, expires, ch.masked_mobile, p)
             != APR_SUCCESS)
             break;
-        send_out(resp, out);
+        answer(app, req, sr, &signer, resp, out, p);
         return;
     }
     case INVQR_SOAP_OP_VERIFY_LEVEL2: {
@@ -269,7 +510,7 @@ void invqr_soap_route(invqr_app_t *app, const invqr_request_t *req, invqr_respon
         invqr_soap_level2_t r;
         int left = 0;
 
-        if (!authenticate(&op, app, db, req, sr, resp, p))
+        if (!who(&op, &signer, app, db, req, sr, resp, p))
             return;
         actor_of(&actor, &op, req);
         switch (invqr_level2_verify(&st, &left, code, db, app->conf, &actor, NULL, sr->challenge_id,
@@ -308,7 +549,7 @@ void invqr_soap_route(invqr_app_t *app, const invqr_request_t *req, invqr_respon
         r.review_date = st->review_date;
         if (invqr_soap_respond_level2(&out, sr->version, &r, p) != APR_SUCCESS)
             break;
-        send_out(resp, out);
+        answer(app, req, sr, &signer, resp, out, p);
         return;
     }
     default:

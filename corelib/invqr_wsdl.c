@@ -88,6 +88,23 @@
     "old); each nonce is accepted once. Missing or wrong credentials give the " \
     "fault code AUTH_FAILED."
 
+/* The AgID ModI policy for signed requests (invqr_modi.h, docs/soap.md). */
+#define MODI_DOC                                                                \
+    "Signed requests follow AgID's interoperability model (ModI) patterns "     \
+    "ID_AUTH_SOAP_01, ID_AUTH_SOAP_02 and INTEGRITY_SOAP_01 (WS-Security 1.1, "  \
+    "X.509 Token Profile): the wsse:Security header holds one "                 \
+    "wsse:BinarySecurityToken (#X509v3) of a certificate registered for the "    \
+    "organisation, named by the signature's KeyInfo through a "                 \
+    "wsse:SecurityTokenReference, one wsu:Timestamp (Created at most 300 "       \
+    "seconds old, Expires, 60 seconds of clock skew) and one ds:Signature "      \
+    "whose References (URI=\"#wsu:Id\") cover wsu:Timestamp, wsa:To (this "      \
+    "service's address; xmlns:wsa=\"http://www.w3.org/2005/08/addressing\") "    \
+    "and wsa:MessageID when sent (accepted once); RequestOtp and VerifyLevel2 "  \
+    "also need the Body, wsa:MessageID and a wsse:UsernameToken naming the "     \
+    "operator without password covered. Algorithms: RSA-SHA256/384/512 or "      \
+    "ECDSA-SHA256/384/512, SHA-256/384/512 digests, exclusive C14N, C14N 1.0 "   \
+    "or 1.1. Faults: SIGNATURE_INVALID, REPLAYED, AUTH_FAILED."
+
 static const char wsdl_head[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     "<wsdl:definitions name=\"InvQRVerify\"\n"
@@ -103,7 +120,7 @@ static const char wsdl_head[] =
     "operator the second level, with the holder's consent given by a one-time password "
     "sent to the holder by SMS. Errors are SOAP faults whose detail carries "
     "tns:FaultDetail with one machine code; every fault is sent with HTTP status "
-    "500.</wsdl:documentation>\n"
+    "500. " MODI_DOC "</wsdl:documentation>\n"
     "  <wsdl:types>\n"
     "    <xs:schema targetNamespace=\"" INVQR_SOAP_NS "\"\n"
     "        xmlns:tns=\"" INVQR_SOAP_NS "\"\n"
@@ -157,6 +174,8 @@ static const char wsdl_head[] =
     "          <xs:enumeration value=\"OTP_INVALID\"/>\n"
     "          <xs:enumeration value=\"OTP_EXPIRED\"/>\n"
     "          <xs:enumeration value=\"UNAVAILABLE\"/>\n"
+    "          <xs:enumeration value=\"SIGNATURE_INVALID\"/>\n"
+    "          <xs:enumeration value=\"REPLAYED\"/>\n"
     "        </xs:restriction>\n"
     "      </xs:simpleType>\n"
     "      <xs:complexType name=\"Level1Result\">\n"

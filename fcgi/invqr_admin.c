@@ -21,6 +21,7 @@
 #include <mysql.h>
 #include <mysqld_error.h>
 
+#include "invqr_modi.h"
 #include "invqr_audit.h"
 #include "invqr_code.h"
 #include "invqr_conf.h"
@@ -112,6 +113,8 @@ static const char *const grants[][2] = {
     { "verify_client", "SELECT, INSERT, UPDATE, DELETE" },
     { "session_match", "SELECT, INSERT, UPDATE, DELETE" },
     { "soap_nonce", "SELECT, INSERT, DELETE" },
+    { "org_cert", "SELECT" },
+    { "soap_message_id", "SELECT, INSERT, DELETE" },
 };
 
 static int cmd_migrate(admin_t *a, int argc, char **argv)
@@ -281,8 +284,169 @@ static int list_row(void *baton, invqr_binds_t *out)
     return 0;
 }
 
+/* "AB:cd..." or "abcd..." (64 hex digits) into 32 bytes; -1 when not. */
+static int parse_fingerprint(unsigned char fp[INVQR_MODI_FP_LEN], const char *s)
+{
+    size_t n = 0;
+
+    for (; *s != '\0'; s++) {
+        int v;
+
+        if (*s == ':')
+            continue;
+        if (*s >= '0' && *s <= '9')
+            v = *s - '0';
+        else if (*s >= 'a' && *s <= 'f')
+            v = *s - 'a' + 10;
+        else if (*s >= 'A' && *s <= 'F')
+            v = *s - 'A' + 10;
+        else
+            return -1;
+        if (n >= 2 * INVQR_MODI_FP_LEN)
+            return -1;
+        if (n % 2 == 0)
+            fp[n / 2] = (unsigned char)(v << 4);
+        else
+            fp[n / 2] |= (unsigned char)v;
+        n++;
+    }
+    return n == 2 * INVQR_MODI_FP_LEN ? 0 : -1;
+}
+
+/* org cert add ORG FILE | remove ORG FINGERPRINT | list: the certificates
+ * that identify an organisation's signed SOAP requests (direct trust). */
+static int cmd_org_cert(admin_t *a, int argc, char **argv)
+{
+    invqr_binds_t in, out;
+    unsigned char fp[INVQR_MODI_FP_LEN];
+    long long org_id = 0;
+    unsigned long long rows = 0;
+    char hex[2 * INVQR_MODI_FP_LEN + 1];
+    int found, i;
+
+    if (argc == 1 && strcmp(argv[0], "list") == 0) {
+        char org[801], fph[65], subject[513], until[16];
+
+        invqr_binds_init(&out);
+        invqr_bind_out_str(&out, org, sizeof(org));
+        invqr_bind_out_str(&out, fph, sizeof(fph));
+        invqr_bind_out_str(&out, subject, sizeof(subject));
+        invqr_bind_out_str(&out, until, sizeof(until));
+        return invqr_db_exec(a->db, INVQR_SQL_ORG_CERT_LIST, NULL, &out, list_row, NULL, NULL)
+                   == APR_SUCCESS ? 0 : 2;
+    }
+    if (argc != 3 || (strcmp(argv[0], "add") != 0 && strcmp(argv[0], "remove") != 0)) {
+        fprintf(stderr, "usage: invqr-admin org cert add ORG FILE.pem | "
+                        "org cert remove ORG FINGERPRINT | org cert list\n");
+        return 2;
+    }
+    found = org_find(a, argv[1], &org_id);
+    if (found < 0)
+        return 2;
+    if (found == 0) {
+        fprintf(stderr, "invqr-admin: no organisation '%s'\n", argv[1]);
+        return 1;
+    }
+    if (strcmp(argv[0], "add") == 0) {
+        static unsigned char buf[64 * 1024];
+        char subject[513];
+        time_t nb = 0, na = 0, now = time(NULL);
+        size_t len;
+        FILE *f = fopen(argv[2], "rb");
+
+        if (f == NULL) {
+            fprintf(stderr, "invqr-admin: cannot read %s\n", argv[2]);
+            return 1;
+        }
+        len = fread(buf, 1, sizeof(buf), f);
+        i = !feof(f) || ferror(f);
+        fclose(f);
+        if (i || invqr_modi_cert_info(fp, &nb, &na, subject, sizeof(subject), buf, len) != 0) {
+            fprintf(stderr, "invqr-admin: %s is not one X.509 certificate (PEM or DER)\n", argv[2]);
+            return 1;
+        }
+        if (nb > now || na <= now) {
+            fprintf(stderr, "invqr-admin: the certificate is %s\n",
+                    nb > now ? "not valid yet" : "expired");
+            return 1;
+        }
+        invqr_binds_init(&in);
+        invqr_bind_bin(&in, fp, sizeof(fp));
+        invqr_bind_int(&in, org_id);
+        invqr_bind_str(&in, subject, strlen(subject));
+        invqr_bind_int(&in, (long long)nb);
+        invqr_bind_int(&in, (long long)na);
+        if (invqr_db_exec(a->db, INVQR_SQL_ORG_CERT_INSERT, &in, NULL, NULL, NULL, NULL)
+            != APR_SUCCESS) {
+            if (invqr_db_errno(a->db) == ER_DUP_ENTRY) {
+                fprintf(stderr, "invqr-admin: this certificate is registered already\n");
+                return 1;
+            }
+            return 2;
+        }
+    }
+    else {
+        if (parse_fingerprint(fp, argv[2]) != 0) {
+            fprintf(stderr, "invqr-admin: a fingerprint is 64 hexadecimal digits (SHA-256)\n");
+            return 2;
+        }
+        invqr_binds_init(&in);
+        invqr_bind_bin(&in, fp, sizeof(fp));
+        invqr_bind_int(&in, org_id);
+        if (invqr_db_exec(a->db, INVQR_SQL_ORG_CERT_DELETE, &in, NULL, NULL, NULL, &rows)
+            != APR_SUCCESS)
+            return 2;
+        if (rows == 0) {
+            fprintf(stderr, "invqr-admin: no such certificate for '%s'\n", argv[1]);
+            return 1;
+        }
+    }
+    for (i = 0; i < INVQR_MODI_FP_LEN; i++)
+        snprintf(hex + 2 * i, 3, "%02X", fp[i]);
+    if (audit(a, strcmp(argv[0], "add") == 0 ? "org_cert_add" : "org_cert_remove", "ok", NULL,
+              apr_pstrcat(a->pool, argv[1], " ", hex, NULL)) != 0)
+        return 2;
+    printf("org cert: %s %s for '%s'\n", strcmp(argv[0], "add") == 0 ? "added" : "removed", hex,
+           argv[1]);
+    return 0;
+}
+
+/* org password-tokens ORG on|off: whether the organisation's operators may
+ * still use UsernameTokens with a password (the legacy mode). */
+static int cmd_org_password_tokens(admin_t *a, int argc, char **argv)
+{
+    invqr_binds_t in;
+    long long org_id = 0;
+    int found, on;
+
+    if (argc != 2 || (strcmp(argv[1], "on") != 0 && strcmp(argv[1], "off") != 0)) {
+        fprintf(stderr, "usage: invqr-admin org password-tokens ORG on|off\n");
+        return 2;
+    }
+    on = strcmp(argv[1], "on") == 0;
+    found = org_find(a, argv[0], &org_id);
+    if (found <= 0) {
+        if (found == 0)
+            fprintf(stderr, "invqr-admin: no organisation '%s'\n", argv[0]);
+        return found < 0 ? 2 : 1;
+    }
+    invqr_binds_init(&in);
+    invqr_bind_int(&in, on);
+    invqr_bind_int(&in, org_id);
+    if (invqr_db_exec(a->db, INVQR_SQL_ORG_SET_PASSWORD_TOKENS, &in, NULL, NULL, NULL, NULL)
+            != APR_SUCCESS
+        || audit(a, "org_password_tokens", on ? "on" : "off", NULL, argv[0]) != 0)
+        return 2;
+    printf("org: password UsernameTokens %s for '%s'\n", on ? "allowed" : "refused", argv[0]);
+    return 0;
+}
+
 static int cmd_org(admin_t *a, int argc, char **argv)
 {
+    if (argc >= 1 && strcmp(argv[0], "cert") == 0)
+        return cmd_org_cert(a, argc - 1, argv + 1);
+    if (argc >= 1 && strcmp(argv[0], "password-tokens") == 0)
+        return cmd_org_password_tokens(a, argc - 1, argv + 1);
     if (argc == 2 && strcmp(argv[0], "add") == 0) {
         invqr_binds_t in;
         long chars = invqr_utf8_count_text(argv[1], strlen(argv[1]), 0);
@@ -318,7 +482,8 @@ static int cmd_org(admin_t *a, int argc, char **argv)
         return invqr_db_exec(a->db, INVQR_SQL_ORG_LIST, NULL, &out, list_row, NULL, NULL)
                    == APR_SUCCESS ? 0 : 2;
     }
-    fprintf(stderr, "usage: invqr-admin org add NAME | org list\n");
+    fprintf(stderr, "usage: invqr-admin org add NAME | org list | org cert ... | "
+                    "org password-tokens ORG on|off\n");
     return 2;
 }
 
@@ -741,6 +906,9 @@ static void usage(void)
             "  migrate                            apply schema migrations and grants\n"
             "  import [--strict] FILE.csv         load the status archive\n"
             "  org add NAME | org list\n"
+            "  org cert add ORG FILE.pem | org cert remove ORG FINGERPRINT | org cert list\n"
+            "                                     certificates of signed SOAP requests (ModI)\n"
+            "  org password-tokens ORG on|off     allow password UsernameTokens (legacy)\n"
             "  operator add --org ORG USERNAME    password read from standard input\n"
             "  operator lock|unlock|remove|passwd USERNAME | operator list\n"
             "  revoke FISCAL_CODE                 revoke the citizen's active code\n"

@@ -40,6 +40,7 @@
 #include <mysql.h>
 #include <libxml/parser.h>
 
+#include "invqr_modi.h"
 #include "invqr_app.h"
 #include "invqr_audit_group.h"
 #include "invqr_housekeeping.h"
@@ -64,6 +65,7 @@ typedef struct {
 static const invqr_conf_t *g_conf;
 static const invqr_benefits_t *g_benefits;
 static invqr_sms_gateway_t *g_sms;
+static invqr_modi_signer_t *g_signer;   /* signs answers to signed SOAP requests */
 static char g_dummy_hash[INVQR_PASSWORD_HASH_MAX];
 static char g_gate[INVQR_WIRE_GATE_CHARS + 1];
 static int g_listen_fd = -1;
@@ -346,6 +348,7 @@ static void *thread_main(void *arg)
     app.benefits = g_benefits;
     app.sms = g_sms;
     app.dummy_hash = g_dummy_hash;
+    app.signer = g_signer;
     app.pool = tpool;
     app.audit = arg;
     /* libfcgi is given no listening socket: the thread accepts each
@@ -915,6 +918,15 @@ int main(int argc, char **argv)
     if (rc != 0)
         return rc;
     xmlInitParser();   /* once, before any thread uses libxml2 */
+    if (invqr_modi_init() != 0)   /* xmlsec, for signed SOAP requests */
+        return 2;
+    if ((conf->soap_signing_key != NULL) != (conf->soap_signing_cert != NULL)) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0032: soap_signing_key and soap_signing_cert go together");
+        return 2;
+    }
+    if (conf->soap_signing_key != NULL &&
+        invqr_modi_signer_load(&g_signer, conf->soap_signing_key, conf->soap_signing_cert) != 0)
+        return 2;
     /* Times shown to verifiers are Italian local time unless TZ says otherwise;
      * set before any thread, since localtime_r reads it. */
     setenv("TZ", getenv("TZ") != NULL && getenv("TZ")[0] != '\0' ? getenv("TZ") : "Europe/Rome", 1);
@@ -941,6 +953,8 @@ int main(int argc, char **argv)
     unlink(o.socket_path);
     mysql_library_end();
     curl_global_cleanup();
+    invqr_modi_signer_free(g_signer);
+    invqr_modi_shutdown();
     xmlCleanupParser();
     apr_pool_destroy(pool);
     return rc;

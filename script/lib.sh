@@ -10,11 +10,11 @@ INVQR_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 INVQR_PACKAGES="build-essential autoconf automake libtool pkg-config
  apache2 apache2-dev libapr1-dev libaprutil1-dev libfcgi-dev libqrencode-dev libhpdf-dev
  libmariadb-dev mariadb-server mariadb-client libxml2-dev libxml2-utils libssl-dev
- libargon2-dev libcurl4-openssl-dev libcmocka-dev fonts-dejavu-core fonttools curl
- libsystemd-dev"
+ libargon2-dev libcurl4-openssl-dev libcmocka-dev libxmlsec1-dev libxmlsec1-openssl
+ fonts-dejavu-core fonttools curl libsystemd-dev"
 INVQR_TEST_PACKAGES="python3-pytest python3-requests python3-zeep python3-lxml python3-selenium
  chromium chromium-driver clang libfuzzer-14-dev libclang-rt-14-dev
- zbar-tools poppler-utils ghostscript wrk php-cli php-soap python3-pikepdf"
+ zbar-tools poppler-utils ghostscript wrk php-cli php-soap python3-pikepdf python3-xmlsec xmlsec1"
 # What script/package needs to build and check the Debian packages (systemd:
 # systemd-analyze for the unit, in tests/package).
 INVQR_PACKAGE_PACKAGES="debhelper devscripts dpkg-dev fakeroot lintian systemd"
@@ -174,6 +174,14 @@ CONF
     # the administration the PDFs name (UTF-8; tests look for it)
     grep -q '^issuer_name' "$conf" \
         || echo "issuer_name = ${INVQR_ISSUER_NAME:-Comune di Forlì · Servizi sociali}" >>"$conf"
+    # the agency's key and certificate that sign answers to signed SOAP requests (ModI)
+    if ! grep -q '^soap_signing_key' "$conf"; then
+        openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 365 -subj "/CN=invqr demo agency" \
+            -keyout "$INVQR_RUN/soap-signing.key" -out "$INVQR_RUN/soap-signing.pem" >/dev/null 2>&1 \
+            || die "cannot make the SOAP signing key"
+        printf 'soap_signing_key = %s\nsoap_signing_cert = %s\n' "$INVQR_RUN/soap-signing.key" \
+            "$INVQR_RUN/soap-signing.pem" >>"$conf"
+    fi
     # PDF copies the module sends: where httpd's children (www-data) can
     # read them even when the checkout is under /root, like the sockets
     grep -q '^pdf_cache_dir' "$conf" || echo "pdf_cache_dir = $INVQR_SOCKDIR/pdf" >>"$conf"

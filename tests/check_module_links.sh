@@ -1,7 +1,8 @@
 #!/bin/sh
 # mod_invqr.so carries only what the module runs (README, "Source layout"):
 # it exports the module record and nothing else, and httpd's children load
-# none of the libraries only the workers need (libcurl, libhpdf, libqrencode).
+# none of the libraries only the workers need (libcurl, libhpdf, libqrencode,
+# libxmlsec1).
 so=mod_invqr/.libs/mod_invqr.so
 [ -f "$so" ] || { echo "$so not built"; exit 1; }
 rc=0
@@ -9,7 +10,7 @@ exported=$(nm -D --defined-only "$so" | awk '$2 ~ /^[TDBR]$/ {print $3}' | grep 
 if [ "$exported" != "invqr_module" ]; then
     echo "mod_invqr.so exports more than invqr_module:"; echo "$exported" | head -20; rc=1
 fi
-for lib in libcurl libhpdf libqrencode libfcgi; do
+for lib in libcurl libhpdf libqrencode libfcgi libxmlsec1; do
     if ldd "$so" | grep -q "$lib"; then
         echo "mod_invqr.so links $lib, which only the workers need"; rc=1
     fi

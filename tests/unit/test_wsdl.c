@@ -200,6 +200,11 @@ static void test_well_formed_definitions(void **state)
                         "qualified");
     /* WSDL 1.1 order: documentation, types, message, portType, binding, service */
     assert_string_equal(xs(f, "local-name(/wsdl:definitions/*[1])"), "documentation");
+    /* the ModI policy for signed requests is stated once, for the service */
+    assert_non_null(strstr(xs(f, "string(/wsdl:definitions/wsdl:documentation)"),
+                           "ID_AUTH_SOAP_02"));
+    assert_non_null(strstr(xs(f, "string(/wsdl:definitions/wsdl:documentation)"),
+                           "SIGNATURE_INVALID"));
     assert_string_equal(xs(f, "local-name(/wsdl:definitions/*[2])"), "types");
     assert_int_equal(xcount(f, "/wsdl:definitions/wsdl:message"), 7);
     assert_int_equal(xcount(f, "/wsdl:definitions/wsdl:portType"), 1);
