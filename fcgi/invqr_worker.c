@@ -920,12 +920,13 @@ int main(int argc, char **argv)
     xmlInitParser();   /* once, before any thread uses libxml2 */
     if (invqr_modi_init() != 0)   /* xmlsec, for signed SOAP requests */
         return 2;
-    if ((conf->soap_signing_key != NULL) != (conf->soap_signing_cert != NULL)) {
+    /* the agency's signing key is read once, at start: a reload keeps it */
+    if ((g_conf->soap_signing_key != NULL) != (g_conf->soap_signing_cert != NULL)) {
         invqr_log(INVQR_LOG_ERR, "INVQR0032: soap_signing_key and soap_signing_cert go together");
         return 2;
     }
-    if (conf->soap_signing_key != NULL &&
-        invqr_modi_signer_load(&g_signer, conf->soap_signing_key, conf->soap_signing_cert) != 0)
+    if (g_conf->soap_signing_key != NULL &&
+        invqr_modi_signer_load(&g_signer, g_conf->soap_signing_key, g_conf->soap_signing_cert) != 0)
         return 2;
     /* Times shown to verifiers are Italian local time unless TZ says otherwise;
      * set before any thread, since localtime_r reads it. */
