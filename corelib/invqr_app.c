@@ -11,6 +11,7 @@
 #include "invqr_app.h"
 #include "invqr_benefits.h"
 #include "invqr_citizen.h"
+#include "invqr_health.h"
 #include "invqr_home.h"
 #include "invqr_log.h"
 #include "invqr_operator_pages.h"
@@ -43,6 +44,7 @@ static const route_t routes[] = {
     { "otp", invqr_otp_route },
     { "level2", invqr_level2_route },
     { "soap", invqr_soap_route },
+    { "health", invqr_health_route },
 };
 
 invqr_db_t *invqr_app_db(invqr_app_t *app)

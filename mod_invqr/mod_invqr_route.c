@@ -53,6 +53,7 @@ static const invqr_route_t routes[] = {
       NULL },
     { "level2",     "/v/",                 1, "/level2", GET_HEAD | POST, OWN_WORKER, NEED_OPERATOR,
       NULL, 1, NULL },
+    { "health",     "/health",             0, NULL, GET_HEAD, OWN_WORKER, NEED_NONE, NULL, 0, NULL },
     { "soap",       "/soap",               0, NULL, GET_HEAD | POST, OWN_WORKER, NEED_NONE, NULL, 0, NULL },
     { "static",     "/static/",            1, NULL, GET_HEAD, OWN_FILE,   NEED_NONE,
       invqr_static_handler, 0, NULL },
