@@ -395,9 +395,8 @@ def test_audit_rows_that_queue_are_written_together_and_each_answer_waits(invqr,
     statements than rows), each row is right, and no answer came before its row."""
     import subprocess
     import time
-    # one code per client: verifications of one code are serialised in the
-    # worker (a lock stripe per code hash), and only rows of other stripes can
-    # queue behind the writer; with 3 codes two could share a stripe (~1 %)
+    # one code per client: each right guess takes its code's row lock
+    # for a moment, so every request reaches the audit log on its own
     people = []
     for _ in range(8):
         fc, _ = new_citizen(invqr, tmp_path)
