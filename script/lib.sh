@@ -320,6 +320,16 @@ galera_node_start() {
             && sed -i 's/^safe_to_bootstrap:.*/safe_to_bootstrap: 1/' "$c/db$n/grastate.dat"
         extra=(--wsrep-new-cluster)
     fi
+    # after a crash the state file does not say how far this node got: ask
+    # InnoDB (as Debian's galera_recovery does), so that it catches up
+    # incrementally instead of receiving a full copy
+    if [ -z "${2:-}" ] && grep -q '^seqno: *-1' "$c/db$n/grastate.dat" 2>/dev/null; then
+        local pos
+        mariadbd --defaults-file="$c/db$n.cnf" --wsrep-recover --log-error="$c/log/db$n-recover.log" \
+            >/dev/null 2>&1 || true
+        pos=$(sed -n 's/.*WSREP: Recovered position: *//p' "$c/log/db$n-recover.log" | tail -1)
+        [ -n "$pos" ] && extra=(--wsrep-start-position="$pos")
+    fi
     rm -f "$sock"
     TZ=UTC mariadbd --defaults-file="$c/db$n.cnf" "${extra[@]}" 2>>"$c/log/db$n.log" &
     remember_pid $! "mariadbd-db$n"
