@@ -412,7 +412,8 @@ def test_audit_rows_that_queue_are_written_together_and_each_answer_waits(invqr,
                                 " IN ('%s')" % codes)[0][0])
     before = inserts()
     with multiprocessing.get_context("spawn").Pool(8) as pool:
-        pool.map(abs, range(8))    # the clients are up before the lock is taken
+        # the clients are up, this module imported in each, before the lock is taken
+        pool.map(_verify_many, [(invqr.url, [])] * 8)
         lock = subprocess.Popen(["mariadb", "--no-defaults", "--socket=" + sock, "-uroot",
                                  "invqr", "-e", "LOCK TABLES audit_log WRITE;"
                                  " SELECT SLEEP(3) AS invqr_test_lock; UNLOCK TABLES;"],
