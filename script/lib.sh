@@ -15,8 +15,9 @@ INVQR_TEST_PACKAGES="python3-pytest python3-requests python3-zeep python3-lxml
  chromium chromium-driver clang libfuzzer-14-dev libclang-rt-14-dev
  zbar-tools poppler-utils ghostscript wrk php-cli php-soap"
 
-# script/cluster's: a Galera cluster, its state transfer, and the balancing front.
-INVQR_CLUSTER_PACKAGES="galera-4 mariadb-backup socat rsync haproxy"
+# script/cluster's: a Galera cluster, its state transfer (mariabackup over socat; the
+# SST script looks for listeners with ss, from iproute2), and the balancing front.
+INVQR_CLUSTER_PACKAGES="galera-4 mariadb-backup socat iproute2 haproxy"
 
 log() { printf '%s\n' "invqr: $*" >&2; }
 die() { log "$*"; exit 1; }
