@@ -79,8 +79,8 @@ static apr_status_t revoke_active(invqr_db_t *db, const char *fiscal_code, const
 
 /* A transaction that lost a write-set conflict on a Galera cluster (error
  * 1213, at a statement or at commit) was rolled back whole: the citizen's
- * request is run again, a few times, before it becomes an error page. */
-#define CONFLICT_TRIES 3
+ * request is run again, up to 5 times, before it becomes an error page. */
+#define CONFLICT_TRIES 5
 
 static apr_status_t issue_once(invqr_active_code_t *out, invqr_db_t *db, const char *fiscal_code,
                                const char *client);
@@ -90,8 +90,10 @@ static int conflicted(invqr_db_t *db, int attempt, const char *what)
 {
     if (invqr_db_errno(db) != ER_LOCK_DEADLOCK)
         return 0;
-    if (attempt < CONFLICT_TRIES)
+    if (attempt < CONFLICT_TRIES) {
+        invqr_db_conflict_pause(attempt);
         return 1;
+    }
     invqr_log(INVQR_LOG_ERR, "INVQR0062: %s lost a write-set conflict %d times", what, attempt);
     return 0;
 }

@@ -11,11 +11,14 @@
  * before it (wsrep_sync_wait = 1, per session), so a code generated through
  * one node is found at once through another. And a statement outside a
  * transaction that lost a write-set conflict (error 1213 at commit, after
- * the server's own retry) was rolled back whole, so it is run again, a few
- * times; inside a transaction the caller sees the error.
+ * the server's own retry) was rolled back whole, so it is run again, up to
+ * 8 times with a short varying pause; inside a transaction the caller sees
+ * the error.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <apr_strings.h>
 #include <errmsg.h>
@@ -461,16 +464,34 @@ static apr_status_t lost_again(invqr_sql_t id, apr_status_t rv)
 }
 
 /* A statement outside a transaction that lost a write-set conflict is run
- * again this many times in all (the server already retried it once). */
-#define CONFLICT_TRIES 4
+ * again, this many times in all (the server already retried it once), after
+ * a pause that grows and varies: a burst on one row (guesses at one code on
+ * every node) must not collide again in lockstep. */
+#define CONFLICT_TRIES 8
 
-/* Whether the failed attempt was a conflict to run again; logs the last. */
+void invqr_db_conflict_pause(int attempt)
+{
+    struct timespec ts;
+    long us;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    us = 1000L * attempt + (long)(ts.tv_nsec / 1000 % 3000);
+    ts.tv_sec = 0;
+    ts.tv_nsec = us * 1000L;
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* Whether the failed attempt was a conflict to run again (after a pause);
+ * logs the last. */
 static int conflict_again(invqr_db_t *db, invqr_sql_t id, int attempt)
 {
     if (db->in_txn || db->last_errno != ER_LOCK_DEADLOCK)
         return 0;
-    if (attempt < CONFLICT_TRIES)
+    if (attempt < CONFLICT_TRIES) {
+        invqr_db_conflict_pause(attempt);
         return 1;
+    }
     invqr_log(INVQR_LOG_ERR, "INVQR0061: %s lost a write-set conflict %d times", sql_name[id],
               attempt);
     return 0;
