@@ -690,7 +690,7 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
     }
     /* the copy the module sends for the PDF's own URL, from now on */
     copy = copy_allowed(&at.active) ? invqr_pdf_copy_path(app->conf, req->citizen, tag, p) : NULL;
-    if (copy != NULL && invqr_pdf_copy_store(copy, pdf, len, &made) == APR_SUCCESS && made) {
+    if (copy != NULL && invqr_pdf_copy_store(copy, at.active.code, pdf, len, &made) == APR_SUCCESS && made) {
         /* a replacement or revocation committed since the read above has
          * already removed the copies it ended: take back a copy of a code
          * that is no longer the one read */

@@ -77,7 +77,51 @@ static apr_status_t revoke_active(invqr_db_t *db, const char *fiscal_code, const
     return invqr_db_exec(db, INVQR_SQL_CODE_REVOKE_ACTIVE, &in, NULL, NULL, NULL, pn);
 }
 
+/* A transaction that lost a write-set conflict on a Galera cluster (error
+ * 1213, at a statement or at commit) was rolled back whole: the citizen's
+ * request is run again, up to 5 times, before it becomes an error page. */
+#define CONFLICT_TRIES 5
+
+static apr_status_t issue_once(invqr_active_code_t *out, invqr_db_t *db, const char *fiscal_code,
+                               const char *client);
+static apr_status_t revoke_once(invqr_db_t *db, const char *fiscal_code, const char *client);
+
+static int conflicted(invqr_db_t *db, int attempt, const char *what)
+{
+    if (invqr_db_errno(db) != ER_LOCK_DEADLOCK)
+        return 0;
+    if (attempt < CONFLICT_TRIES) {
+        invqr_db_conflict_pause(attempt);
+        return 1;
+    }
+    invqr_log(INVQR_LOG_ERR, "INVQR0062: %s lost a write-set conflict %d times", what, attempt);
+    return 0;
+}
+
 apr_status_t invqr_codes_issue(invqr_active_code_t *out, invqr_db_t *db, const char *fiscal_code,
+                               const char *client)
+{
+    apr_status_t rv;
+    int attempt = 1;
+
+    while ((rv = issue_once(out, db, fiscal_code, client)) == APR_EGENERAL
+           && conflicted(db, attempt, "a new code"))
+        attempt++;
+    return rv;
+}
+
+apr_status_t invqr_codes_revoke(invqr_db_t *db, const char *fiscal_code, const char *client)
+{
+    apr_status_t rv;
+    int attempt = 1;
+
+    while ((rv = revoke_once(db, fiscal_code, client)) == APR_EGENERAL
+           && conflicted(db, attempt, "a revocation"))
+        attempt++;
+    return rv;
+}
+
+static apr_status_t issue_once(invqr_active_code_t *out, invqr_db_t *db, const char *fiscal_code,
                                const char *client)
 {
     unsigned long long replaced = 0;
@@ -130,7 +174,7 @@ fail:
     return APR_EGENERAL;
 }
 
-apr_status_t invqr_codes_revoke(invqr_db_t *db, const char *fiscal_code, const char *client)
+static apr_status_t revoke_once(invqr_db_t *db, const char *fiscal_code, const char *client)
 {
     invqr_active_code_t cur;
     unsigned long long n = 0;

@@ -5,9 +5,20 @@
  * caller's parameters, executes, fetches rows into the caller's buffers and
  * reports one log line when anything fails. When the server has gone away
  * (a restart, a wait_timeout) it reconnects and tries once more.
+ *
+ * On a Galera cluster (found at connect time: wsrep_on) two more rules hold.
+ * Every read waits until this node has applied what the cluster committed
+ * before it (wsrep_sync_wait = 1, per session), so a code generated through
+ * one node is found at once through another. And a statement outside a
+ * transaction that lost a write-set conflict (error 1213 at commit, after
+ * the server's own retry) was rolled back whole, so it is run again, up to
+ * 8 times with a short varying pause; inside a transaction the caller sees
+ * the error.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <apr_strings.h>
 #include <errmsg.h>
@@ -23,6 +34,7 @@ struct invqr_db_t {
     MYSQL_STMT *stmt[INVQR_SQL__COUNT];
     unsigned last_errno;
     int in_txn;                 /* no silent retry inside a transaction */
+    int galera;                 /* the server is a Galera cluster node */
     invqr_db_infile_fn *infile; /* the LOAD DATA LOCAL stream, or NULL: refuse */
     void *infile_baton;
 };
@@ -212,6 +224,37 @@ void invqr_db_set_infile(invqr_db_t *db, invqr_db_infile_fn *fn, void *baton)
     db->infile_baton = baton;
 }
 
+/* Whether the server replicates with Galera; on one, reads become causal
+ * for this session. A server built without wsrep has no such variable: a
+ * single server, as when the query fails. */
+static apr_status_t galera_session(invqr_db_t *db)
+{
+    static const char ask[] = "SELECT @@global.wsrep_on";
+    static const char causal[] = "SET SESSION wsrep_sync_wait = 1";
+    MYSQL_RES *res;
+    MYSQL_ROW row;
+
+    db->galera = 0;
+    if (mysql_real_query(db->mysql, ask, sizeof(ask) - 1) != 0) {
+        db->last_errno = 0;
+        return APR_SUCCESS;
+    }
+    res = mysql_store_result(db->mysql);
+    row = res != NULL ? mysql_fetch_row(res) : NULL;
+    db->galera = row != NULL && row[0] != NULL && strcmp(row[0], "1") == 0;
+    if (res != NULL)
+        mysql_free_result(res);
+    if (db->galera && mysql_real_query(db->mysql, causal, sizeof(causal) - 1) != 0) {
+        db->last_errno = mysql_errno(db->mysql);
+        invqr_log(INVQR_LOG_ERR, "INVQR0060: cannot make reads causal on the Galera node: %s",
+                  mysql_error(db->mysql));
+        mysql_close(db->mysql);
+        db->mysql = NULL;
+        return APR_ECONNREFUSED;
+    }
+    return APR_SUCCESS;
+}
+
 static apr_status_t db_connect(invqr_db_t *db)
 {
     const invqr_conf_t *c = db->conf;
@@ -245,7 +288,7 @@ static apr_status_t db_connect(invqr_db_t *db)
         return APR_ECONNREFUSED;
     }
     db->mysql = m;
-    return APR_SUCCESS;
+    return galera_session(db);
 }
 
 apr_status_t invqr_db_open(invqr_db_t **pdb, const invqr_conf_t *conf,
@@ -380,6 +423,8 @@ fail_stmt:
         *plost = 1;
         goto out;
     }
+    if (e == ER_LOCK_DEADLOCK && !db->in_txn)
+        goto out;               /* retried, or logged, by the caller */
     if (e != ER_DUP_ENTRY)
         invqr_log_repeat(INVQR_LOG_ERR, "INVQR0007: %s failed: %s", sql_name[id], mysql_stmt_error(st));
     goto out;
@@ -418,9 +463,61 @@ static apr_status_t lost_again(invqr_sql_t id, apr_status_t rv)
     return rv;
 }
 
+/* A statement outside a transaction that lost a write-set conflict is run
+ * again, this many times in all (the server already retried it once), after
+ * a pause that grows and varies: a burst on one row (guesses at one code on
+ * every node) must not collide again in lockstep. */
+#define CONFLICT_TRIES 8
+
+void invqr_db_conflict_pause(int attempt)
+{
+    struct timespec ts;
+    long us;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    us = 1000L * attempt + (long)(ts.tv_nsec / 1000 % 3000);
+    ts.tv_sec = 0;
+    ts.tv_nsec = us * 1000L;
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* Whether the failed attempt was a conflict to run again (after a pause);
+ * logs the last. */
+static int conflict_again(invqr_db_t *db, invqr_sql_t id, int attempt)
+{
+    if (db->in_txn || db->last_errno != ER_LOCK_DEADLOCK)
+        return 0;
+    if (attempt < CONFLICT_TRIES) {
+        invqr_db_conflict_pause(attempt);
+        return 1;
+    }
+    invqr_log(INVQR_LOG_ERR, "INVQR0061: %s lost a write-set conflict %d times", sql_name[id],
+              attempt);
+    return 0;
+}
+
+static apr_status_t exec_lost_once(invqr_db_t *db, invqr_sql_t id, invqr_binds_t *in,
+                                   invqr_binds_t *out, invqr_db_row_fn *fn, void *baton,
+                                   unsigned long long *pcount);
+
 apr_status_t invqr_db_exec(invqr_db_t *db, invqr_sql_t id, invqr_binds_t *in,
                            invqr_binds_t *out, invqr_db_row_fn *fn, void *baton,
                            unsigned long long *pcount)
+{
+    apr_status_t rv;
+    int attempt = 1;
+
+    while ((rv = exec_lost_once(db, id, in, out, fn, baton, pcount)) != APR_SUCCESS
+           && conflict_again(db, id, attempt))
+        attempt++;
+    return rv;
+}
+
+/* One attempt, and one more on a new connection if the first lost its own. */
+static apr_status_t exec_lost_once(invqr_db_t *db, invqr_sql_t id, invqr_binds_t *in,
+                                   invqr_binds_t *out, invqr_db_row_fn *fn, void *baton,
+                                   unsigned long long *pcount)
 {
     apr_status_t rv;
     int lost = 0;
@@ -468,7 +565,7 @@ static apr_status_t exec_array_once(invqr_db_t *db, invqr_sql_t id, MYSQL_BIND *
         db->last_errno = e;
         if (is_connection_lost(e))
             *plost = 1;
-        else
+        else if (e != ER_LOCK_DEADLOCK || db->in_txn)
             invqr_log_repeat(INVQR_LOG_ERR, "INVQR0015: %s (%u rows) failed: %s", sql_name[id], rows,
                       mysql_stmt_error(st));
     }
@@ -476,8 +573,8 @@ static apr_status_t exec_array_once(invqr_db_t *db, invqr_sql_t id, MYSQL_BIND *
     return rv;
 }
 
-apr_status_t invqr_db_exec_array(invqr_db_t *db, invqr_sql_t id, MYSQL_BIND *cols,
-                                 unsigned rows, unsigned long long *paffected)
+static apr_status_t exec_array_lost_once(invqr_db_t *db, invqr_sql_t id, MYSQL_BIND *cols,
+                                         unsigned rows, unsigned long long *paffected)
 {
     apr_status_t rv;
     int lost = 0;
@@ -491,6 +588,18 @@ apr_status_t invqr_db_exec_array(invqr_db_t *db, invqr_sql_t id, MYSQL_BIND *col
         return rv;
     rv = exec_array_once(db, id, cols, rows, paffected, &lost);
     return rv != APR_SUCCESS && lost ? lost_again(id, rv) : rv;
+}
+
+apr_status_t invqr_db_exec_array(invqr_db_t *db, invqr_sql_t id, MYSQL_BIND *cols,
+                                 unsigned rows, unsigned long long *paffected)
+{
+    apr_status_t rv;
+    int attempt = 1;
+
+    while ((rv = exec_array_lost_once(db, id, cols, rows, paffected)) != APR_SUCCESS
+           && conflict_again(db, id, attempt))
+        attempt++;
+    return rv;
 }
 
 static apr_status_t simple(invqr_db_t *db, const char *what, int ok)
@@ -520,7 +629,13 @@ apr_status_t invqr_db_commit(invqr_db_t *db)
     db->in_txn = 0;
     if (db->mysql == NULL)
         return APR_EGENERAL;
-    rv = simple(db, "commit", mysql_commit(db->mysql) == 0);
+    if (mysql_commit(db->mysql) != 0 && mysql_errno(db->mysql) == ER_LOCK_DEADLOCK) {
+        /* a write-set conflict: rolled back whole; the caller may run it again */
+        db->last_errno = ER_LOCK_DEADLOCK;
+        mysql_autocommit(db->mysql, 1);
+        return APR_EGENERAL;
+    }
+    rv = simple(db, "commit", mysql_errno(db->mysql) == 0);
     mysql_autocommit(db->mysql, 1);
     return rv;
 }
@@ -550,6 +665,11 @@ const char *invqr_db_sql_text(invqr_sql_t id)
 MYSQL *invqr_db_mysql(invqr_db_t *db)
 {
     return db->mysql;
+}
+
+int invqr_db_is_galera(invqr_db_t *db)
+{
+    return db->galera;
 }
 
 unsigned invqr_db_errno(invqr_db_t *db)

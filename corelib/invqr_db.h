@@ -105,6 +105,13 @@ const char *invqr_db_sql_text(invqr_sql_t id);
 /** The raw handle, for invqr-admin's migrations and bulk import only. */
 MYSQL *invqr_db_mysql(invqr_db_t *db);
 
+/** Sleep a little before attempt+1 of work that lost a write-set conflict
+ * (a few milliseconds, growing with attempt, varying between callers). */
+void invqr_db_conflict_pause(int attempt);
+
+/** Whether the server is a node of a Galera cluster (reads are causal there). */
+int invqr_db_is_galera(invqr_db_t *db);
+
 /** MariaDB error number of the last failure (0 if none), e.g. 1062 duplicate key. */
 unsigned invqr_db_errno(invqr_db_t *db);
 

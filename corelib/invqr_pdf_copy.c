@@ -109,18 +109,33 @@ const char *invqr_pdf_copy_path(const invqr_conf_t *conf, const char *fiscal_cod
     if (conf->pdf_cache_dir == NULL)
         return NULL;
     invqr_hmac(mac, conf->secret, INVQR_SECRET_LEN,
-               apr_pstrcat(p, "invqr-pdf-copy|", fiscal_code, NULL), tag);
+               apr_pstrcat(p, "invqr-pdf-copy-2|", fiscal_code, NULL), tag);
     invqr_hex(name, mac, INVQR_PDF_TAG_LEN / 2);
     return apr_pstrcat(p, conf->pdf_cache_dir, "/", name, ".pdf", NULL);
 }
 
-apr_status_t invqr_pdf_copy_store(const char *path, const char *pdf, apr_size_t len,
-                                  int *pmade)
+/* Write all of buf; 0 or the errno. */
+static int write_all(int fd, const char *buf, apr_size_t len)
+{
+    apr_size_t done = 0;
+    ssize_t n;
+
+    while (done < len) {
+        n = write(fd, buf + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return n < 0 ? errno : EIO;
+        done += (apr_size_t)n;
+    }
+    return 0;
+}
+
+apr_status_t invqr_pdf_copy_store(const char *path, const char *code, const char *pdf,
+                                  apr_size_t len, int *pmade)
 {
     char tmp[4200], suffix[17];
     unsigned char r[8];
-    apr_size_t done = 0;
-    ssize_t n;
     int fd, err = 0;
 
     *pmade = 0;
@@ -140,16 +155,10 @@ apr_status_t invqr_pdf_copy_store(const char *path, const char *pdf, apr_size_t 
         return APR_FROM_OS_ERROR(err);
     }
     fchmod(fd, 0644);   /* whatever the umask */
-    while (done < len) {
-        n = write(fd, pdf + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            err = n < 0 ? errno : EIO;
-            break;
-        }
-        done += (apr_size_t)n;
-    }
+    /* the code first: the module asks the store about it before sending */
+    err = strlen(code) == INVQR_CODE_LEN ? write_all(fd, code, INVQR_CODE_LEN) : EINVAL;
+    if (err == 0)
+        err = write_all(fd, pdf, len);
     /* on disk before it has its name: after a crash the name holds the
      * whole PDF or nothing, never an empty file */
     if (err == 0 && fsync(fd) != 0)

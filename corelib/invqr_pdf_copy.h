@@ -10,9 +10,15 @@
  * name it (the module derives the name from the signed-in citizen and the
  * tag in the URL), and nobody without the secret can guess it. A repeated
  * download is then a file the module sends itself, as fast as a static file,
- * with no worker and no lookup. The copy never changes (a new code or
- * record makes a new tag), but it is a person's data: the browser is told
- * to ask again each time (no-cache), and the module answers 304.
+ * with no worker. The copy never changes (a new code or record makes a new
+ * tag), but it is a person's data: the browser is told to ask again each
+ * time (no-cache), and the module answers 304.
+ *
+ * A copy begins with the code it attests (INVQR_CODE_LEN characters), then
+ * the PDF. The module sends the PDF only once the store confirms that code
+ * is still the citizen's active one: a revocation or replacement through
+ * another node, which cannot remove this node's copies, ends them all the
+ * same (issue 11).
  */
 #ifndef INVQR_PDF_COPY_H
 #define INVQR_PDF_COPY_H
@@ -21,6 +27,7 @@
 
 #include <apr_pools.h>
 
+#include "invqr_code.h"
 #include "invqr_conf.h"
 
 #define INVQR_PDF_TAG_LEN 32     /* lower-case hex digits */
@@ -60,11 +67,12 @@ int invqr_pdf_copy_segment_split(const char *seg, char tag[INVQR_PDF_TAG_LEN + 1
 const char *invqr_pdf_copy_path(const invqr_conf_t *conf, const char *fiscal_code,
                                 const char *tag, apr_pool_t *p);
 
-/** Leave a copy at path unless one is there: written aside, synced and
- * renamed, so a reader never sees half a file. *pmade says whether this call
- * made it. APR_SUCCESS or the error (logged). */
-apr_status_t invqr_pdf_copy_store(const char *path, const char *pdf, apr_size_t len,
-                                  int *pmade);
+/** Leave a copy of the PDF of code (INVQR_CODE_LEN characters) at path
+ * unless one is there: written aside, synced and renamed, so a reader never
+ * sees half a file. *pmade says whether this call made it. APR_SUCCESS or
+ * the error (logged). */
+apr_status_t invqr_pdf_copy_store(const char *path, const char *code, const char *pdf,
+                                  apr_size_t len, int *pmade);
 
 /** Remove copies in dir last written before cutoff (they are made again on
  * demand), and leftovers of interrupted writes; only files named as ours.

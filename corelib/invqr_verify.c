@@ -3,15 +3,17 @@
  *
  * One lookup, every table read by its primary key, brings the code, its
  * cool-down, the holder's first-level data and the client's failures in
- * its window (an unknown code costs one more read for the latter). Verifications of the same code are
- * serialised in the worker process (see the end of the file), and a wrong
- * fiscal code is counted with a conditional UPDATE, so a burst of guesses
- * gets no more than verify_max_failures answers per window, right or wrong,
- * while a legitimate verification costs only the lookup and the audit row.
+ * its window (an unknown code costs one more read for the latter). The
+ * guessing limit is decided in the store, so it is exact whatever node or
+ * process a guess reaches: a wrong fiscal code is counted with a conditional
+ * UPDATE, and a right one is answered only after a locking read of the
+ * code's row finds its tries not used up (CODE_VERIFY_CLAIM). A burst of
+ * guesses thus gets no more than verify_max_failures wrong answers per
+ * window, and a right guess after them is refused, while a legitimate
+ * verification costs the lookup, one primary-key read and the audit row.
  * The client's failures are counted too. Every attempt is audited before the outcome is returned,
  * and if the audit row cannot be written the outcome is "unavailable".
  */
-#include <pthread.h>
 #include <string.h>
 #include <time.h>
 
@@ -116,7 +118,30 @@ static int client_failures_of(long long *pn, invqr_db_t *db, const invqr_conf_t 
            == APR_SUCCESS ? 0 : -1;
 }
 
-static void verify_locked(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t *conf,
+/* The right guess's check under the code's row lock (CODE_VERIFY_CLAIM). */
+static int claim(long long *pactive, long long *plimited, long long *pretry, invqr_db_t *db,
+                 const invqr_conf_t *conf, const invqr_verify_req_t *req)
+{
+    invqr_binds_t in, res;
+    unsigned long long rows = 0;
+
+    invqr_binds_init(&in);
+    invqr_bind_int(&in, conf->verify_window_seconds);
+    invqr_bind_int(&in, conf->verify_max_failures);
+    invqr_bind_int(&in, conf->verify_window_seconds);
+    invqr_bind_str(&in, req->code, strlen(req->code));
+    invqr_binds_init(&res);
+    invqr_bind_out_int(&res, pactive);
+    invqr_bind_out_int(&res, plimited);
+    invqr_bind_out_int(&res, pretry);
+    if (invqr_db_exec(db, INVQR_SQL_CODE_VERIFY_CLAIM, &in, &res, NULL, NULL, &rows) != APR_SUCCESS)
+        return -1;
+    if (rows == 0)
+        *pactive = 0;   /* gone since the lookup: attests nothing */
+    return 0;
+}
+
+static void verify_code(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t *conf,
                           const invqr_verify_req_t *req)
 {
     invqr_binds_t in, res;
@@ -225,6 +250,25 @@ static void verify_locked(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_
         finish(out, db, req, holder, "not definitive");
         return;
     }
+    if (claim(&active, &limited, &retry, db, conf, req) != 0) {
+        memset(out, 0, sizeof(*out));
+        out->outcome = INVQR_V_UNAVAILABLE;
+        finish(out, db, req, holder, NULL);
+        return;
+    }
+    if (!active) {
+        /* revoked or replaced on another node since the lookup */
+        out->outcome = INVQR_V_REVOKED;
+        finish(out, db, req, holder, NULL);
+        return;
+    }
+    if (limited) {
+        /* the tries were used up by guesses elsewhere since the lookup */
+        out->outcome = INVQR_V_LIMITED;
+        out->retry_after = (int)retry;
+        finish(out, db, req, holder, "code");
+        return;
+    }
     out->outcome = INVQR_V_MATCH;
     memcpy(out->fiscal_code, holder, INVQR_FISCAL_LEN + 1);
     out->civil_invalidity = civ != 0;
@@ -238,22 +282,9 @@ static void verify_locked(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_
     finish(out, db, req, holder, NULL);
 }
 
-/* Verifications of one code run one at a time in this process, so the
- * cool-down read by the lookup is never stale within a node: a burst of
- * guesses sees every earlier wrong answer, and a right guess in the burst is
- * refused once the tries are used up. Codes hash onto STRIPES mutexes, so
- * different codes rarely wait for each other. Across nodes the store's
- * conditional UPDATE still caps the wrong answers exactly. */
-#define STRIPES 256
-static pthread_mutex_t stripes[STRIPES] = { [0 ... STRIPES - 1] = PTHREAD_MUTEX_INITIALIZER };
-
 void invqr_verify_level1(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t *conf,
                          const invqr_verify_req_t *req)
 {
-    unsigned h = 2166136261u;
-    const char *c;
-    pthread_mutex_t *m;
-
     if (req->code == NULL) {
         /* an attempt all the same: audited, with nothing of the text kept */
         memset(out, 0, sizeof(*out));
@@ -261,10 +292,5 @@ void invqr_verify_level1(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t
         finish(out, db, req, NULL, "code");
         return;
     }
-    for (c = req->code; *c != '\0'; c++)
-        h = (h ^ (unsigned char)*c) * 16777619u;
-    m = &stripes[h % STRIPES];
-    pthread_mutex_lock(m);
-    verify_locked(out, db, conf, req);
-    pthread_mutex_unlock(m);
+    verify_code(out, db, conf, req);
 }

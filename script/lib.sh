@@ -19,6 +19,10 @@ INVQR_TEST_PACKAGES="python3-pytest python3-requests python3-zeep python3-lxml p
 # systemd-analyze for the unit, in tests/package).
 INVQR_PACKAGE_PACKAGES="debhelper devscripts dpkg-dev fakeroot lintian systemd"
 
+# script/cluster's: a Galera cluster, its state transfer (mariabackup over socat; the
+# SST script looks for listeners with ss, from iproute2), and the balancing front.
+INVQR_CLUSTER_PACKAGES="galera-4 mariadb-backup socat iproute2 haproxy"
+
 log() { printf '%s\n' "invqr: $*" >&2; }
 die() { log "$*"; exit 1; }
 
@@ -71,7 +75,9 @@ socket_dir() {
     printf '%s' "$d"
 }
 
-remember_pid() { echo "$1 $2" >>"$INVQR_RUN/pids"; }
+# Daemons are recorded in INVQR_PIDS (default $INVQR_RUN/pids): script/cluster
+# keeps one list for the several run directories of its nodes.
+remember_pid() { echo "$1 $2" >>"${INVQR_PIDS:-$INVQR_RUN/pids}"; }
 
 # stop_all : stop every daemon recorded in pids, newest first, and wait;
 # then remove this instance's socket directory (sockets and PDF copies are
@@ -85,9 +91,9 @@ stop_all() {
 }
 
 stop_daemons() {
-    [ -f "$INVQR_RUN/pids" ] || return 0
-    local lines pid name i
-    mapfile -t lines < <(tac "$INVQR_RUN/pids")
+    local pids=${INVQR_PIDS:-$INVQR_RUN/pids} lines pid name i
+    [ -f "$pids" ] || return 0
+    mapfile -t lines < <(tac "$pids")
     for l in "${lines[@]}"; do
         read -r pid name <<<"$l"
         kill -TERM "$pid" 2>/dev/null || continue
@@ -100,7 +106,7 @@ stop_daemons() {
             kill -KILL "$pid" 2>/dev/null || true
         fi
     done
-    rm -f "$INVQR_RUN/pids"
+    rm -f "$pids"
 }
 
 # db_start : initialise (once) and start the private MariaDB.
@@ -128,13 +134,18 @@ db_start() {
         --innodb-flush-log-at-trx-commit=2 --max-connections=300 --table-open-cache=1000 \
         2>>"$INVQR_RUN/log/mariadb.log" &
     remember_pid $! mariadbd
-    for i in $(seq 1 300); do
-        mariadb-admin --no-defaults --socket="$sock" -uroot ping >/dev/null 2>&1 && break
+    db_wait "$sock" 300 || die "MariaDB did not start (see $INVQR_RUN/log/mariadb.log)"
+    INVQR_DB_SOCKET=$sock
+}
+
+# db_wait SOCKET TENTHS : until the server on SOCKET answers, at most TENTHS/10 s.
+db_wait() {
+    local i
+    for i in $(seq 1 "$2"); do
+        mariadb-admin --no-defaults --socket="$1" -uroot ping >/dev/null 2>&1 && return 0
         sleep 0.1
     done
-    mariadb-admin --no-defaults --socket="$sock" -uroot ping >/dev/null 2>&1 \
-        || die "MariaDB did not start (see $INVQR_RUN/log/mariadb.log)"
-    INVQR_DB_SOCKET=$sock
+    return 1
 }
 
 conf_get() { sed -n "s/^$1 *= *//p" "$INVQR_RUN/invqr.conf"; }
@@ -262,4 +273,108 @@ wait_ready() {
     done
     tail -20 "$INVQR_RUN/log/error.log" >&2 2>/dev/null || true
     die "the server did not answer on port $INVQR_PORT"
+}
+
+# ---- script/cluster: a MariaDB Galera cluster on loopback ----------------------
+# Node N (1..3) of the cluster lives in $INVQR_CLUSTER/dbN (datadir), dbN.cnf,
+# dbN.pid, log/dbN.log, and listens on $INVQR_SOCKDIR/dbN.sock and, for the
+# cluster's own traffic, on loopback ports from INVQR_PORT: client +10+N,
+# group communication +20+N, incremental state transfer +30+N, full state
+# transfer (mariabackup over socat) +40+N.
+
+galera_port() { echo $((INVQR_PORT + $1 + $2)); }   # galera_port KIND-OFFSET NODE
+
+# galera_cnf N : write node N's option file (read with --defaults-file only).
+galera_cnf() {
+    local n=$1 c=$INVQR_CLUSTER peers=""
+    local gm ist sst port
+    gm=$(galera_port 20 "$n"); ist=$(galera_port 30 "$n"); sst=$(galera_port 40 "$n")
+    port=$(galera_port 10 "$n")
+    peers="127.0.0.1:$(galera_port 20 1),127.0.0.1:$(galera_port 20 2),127.0.0.1:$(galera_port 20 3)"
+    cat >"$c/db$n.cnf" <<CNF
+# node $n of invqr's demo Galera cluster (written by script/cluster)
+[mariadbd]
+user = $(id -un)
+datadir = $c/db$n
+socket = $INVQR_SOCKDIR/db$n.sock
+pid-file = $c/db$n.pid
+log-error = $c/log/db$n.log
+tmpdir = $c/tmp
+port = $port
+bind-address = 127.0.0.1
+character-set-server = utf8mb4
+collation-server = utf8mb4_unicode_ci
+innodb-buffer-pool-size = 256M
+innodb-log-file-size = 256M
+max-connections = 300
+table-open-cache = 1000
+# production durability (docs/operations.md): an audit row is on disk at
+# commit on every node, besides being replicated before the commit returns
+innodb-flush-log-at-trx-commit = 1
+# what Galera needs
+binlog-format = ROW
+default-storage-engine = InnoDB
+innodb-autoinc-lock-mode = 2
+wsrep-on = ON
+wsrep-provider = /usr/lib/galera/libgalera_smm.so
+wsrep-cluster-name = invqr
+wsrep-cluster-address = gcomm://$peers
+wsrep-node-name = db$n
+wsrep-node-address = 127.0.0.1:$gm
+wsrep-node-incoming-address = 127.0.0.1:$port
+wsrep-sst-receive-address = 127.0.0.1:$sst
+wsrep-sst-method = mariabackup
+wsrep-sst-auth = root:
+# an autocommit statement that loses a write-set conflict is retried by the
+# server first (invqr retries too, with a pause: corelib/invqr_db.c)
+wsrep-retry-autocommit = 3
+# a dead node is noticed within seconds (defaults: 5 s suspect, 15 s inactive)
+wsrep-provider-options = "gmcast.listen_addr=tcp://127.0.0.1:$gm; ist.recv_addr=127.0.0.1:$ist; gcache.size=256M; evs.keepalive_period=PT0.5S; evs.inactive_check_period=PT0.5S; evs.suspect_timeout=PT2S; evs.inactive_timeout=PT4S; evs.install_timeout=PT4S"
+
+[client]
+socket = $INVQR_SOCKDIR/db$n.sock
+CNF
+}
+
+# galera_node_start N [new] : start node N; "new" bootstraps a new cluster
+# from it (its datadir initialised on first use). A joiner with an empty
+# datadir receives a full copy from a donor; one that was a member before
+# catches up incrementally. Returns when the node is synced.
+galera_node_start() {
+    local n=$1 c=$INVQR_CLUSTER sock="$INVQR_SOCKDIR/db$1.sock" extra=() i state
+    mkdir -p "$c/log" "$c/db$n" "$c/tmp"
+    galera_cnf "$n"
+    if [ "${2:-}" = new ]; then
+        if [ ! -d "$c/db$n/mysql" ]; then
+            mariadb-install-db --no-defaults --user="$(id -un)" --datadir="$c/db$n" \
+                --tmpdir="$c/tmp" --auth-root-authentication-method=normal --skip-test-db \
+                >"$c/log/db$n-install.log" 2>&1 \
+                || die "mariadb-install-db failed (see $c/log/db$n-install.log)"
+        fi
+        # the demo's nodes stop last-to-first, so node 1 holds the newest state
+        [ -f "$c/db$n/grastate.dat" ] \
+            && sed -i 's/^safe_to_bootstrap:.*/safe_to_bootstrap: 1/' "$c/db$n/grastate.dat"
+        extra=(--wsrep-new-cluster)
+    fi
+    # after a crash the state file does not say how far this node got: ask
+    # InnoDB (as Debian's galera_recovery does), so that it catches up
+    # incrementally instead of receiving a full copy
+    if [ -z "${2:-}" ] && grep -q '^seqno: *-1' "$c/db$n/grastate.dat" 2>/dev/null; then
+        local pos
+        mariadbd --defaults-file="$c/db$n.cnf" --wsrep-recover --log-error="$c/log/db$n-recover.log" \
+            >/dev/null 2>&1 || true
+        pos=$(sed -n 's/.*WSREP: Recovered position: *//p' "$c/log/db$n-recover.log" | tail -1)
+        [ -n "$pos" ] && extra=(--wsrep-start-position="$pos")
+    fi
+    rm -f "$sock"
+    TZ=UTC mariadbd --defaults-file="$c/db$n.cnf" "${extra[@]}" 2>>"$c/log/db$n.log" &
+    remember_pid $! "mariadbd-db$n"
+    db_wait "$sock" 1200 || die "Galera node $n did not start (see $c/log/db$n.log)"
+    for i in $(seq 1 600); do
+        state=$(mariadb --no-defaults --socket="$sock" -uroot -N -B \
+                -e "SHOW STATUS LIKE 'wsrep_local_state_comment'" 2>/dev/null | cut -f2)
+        [ "$state" = Synced ] && return 0
+        sleep 0.1
+    done
+    die "Galera node $n did not reach Synced (state: ${state:-none}; see $c/log/db$n.log)"
 }

@@ -104,3 +104,27 @@ def test_the_pdf_link_is_served_from_its_copy_to_its_citizen_only(invqr, tmp_pat
     gone = s.get(invqr.url + new_link, allow_redirects=False)
     assert gone.status_code == 303
     assert s.get(invqr.url + new_link).status_code == 404
+
+
+def test_a_copy_is_not_sent_once_the_store_says_its_code_ended(invqr, tmp_path):
+    """A revocation made through another node cannot remove this node's
+    copies: the module asks the store about the copy's code before it sends
+    it. Here the code ends in the store alone, as another node would end it,
+    and the copy is left on disk."""
+    fc, _ = new_citizen(invqr, tmp_path)
+    s = sign_in(invqr, fc)
+    code = generate(invqr, s)
+    link = download_link(invqr, s)
+    made = s.get(invqr.url + "/citizen/qr.pdf")
+    assert made.status_code == 200
+    assert s.get(invqr.url + link, allow_redirects=False).status_code == 200   # the copy
+    cache = invqr.conf_value("pdf_cache_dir")
+    copies = set(os.listdir(cache))
+
+    invqr.sql("UPDATE qr_code SET active = NULL, revoked_at = NOW(), revoke_reason = 'revoked'"
+              " WHERE code = '%s'" % code)
+    assert set(os.listdir(cache)) == copies          # still on this node's disk
+    gone = s.get(invqr.url + link, allow_redirects=False)
+    assert gone.status_code == 303 and gone.content != made.content
+    assert gone.headers["Location"].endswith("/citizen/qr.pdf")
+    assert s.get(invqr.url + "/citizen/qr.pdf").status_code == 404

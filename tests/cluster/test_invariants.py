@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Invariants that must hold whatever node a request lands on (issue 11):
+a code generated through one node verifies at once through the other
+(causal reads), the per-code guessing limit is exact across nodes, a
+session and its CSRF token work on both, and a PDF copy on one node's disk
+is never sent once its code was revoked through the other. Requests go to
+the nodes directly, not through the front, to choose the node."""
+import concurrent.futures
+import itertools
+import re
+
+import requests
+
+from conftest import generate, sign_in
+from harness import CSV_HEADER, citizen_row, csrf_of, fiscal_code
+
+_seq = itertools.count(1)
+WRONG = fiscal_code("WRNGUS80A01H502")
+
+
+def citizens(cluster, tmp_path, n):
+    fcs = [fiscal_code("NVRNTA%02dA01H50%d" % (i % 100, i // 100 % 10))
+           for i in (next(_seq) for _ in range(n))]
+    path = tmp_path / "c.csv"
+    path.write_text(CSV_HEADER + "\n" + "\n".join(citizen_row(fc) for fc in fcs) + "\n",
+                    encoding="utf-8")
+    cluster.admin("import", str(path), check=0)
+    return fcs
+
+
+def verify(url, code, fc, s=None):
+    s = s or requests.Session()
+    form = s.get(url + "/v/" + code)
+    assert form.status_code == 200
+    return s.post(url + "/v/" + code, data={"csrf": csrf_of(form.text), "fiscal_code": fc})
+
+
+def test_a_code_generated_through_one_node_verifies_at_once_through_the_other(cluster, tmp_path):
+    one, two = cluster.node_url[1], cluster.node_url[2]
+    for i, fc in enumerate(citizens(cluster, tmp_path, 10)):
+        make, check = (one, two) if i % 2 == 0 else (two, one)
+        code = generate(make, sign_in(make, fc))
+        r = verify(check, code, fc)
+        assert r.status_code == 200, (i, r.status_code)
+
+
+def test_the_guessing_limit_is_exact_across_nodes(cluster, tmp_path):
+    one, two = cluster.node_url[1], cluster.node_url[2]
+    fc, other = citizens(cluster, tmp_path, 2)
+    # one wrong guess after another, on alternate nodes: 5 answers, then none,
+    # and the right guess, on either node, is held back too
+    code = generate(one, sign_in(one, fc))
+    statuses = [verify((one, two)[i % 2], code, WRONG).status_code for i in range(5)]
+    assert statuses == [422] * 5
+    assert verify(two, code, fc).status_code == 429
+    assert verify(one, code, fc).status_code == 429
+    # a burst on both nodes at once: still no more than 5 answers
+    code = generate(two, sign_in(two, other))
+    with concurrent.futures.ThreadPoolExecutor(10) as pool:
+        burst = list(pool.map(lambda i: verify((one, two)[i % 2], code, WRONG).status_code,
+                              range(10)))
+    assert sorted(set(burst)) == [422, 429] and burst.count(422) == 5, burst
+    assert verify(one, code, other).status_code == 429
+
+
+def test_a_pdf_copy_is_not_sent_after_a_revocation_through_the_other_node(cluster, tmp_path):
+    one, two = cluster.node_url[1], cluster.node_url[2]
+    fc, = citizens(cluster, tmp_path, 1)
+    s = sign_in(one, fc)                 # one session, valid on both nodes
+    generate(two, s)
+    page = s.get(two + "/citizen")
+    link = re.search(r'href="(/citizen/qr/[0-9a-f]{32}\.pdf)"', page.text).group(1)
+    made = s.get(two + "/citizen/qr.pdf")
+    assert made.status_code == 200
+    again = s.get(two + link, allow_redirects=False)
+    assert again.status_code == 200 and again.content == made.content   # node 2's copy
+
+    page = s.get(one + "/citizen")
+    r = s.post(one + "/citizen/qr/revoke", data={"csrf": csrf_of(page.text)},
+               allow_redirects=False)
+    assert r.status_code == 303
+    gone = s.get(two + link, allow_redirects=False)
+    assert gone.status_code == 303 and gone.content != made.content
+    assert s.get(two + "/citizen/qr.pdf").status_code == 404
