@@ -10,6 +10,13 @@ exported=$(nm -D --defined-only "$so" | awk '$2 ~ /^[TDBR]$/ {print $3}' | grep 
 if [ "$exported" != "invqr_module" ]; then
     echo "mod_invqr.so exports more than invqr_module:"; echo "$exported" | head -20; rc=1
 fi
+# a core function the module calls must be in the part it links: httpd
+# would refuse to load a module with an unresolved invqr_ symbol
+missing=$(nm -u "$so" | awk '{print $2}' | grep '^invqr_' | sort -u)
+if [ -n "$missing" ]; then
+    echo "mod_invqr.so calls core functions it does not link (corelib/Makefile.inc):"
+    echo "$missing"; rc=1
+fi
 for lib in libcurl libhpdf libqrencode libfcgi libxmlsec1; do
     if ldd "$so" | grep -q "$lib"; then
         echo "mod_invqr.so links $lib, which only the workers need"; rc=1

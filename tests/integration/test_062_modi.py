@@ -24,7 +24,7 @@ from zeep.wsse.signature import BinarySignature
 from zeep.wsse.utils import get_security_header
 
 from test_040_verify import generate, new_citizen, sign_in
-from test_060_soap import PORTS, fault_code, latest_otp
+from test_060_soap import PORTS, fault_code, new_otp, spool_names
 
 WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
@@ -233,10 +233,11 @@ def test_zeep_signs_every_operation(invqr, pki, citizen, version):
     res = svc.VerifyLevel1(code=code, fiscalCode=fc)
     assert res.civilInvalidity is True
     assert svc._client.wsse.verified == 1       # the answer was signed by the agency
+    before = spool_names(invqr)
     ch = signed_client(invqr, key, cert, version, operator=OPERATOR).RequestOtp(
         code=code, fiscalCode=fc)
     res = signed_client(invqr, key, cert, version, operator=OPERATOR).VerifyLevel2(
-        challengeId=ch.challengeId, otp=latest_otp(invqr))
+        challengeId=ch.challengeId, otp=new_otp(invqr, before))
     assert res.medicalJudgment == "Firmato" and res.invalidityPercent == 80
     org = invqr.sql("SELECT id FROM organisation WHERE name = '%s'" % ORG_A)[0][0]
     op = invqr.sql("SELECT id FROM operator WHERE username = '%s'" % OPERATOR)[0][0]
