@@ -62,6 +62,7 @@ static const conf_key conf_keys[] = {
     { "benefits_file",        T_STR,    OFF(benefits_file),        1, 4096,  NULL, 0 },
     { "fonts_dir",            T_STR,    OFF(fonts_dir),            1, 4096,  NULL, 0 },
     { "pdf_cache_dir",        T_STR,    OFF(pdf_cache_dir),        1, 4096,  NULL, 0 },
+    { "metrics_dir",          T_STR,    OFF(metrics_dir),          1, 4096,  NULL, 0 },
     { "test_faults",          T_BOOL,   OFF(test_faults),          0, 1,     "no", 0 },
     { "sms_gateway",          T_STR,    OFF(sms_gateway),          1, 1024,  NULL, 0 },
 };

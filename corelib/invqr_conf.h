@@ -43,6 +43,7 @@ typedef struct {
     const char *benefits_file;    /* the /benefits list, editable by the deployment */
     const char *fonts_dir;        /* fonts for the PDF */
     const char *pdf_cache_dir;    /* attestation copies the module serves, or NULL */
+    const char *metrics_dir;      /* counters files for GET BASE/metrics, or NULL: none */
     int test_faults;              /* 0/1: enables /_test/ fault routes (tests only) */
     const char *sms_gateway;      /* spool:DIR or http(s)://URL */
     const char *path;             /* the file this came from */
