@@ -19,6 +19,7 @@
 #include "invqr_crypto.h"
 #include "invqr_fiscal.h"
 #include "invqr_log.h"
+#include "invqr_metrics.h"
 #include "invqr_verify.h"
 #include "invqr_when.h"
 
@@ -259,6 +260,7 @@ void invqr_verify_level1(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t
         memset(out, 0, sizeof(*out));
         out->outcome = INVQR_V_BAD_INPUT;
         finish(out, db, req, NULL, "code");
+        invqr_metric_inc((invqr_metric_t)(INVQR_METRIC_VERIFY1_MATCH + out->outcome));
         return;
     }
     for (c = req->code; *c != '\0'; c++)
@@ -267,4 +269,5 @@ void invqr_verify_level1(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t
     pthread_mutex_lock(m);
     verify_locked(out, db, conf, req);
     pthread_mutex_unlock(m);
+    invqr_metric_inc((invqr_metric_t)(INVQR_METRIC_VERIFY1_MATCH + out->outcome));
 }

@@ -56,6 +56,8 @@ static const invqr_route_t routes[] = {
     { "soap",       "/soap",               0, NULL, GET_HEAD | POST, OWN_WORKER, NEED_NONE, NULL, 0, NULL },
     { "static",     "/static/",            1, NULL, GET_HEAD, OWN_FILE,   NEED_NONE,
       invqr_static_handler, 0, NULL },
+    { "metrics",    "/metrics",            0, NULL, GET_HEAD, OWN_MODULE, NEED_NONE,
+      invqr_metrics_handler, 0, NULL },
     { "error",      ERROR_PATH,            0, NULL, GET_HEAD | POST, OWN_MODULE, NEED_NONE,
       invqr_pages_error_document, 0, NULL },
 };
