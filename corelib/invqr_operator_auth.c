@@ -129,6 +129,10 @@ static invqr_auth_rc authenticate(invqr_operator_t *out, invqr_db_t *db, const i
 }
 
 /* Counted by channel and outcome, in the order of invqr_auth_rc. */
+_Static_assert(INVQR_METRIC_SIGNIN_WEB_UNAVAILABLE - INVQR_METRIC_SIGNIN_WEB_OK == INVQR_AUTH_UNAVAILABLE
+               && INVQR_METRIC_SIGNIN_SOAP_UNAVAILABLE - INVQR_METRIC_SIGNIN_SOAP_OK
+                  == INVQR_AUTH_UNAVAILABLE,
+               "invqr_metrics.def lists the sign-in outcomes in invqr_auth_rc order");
 invqr_auth_rc invqr_operator_auth(invqr_operator_t *out, invqr_db_t *db, const invqr_conf_t *conf,
                                   const char *dummy_hash, const char *client, const char *username,
                                   const invqr_auth_proof_t *proof, const char *channel)
