@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "invqr_audit.h"
+#include "invqr_metrics.h"
 
 static void bind_opt_id(invqr_binds_t *in, long long id)
 {
@@ -28,6 +29,8 @@ size_t invqr_audit_detail_len(const char *detail)
 apr_status_t invqr_audit_write(invqr_db_t *db, const invqr_audit_t *a)
 {
     invqr_binds_t in;
+    uint64_t start = invqr_metrics_clock();
+    apr_status_t rv;
 
     invqr_binds_init(&in);
     invqr_bind_cstr_or_null(&in, a->actor);
@@ -43,5 +46,7 @@ apr_status_t invqr_audit_write(invqr_db_t *db, const invqr_audit_t *a)
     invqr_bind_cstr_or_null(&in, a->event);
     invqr_bind_cstr_or_null(&in, a->outcome);
     invqr_bind_str(&in, a->detail, invqr_audit_detail_len(a->detail));
-    return invqr_db_exec(db, INVQR_SQL_AUDIT_INSERT, &in, NULL, NULL, NULL, NULL);
+    rv = invqr_db_exec(db, INVQR_SQL_AUDIT_INSERT, &in, NULL, NULL, NULL, NULL);
+    invqr_metric_observe(INVQR_HIST_AUDIT_WRITE, start);
+    return rv;
 }

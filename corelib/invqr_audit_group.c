@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "invqr_audit_group.h"
+#include "invqr_metrics.h"
 
 #define GROUP_MAX 64
 #define NCOLS 10
@@ -86,6 +87,8 @@ static apr_status_t write_rows(invqr_db_t *db, entry_t **batch, unsigned n)
     MYSQL_BIND b[NCOLS];
     unsigned i;
     int col;
+    uint64_t start;
+    apr_status_t rv;
 
     if (n == 1)
         return invqr_audit_write(db, batch[0]->row);
@@ -119,7 +122,10 @@ static apr_status_t write_rows(invqr_db_t *db, entry_t **batch, unsigned n)
             b[col].length = c.len[col];
         }
     }
-    return invqr_db_exec_array(db, INVQR_SQL_AUDIT_INSERT, b, n, NULL);
+    start = invqr_metrics_clock();
+    rv = invqr_db_exec_array(db, INVQR_SQL_AUDIT_INSERT, b, n, NULL);
+    invqr_metric_observe(INVQR_HIST_AUDIT_WRITE, start);
+    return rv;
 }
 
 apr_status_t invqr_audit_group_write(invqr_audit_group_t *g, invqr_db_t *db,

@@ -66,6 +66,7 @@ static const conf_key conf_keys[] = {
     { "soap_signing_cert",    T_STR,    OFF(soap_signing_cert),    1, 4096,  NULL, 0 },
     { "pdf_cache_dir",        T_STR,    OFF(pdf_cache_dir),        1, 4096,  NULL, 0 },
     { "issuer_name",          T_STR,    OFF(issuer_name),          1, 200,   INVQR_CONF_ISSUER_DEFAULT, 0 },
+    { "metrics_dir",          T_STR,    OFF(metrics_dir),          1, 4096,  NULL, 0 },
     { "test_faults",          T_BOOL,   OFF(test_faults),          0, 1,     "no", 0 },
     { "sms_gateway",          T_STR,    OFF(sms_gateway),          1, 1024,  NULL, 0 },
 };

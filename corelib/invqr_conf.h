@@ -48,6 +48,7 @@ typedef struct {
     const char *soap_signing_cert;/* its PEM certificate, sent in the answers */
     const char *pdf_cache_dir;    /* attestation copies the module serves, or NULL */
     const char *issuer_name;      /* the administration named on the PDF */
+    const char *metrics_dir;      /* counters files for GET BASE/metrics, or NULL: none */
     int test_faults;              /* 0/1: enables /_test/ fault routes (tests only) */
     const char *sms_gateway;      /* spool:DIR or http(s)://URL */
     const char *path;             /* the file this came from */

@@ -26,6 +26,7 @@
 
 #include "invqr_db.h"
 #include "invqr_log.h"
+#include "invqr_metrics.h"
 
 struct invqr_db_t {
     MYSQL *mysql;
@@ -282,6 +283,7 @@ static apr_status_t db_connect(invqr_db_t *db)
                            c->db_name, c->db_socket != NULL ? 0 : (unsigned)c->db_port,
                            c->db_socket, 0) == NULL) {
         db->last_errno = mysql_errno(m);
+        invqr_metric_inc(INVQR_METRIC_STORE_CONNECT);
         invqr_log_repeat(INVQR_LOG_ERR, "INVQR0003: cannot connect to the status store as %s: %s",
                   user, mysql_error(m));
         mysql_close(m);
@@ -335,6 +337,7 @@ static MYSQL_STMT *get_stmt(invqr_db_t *db, invqr_sql_t id, unsigned *perr)
     }
     if (mysql_stmt_prepare(st, sql_text[id], strlen(sql_text[id])) != 0) {
         *perr = mysql_stmt_errno(st);
+        invqr_metric_inc(INVQR_METRIC_STORE_STATEMENT);
         invqr_log_repeat(INVQR_LOG_ERR, "INVQR0004: cannot prepare %s: %s", sql_name[id],
                   mysql_stmt_error(st));
         mysql_stmt_close(st);
@@ -423,6 +426,7 @@ fail_stmt:
         *plost = 1;
         goto out;
     }
+    invqr_metric_add(INVQR_METRIC_STORE_STATEMENT, e != ER_DUP_ENTRY);
     if (e == ER_LOCK_DEADLOCK && !db->in_txn)
         goto out;               /* retried, or logged, by the caller */
     if (e != ER_DUP_ENTRY)
@@ -459,6 +463,7 @@ static apr_status_t after_lost(invqr_db_t *db, apr_status_t rv)
 /* The retry lost its connection too. */
 static apr_status_t lost_again(invqr_sql_t id, apr_status_t rv)
 {
+    invqr_metric_inc(INVQR_METRIC_STORE_LOST);
     invqr_log_repeat(INVQR_LOG_ERR, "INVQR0008: %s: status store connection lost", sql_name[id]);
     return rv;
 }
@@ -563,6 +568,7 @@ static apr_status_t exec_array_once(invqr_db_t *db, invqr_sql_t id, MYSQL_BIND *
     else {
         e = mysql_stmt_errno(st);
         db->last_errno = e;
+        invqr_metric_add(INVQR_METRIC_STORE_STATEMENT, !is_connection_lost(e));
         if (is_connection_lost(e))
             *plost = 1;
         else if (e != ER_LOCK_DEADLOCK || db->in_txn)

@@ -18,6 +18,7 @@
 #include "invqr_crypto.h"
 #include "invqr_level2.h"
 #include "invqr_log.h"
+#include "invqr_metrics.h"
 #include "invqr_sms.h"
 #include "invqr_when.h"
 
@@ -155,10 +156,10 @@ invqr_l2_rc invqr_level2_refuse(invqr_db_t *db, const invqr_l2_actor_t *actor, c
     return arv == APR_SUCCESS ? INVQR_L2_NOT_ALLOWED : INVQR_L2_UNAVAILABLE;
 }
 
-invqr_l2_rc invqr_level2_request(invqr_l2_challenge_t *out, invqr_db_t *db,
-                                 const invqr_conf_t *conf, struct invqr_sms_gateway_t *gw,
-                                 const invqr_l2_actor_t *actor, const char *code,
-                                 invqr_lang_t lang, apr_pool_t *p)
+static invqr_l2_rc request_otp(invqr_l2_challenge_t *out, invqr_db_t *db,
+                               const invqr_conf_t *conf, struct invqr_sms_gateway_t *gw,
+                               const invqr_l2_actor_t *actor, const char *code,
+                               invqr_lang_t lang, apr_pool_t *p)
 {
     invqr_binds_t in, res;
     char fc[24], mobile[24], otp[INVQR_OTP_DIGITS + 1];
@@ -227,6 +228,7 @@ invqr_l2_rc invqr_level2_request(invqr_l2_challenge_t *out, invqr_db_t *db,
     if (gw == NULL || invqr_sms_text(&text, lang, actor->org_name != NULL ? actor->org_name : "",
                                      otp, (conf->otp_validity_seconds + 59) / 60, p) != APR_SUCCESS
         || invqr_sms_send(gw, mobile, text, &why, p) != APR_SUCCESS) {
+        invqr_metric_inc(INVQR_METRIC_SMS_FAILURES);
         invqr_log_repeat(INVQR_LOG_ERR, "INVQR0012: consent SMS not sent: %s",
                   why != NULL ? why : gw == NULL ? "no gateway configured"
                                                  : "the message could not be composed");
@@ -300,10 +302,10 @@ invqr_l2_rc invqr_level2_pending(invqr_l2_challenge_t *out, int *pleft, invqr_db
     return INVQR_L2_OK;
 }
 
-invqr_l2_rc invqr_level2_verify(invqr_status_t **pst, int *pleft, char code_out[21],
-                                invqr_db_t *db, const invqr_conf_t *conf,
-                                const invqr_l2_actor_t *actor, const char *code,
-                                const char *challenge, const char *otp, apr_pool_t *p)
+static invqr_l2_rc verify_otp(invqr_status_t **pst, int *pleft, char code_out[21],
+                              invqr_db_t *db, const invqr_conf_t *conf,
+                              const invqr_l2_actor_t *actor, const char *code,
+                              const char *challenge, const char *otp, apr_pool_t *p)
 {
     invqr_binds_t in, res;
     unsigned long long rows = 0, changed = 0;
@@ -409,4 +411,37 @@ invqr_l2_rc invqr_level2_verify(invqr_status_t **pst, int *pleft, char code_out[
         return INVQR_L2_UNAVAILABLE;
     }
     return INVQR_L2_OK;
+}
+
+/* ---- the calls, counted by outcome (invqr_metrics.def) ---------------------- */
+
+invqr_l2_rc invqr_level2_request(invqr_l2_challenge_t *out, invqr_db_t *db,
+                                 const invqr_conf_t *conf, struct invqr_sms_gateway_t *gw,
+                                 const invqr_l2_actor_t *actor, const char *code,
+                                 invqr_lang_t lang, apr_pool_t *p)
+{
+    invqr_l2_rc rc = request_otp(out, db, conf, gw, actor, code, lang, p);
+
+    invqr_metric_inc(rc == INVQR_L2_OK ? INVQR_METRIC_OTP_SENT
+                     : rc == INVQR_L2_GATEWAY ? INVQR_METRIC_OTP_GATEWAY_FAILED
+                     : rc == INVQR_L2_LIMITED ? INVQR_METRIC_OTP_LIMITED
+                     : rc == INVQR_L2_UNAVAILABLE ? INVQR_METRIC_OTP_UNAVAILABLE
+                                                  : INVQR_METRIC_OTP_REFUSED);
+    return rc;
+}
+
+invqr_l2_rc invqr_level2_verify(invqr_status_t **pst, int *pleft, char code_out[21],
+                                invqr_db_t *db, const invqr_conf_t *conf,
+                                const invqr_l2_actor_t *actor, const char *code,
+                                const char *challenge, const char *otp, apr_pool_t *p)
+{
+    invqr_l2_rc rc = verify_otp(pst, pleft, code_out, db, conf, actor, code, challenge, otp, p);
+
+    invqr_metric_inc(rc == INVQR_L2_OK ? INVQR_METRIC_VERIFY2_SHOWN
+                     : rc == INVQR_L2_OTP_INVALID ? INVQR_METRIC_VERIFY2_OTP_WRONG
+                     : rc == INVQR_L2_OTP_EXPIRED ? INVQR_METRIC_VERIFY2_OTP_EXPIRED
+                     : rc == INVQR_L2_OTP_MALFORMED ? INVQR_METRIC_VERIFY2_OTP_MALFORMED
+                     : rc == INVQR_L2_UNAVAILABLE ? INVQR_METRIC_VERIFY2_UNAVAILABLE
+                                                  : INVQR_METRIC_VERIFY2_REFUSED);
+    return rc;
 }

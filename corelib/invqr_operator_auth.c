@@ -7,6 +7,7 @@
 
 #include "invqr_audit.h"
 #include "invqr_log.h"
+#include "invqr_metrics.h"
 #include "invqr_operator_auth.h"
 #include "invqr_password.h"
 
@@ -29,7 +30,7 @@ static apr_status_t audit(invqr_db_t *db, const char *client, long long id, cons
     return invqr_audit_write(db, &a);
 }
 
-invqr_auth_rc invqr_operator_auth(invqr_operator_t *out, invqr_db_t *db, const invqr_conf_t *conf,
+static invqr_auth_rc authenticate(invqr_operator_t *out, invqr_db_t *db, const invqr_conf_t *conf,
                                   const char *dummy_hash, const char *client, const char *username,
                                   const invqr_auth_proof_t *proof, const char *channel)
 {
@@ -125,4 +126,22 @@ invqr_auth_rc invqr_operator_auth(invqr_operator_t *out, invqr_db_t *db, const i
     out->operator_id = id;
     out->org_id = org;
     return INVQR_AUTH_OK;
+}
+
+/* Counted by channel and outcome, in the order of invqr_auth_rc. */
+_Static_assert(INVQR_METRIC_SIGNIN_WEB_UNAVAILABLE - INVQR_METRIC_SIGNIN_WEB_OK == INVQR_AUTH_UNAVAILABLE
+               && INVQR_METRIC_SIGNIN_SOAP_UNAVAILABLE - INVQR_METRIC_SIGNIN_SOAP_OK
+                  == INVQR_AUTH_UNAVAILABLE,
+               "invqr_metrics.def lists the sign-in outcomes in invqr_auth_rc order");
+invqr_auth_rc invqr_operator_auth(invqr_operator_t *out, invqr_db_t *db, const invqr_conf_t *conf,
+                                  const char *dummy_hash, const char *client, const char *username,
+                                  const invqr_auth_proof_t *proof, const char *channel)
+{
+    invqr_auth_rc rc = authenticate(out, db, conf, dummy_hash, client, username, proof, channel);
+    invqr_metric_t first = channel != NULL && strcmp(channel, "soap") == 0
+                           ? INVQR_METRIC_SIGNIN_SOAP_OK : INVQR_METRIC_SIGNIN_WEB_OK;
+
+    if ((unsigned)rc <= INVQR_AUTH_UNAVAILABLE)
+        invqr_metric_inc((invqr_metric_t)(first + (int)rc));
+    return rc;
 }

@@ -21,8 +21,10 @@
 #include "invqr_crypto.h"
 #include "invqr_fiscal.h"
 #include "invqr_log.h"
+#include "invqr_metrics.h"
 #include "invqr_verify.h"
 #include "invqr_when.h"
+_Static_assert(INVQR_METRIC_VERIFY1_UNAVAILABLE - INVQR_METRIC_VERIFY1_MATCH == INVQR_V_UNAVAILABLE, "invqr_metrics.def lists the outcomes in invqr_verify_outcome order");
 
 int invqr_verify_http_status(invqr_verify_outcome o)
 {
@@ -290,7 +292,9 @@ void invqr_verify_level1(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t
         memset(out, 0, sizeof(*out));
         out->outcome = INVQR_V_BAD_INPUT;
         finish(out, db, req, NULL, "code");
+        invqr_metric_inc((invqr_metric_t)(INVQR_METRIC_VERIFY1_MATCH + out->outcome));
         return;
     }
     verify_code(out, db, conf, req);
+    invqr_metric_inc((invqr_metric_t)(INVQR_METRIC_VERIFY1_MATCH + out->outcome));
 }

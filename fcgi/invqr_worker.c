@@ -51,6 +51,7 @@
 #include "invqr_conf.h"
 #include "invqr_crypto.h"
 #include "invqr_log.h"
+#include "invqr_metrics.h"
 #include "invqr_wire.h"
 #include "invqr_worker_systemd.h"
 
@@ -658,6 +659,7 @@ static void replace_current(pid_t pid, int status)
         window = time(NULL);
         restarts = 0;
     }
+    invqr_metric_inc(INVQR_METRIC_WORKER_RESTARTS);
     if (++restarts > 5)
         sleep(1);
     g_current = start_worker(-1, &ready_fd);
@@ -876,6 +878,26 @@ refused:
     return 2;
 }
 
+/* The workers' counters, mapped once here, before the supervisor forks:
+ * every worker it starts (again, or on a reload) adds into the same file,
+ * which metrics_dir keeps across restarts of the service too. A reload
+ * does not move it (a new metrics_dir takes a restart). */
+static void attach_metrics(void)
+{
+    void *map = NULL;
+    const char *err = NULL;
+
+    if (g_conf->metrics_dir == NULL)
+        return;
+    if (invqr_metrics_map(&map, &err, g_conf->metrics_dir, INVQR_METRICS_WORKER_FILE,
+                          g_root_pool) != APR_SUCCESS) {
+        invqr_log(INVQR_LOG_WARN, "INVQR0345: metrics_dir: %s; the workers' counters are not "
+                  "kept", err);
+        return;
+    }
+    invqr_metrics_attach(map);
+}
+
 static void usage(void)
 {
     fprintf(stderr, "usage: invqr-worker --config FILE --socket PATH [--socket-mode OCTAL] "
@@ -948,6 +970,7 @@ int main(int argc, char **argv)
     g_listen_fd = open_socket(&o, g_conf);
     if (g_listen_fd < 0)
         return 1;
+    attach_metrics();
     invqr_log(INVQR_LOG_NOTICE, "INVQR0313: listening on %s", o.socket_path);
     rc = o.supervise ? supervise(&o) : run_worker();
     close(g_listen_fd);

@@ -96,6 +96,8 @@ static int invqr_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pt
                          "anyone can sign in as any citizen at %s/citizen/demo-login; "
                          "never enable it in production", srv->base_path);
     }
+    /* as root, before the children are forked: they inherit the mapping */
+    invqr_metrics_post_config(s, ptemp);
     return OK;
 }
 

@@ -28,6 +28,7 @@
 #include <apr_strings.h>
 
 #include "mod_invqr_private.h"
+#include "invqr_metrics.h"
 #include "invqr_pdf_copy.h"
 
 static apr_status_t close_fd(void *data)
@@ -160,6 +161,7 @@ int invqr_pdf_copy_handler(request_rec *r)
     ap_set_content_length(r, size - INVQR_CODE_LEN);
     if (r->header_only)
         return OK;
+    invqr_metric_inc(INVQR_METRIC_PDF_COPIES);
     bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
     apr_brigade_insert_file(bb, f, INVQR_CODE_LEN, size - INVQR_CODE_LEN, r->pool);
     APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));

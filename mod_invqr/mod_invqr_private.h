@@ -127,6 +127,10 @@ int invqr_pages_operator_logout(request_rec *r);
 int invqr_pdf_copy_name_ok(const char *arg);
 int invqr_pdf_copy_handler(request_rec *r);
 
+/* mod_invqr_metrics.c */
+void invqr_metrics_post_config(server_rec *s, apr_pool_t *ptemp);
+int invqr_metrics_handler(request_rec *r);
+
 /* mod_invqr_static.c */
 apr_status_t invqr_static_load(invqr_srv_t *srv, server_rec *s, apr_pool_t *p);
 int invqr_static_handler(request_rec *r);

@@ -198,6 +198,13 @@ CONF
     grep -q '^pdf_cache_dir' "$conf" || echo "pdf_cache_dir = $INVQR_SOCKDIR/pdf" >>"$conf"
     sed -i "s|^pdf_cache_dir = .*|pdf_cache_dir = $INVQR_SOCKDIR/pdf|" "$conf"
     mkdir -p "$INVQR_SOCKDIR/pdf" && chmod 0711 "$INVQR_SOCKDIR/pdf"
+    # counters for GET /metrics (INVQR_METRICS=no: none, as script/bench
+    # compares): the worker's file must be readable by httpd's children
+    sed -i '/^metrics_dir/d' "$conf"
+    if [ "${INVQR_METRICS:-yes}" != no ]; then
+        echo "metrics_dir = $INVQR_SOCKDIR/metrics" >>"$conf"
+        mkdir -p "$INVQR_SOCKDIR/metrics" && chmod 0755 "$INVQR_SOCKDIR/metrics"
+    fi
     sed -i "s|^fonts_dir = .*|fonts_dir = $INVQR_BUILD/fonts|" "$conf"
     # the socket moves with the port, the public URL with port and base; keep the file in step
     sed -i "s|^db_socket = .*|db_socket = $INVQR_DB_SOCKET|; s|^public_base_url = .*|public_base_url = $public|" "$conf"
@@ -254,7 +261,7 @@ httpd_start() {
         -e "s|@STATIC@|$INVQR_ROOT/static|g" -e "s|@SOCKET@|$INVQR_SOCKDIR/worker.sock|g" \
         -e "s|@HTDOCS@|$INVQR_RUN/htdocs|g" -e "s|@BASE@|${INVQR_BASE:-/}|g" \
         -e "s|@DEMO_LOGIN@|${INVQR_DEMO_LOGIN:-On}|g" \
-        -e "s|@ERRDOC@|$errdoc|g" \
+        -e "s|@ERRDOC@|$errdoc|g" -e "s|@METRICS@|${errdoc%/.error}/metrics|g" \
         -e "s|@USER_LINES@|${user_lines//$'\n'/\\n}|g" \
         "$INVQR_ROOT/conf/httpd-demo.conf.in" >"$INVQR_RUN/httpd/httpd.conf"
     rm -f "$INVQR_RUN/httpd/httpd.pid"
