@@ -91,7 +91,8 @@ def new_citizen(inst, tmp_path, n):
     c.post(inst.url + "/citizen/qr", data={"csrf": csrf_of(page.text), "notice": "yes"})
     page = c.get(inst.url + "/citizen")
     code = re.search(r'data-field="code">([0-9A-Z-]{23})<', page.text).group(1).replace("-", "")
-    link = re.search(r'href="(/citizen/qr/[0-9a-f]{32}\.pdf)"', page.text).group(1)
+    link = re.search(r'href="(/citizen/qr/[0-9a-f]{32}-\d{4}-\d\d-\d\d-[0-9A-Z]{5}\.pdf)"',
+                     page.text).group(1)
     return fc, code, link, c
 
 
