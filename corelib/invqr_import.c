@@ -786,7 +786,7 @@ static int load_rows(const rows_t *rs, int want, invqr_db_t *db,
         if (s.rows == 0 && local_infile_refused(mysql_errno(m)))
             rc = 1;
         else
-            invqr_log(INVQR_LOG_ERR, "INVQR0405: import load failed: %s", mysql_error(m));
+            invqr_log(INVQR_LOG_ERR, "INVQR0406: import load failed: %s", mysql_error(m));
         goto out;
     }
     *paffected = mysql_affected_rows(m);

@@ -698,7 +698,7 @@ static void reload(const options_t *o)
     g_listen_fd = new_fd;
     pid = start_worker(old_fd, &ready_fd);
     if (pid < 0 || !worker_ready(ready_fd)) {
-        invqr_log(INVQR_LOG_ERR, "INVQR0342: reload: the new worker did not start; "
+        invqr_log(INVQR_LOG_ERR, "INVQR0346: reload: the new worker did not start; "
                   "worker %ld goes on", (long)old);
         if (pid > 0)
             kill(pid, SIGKILL);
