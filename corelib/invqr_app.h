@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - the application behind the workers, free of FastCGI.
  *
  * A request arrives here as an invqr_request_t that the worker glue filled

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - the append-only audit log.
  *
  * Every verification attempt, OTP request, second-level view and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - the benefits that need a verification, and which level each needs.
  *
  * A CSV file the deployment edits (benefits_file in invqr.conf): columns

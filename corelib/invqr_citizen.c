@@ -414,8 +414,10 @@ static void attestation_section(invqr_page_t *pg, invqr_el_t *main, const invqr_
                            "for", "notice_ack");
         }
         else {
-            invqr_el_t *p1 = invqr_html_set(invqr_html_add(form, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_NOTICE_DONE)),
-                                           "class", "hint");
+            invqr_el_t *p1 = invqr_html_add(form, "p",
+                                            invqr_page_msg(pg, INVQR_MSG_CITIZEN_NOTICE_DONE));
+
+            invqr_html_set(p1, "class", "hint");
             invqr_html_text(p1, " ");
             invqr_html_text(p1, notice_when);
         }

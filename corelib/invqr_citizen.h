@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - the citizen area (GET /citizen). */
 #ifndef INVQR_CITIZEN_H
 #define INVQR_CITIZEN_H

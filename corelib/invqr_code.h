@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - attestation codes.
  *
  * A code is 100 random bits written as 20 characters of Crockford base32

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - the life of a citizen's attestation code.
  *
  * A citizen has at most one active code (the store's unique key enforces

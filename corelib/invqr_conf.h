@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - the shared configuration file (invqr.conf).
  *
  * The module, the workers and invqr-admin read the same file: `key = value`

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - Cookie request header.
  *
  * Reads one cookie out of a Cookie header (RFC 6265 section 5.4 syntax,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - the few cryptographic primitives invqr needs.
  *
  * Randomness from the kernel CSPRNG, SHA-256, HMAC-SHA-256, constant-time

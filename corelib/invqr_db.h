@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - one MariaDB connection and its prepared statements.
  *
  * Every statement invqr runs is a row of invqr_sql.def, prepared once per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - accessible form fields, the same way on every page.
  *
  * A label above the input, an optional hint and error message tied to the

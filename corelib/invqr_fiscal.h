@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - Italian fiscal code (codice fiscale) parser.
  *
  * One parser for every fiscal code that enters invqr: import rows, verifier

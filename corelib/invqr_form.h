@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - application/x-www-form-urlencoded bodies and query strings.
  *
  * One parser for every form the browser sends: it decodes percent escapes

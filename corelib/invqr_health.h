@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - GET /health, for balancers and monitoring. */
 #ifndef INVQR_HEALTH_H
 #define INVQR_HEALTH_H

@@ -226,7 +226,8 @@ invqr_lang_t invqr_lang_negotiate(const char *accept_language)
         if (kind == -2) {
             if (q > q_star)
                 q_star = q;
-        } else if (kind >= 0) {
+        }
+        else if (kind >= 0) {
             if (q_lang[kind] < 0)
                 pos_lang[kind] = idx;
             if (q > q_lang[kind])

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - loading the status store from the agency's CSV archive.
  *
  * Implements the import contract (docs/contract.md): any column order, every row

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - the second level: OTP consent and the full record.
  *
  * An operator who has just seen a first-level match asks for the second

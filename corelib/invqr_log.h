@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - logging from the core.
  *
  * The core never writes to a log itself: the module installs a callback that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - deciding whether an operator is who they say, once for every
  * channel (the browser sign-in in mod_invqr, WS-Security in the SOAP API).
  *

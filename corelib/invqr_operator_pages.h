@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - the operator's pages and the second level in the browser. */
 #ifndef INVQR_OPERATOR_PAGES_H
 #define INVQR_OPERATOR_PAGES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - operator passwords: argon2id hashes and their verification.
  *
  * Parameters follow the OWASP recommendation for argon2id (19 MiB, 2 passes,

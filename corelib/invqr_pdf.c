@@ -219,7 +219,8 @@ static long latin_index(const renderer_t *r, uint32_t u)
         }
         if (r->cps[mid] < u) {
             lo = mid + 1;
-        } else {
+        }
+        else {
             hi = mid;
         }
     }
@@ -555,15 +556,18 @@ static uint32_t utf8_next(const char *s, size_t len, size_t *i)
         n = 1;
         cp = u[*i] & 0x1F;
         min = 0x80;
-    } else if ((u[*i] & 0xF0) == 0xE0) {
+    }
+    else if ((u[*i] & 0xF0) == 0xE0) {
         n = 2;
         cp = u[*i] & 0x0F;
         min = 0x800;
-    } else if ((u[*i] & 0xF8) == 0xF0) {
+    }
+    else if ((u[*i] & 0xF8) == 0xF0) {
         n = 3;
         cp = u[*i] & 0x07;
         min = 0x10000;
-    } else {
+    }
+    else {
         (*i)++;
         return 0xFFFD;
     }
@@ -650,17 +654,21 @@ static const char *text_encode(page_t *pg, const face_t *f,
             note_fallback_cp(pg, u);
             if (u < 0x80) {
                 *o++ = (char)u;
-            } else if (u < 0x800) {
+            }
+            else if (u < 0x800) {
                 *o++ = (char)(0xC0 | (u >> 6));
                 *o++ = (char)(0x80 | (u & 0x3F));
-            } else {
+            }
+            else {
                 *o++ = (char)(0xE0 | (u >> 12));
                 *o++ = (char)(0x80 | ((u >> 6) & 0x3F));
                 *o++ = (char)(0x80 | (u & 0x3F));
             }
-        } else if (f->kind == FACE_ASCII) {
+        }
+        else if (f->kind == FACE_ASCII) {
             *o++ = (char)u;
-        } else {
+        }
+        else {
             long k = latin_index(pg->r, u);
             unsigned char hi, lo;
 
@@ -1065,7 +1073,8 @@ static unsigned long tt_body_size(const HPDF_TTFontDefAttr a, int *tail_empty)
 
         if (strcmp(tag, "head") == 0) {
             n = TT_HEAD_SIZE;
-        } else if (strcmp(tag, "glyf") == 0) {
+        }
+        else if (strcmp(tag, "glyf") == 0) {
             /* RecreateGLYF(): the outlines of the used glyphs only */
             n = 0;
             for (g = 0; g < a->num_glyphs; g++) {
@@ -1073,10 +1082,12 @@ static unsigned long tt_body_size(const HPDF_TTFontDefAttr a, int *tail_empty)
                     n += tt_glyph_size(a, g);
                 }
             }
-        } else if (strcmp(tag, "loca") == 0) {
+        }
+        else if (strcmp(tag, "loca") == 0) {
             n = ((unsigned long)a->num_glyphs + 1) *
                 (a->header.index_to_loc_format == 0 ? 2 : 4);
-        } else if (strcmp(tag, "name") == 0) {
+        }
+        else if (strcmp(tag, "name") == 0) {
             /* RecreateName(): the records, then their strings, a tag
              * prefixed to the family and full names */
             const HPDF_TTF_NameRecord *rec = a->name_tbl.name_records;
@@ -1090,7 +1101,8 @@ static unsigned long tt_body_size(const HPDF_TTFontDefAttr a, int *tail_empty)
                              : sizeof(a->tag_name);
                 }
             }
-        } else {
+        }
+        else {
             n = tt_table_length(a, tag);
         }
         size += n;
@@ -1320,7 +1332,8 @@ static double draw_holder(page_t *pg, const invqr_pdf_input_t *in,
 
     if (in->given_name[0] != '\0') {
         name = apr_pstrcat(pg->p, in->given_name, " ", in->surname, NULL);
-    } else {
+    }
+    else {
         name = in->surname;
     }
     y -= 20.0;
@@ -1333,7 +1346,8 @@ static double draw_holder(page_t *pg, const invqr_pdf_input_t *in,
     invqr_pdf_tags_begin(&pg->tags, e);
     if (text_width(pg, f, size, name, strlen(name)) <= CONTENT_W) {
         show_str(pg, f, size, C_TEXT, MARGIN, y, name);
-    } else {
+    }
+    else {
         double yy = y;
 
         wrap(pg, f, size, C_TEXT, size * 1.25, MARGIN, CONTENT_W, &yy, name,
@@ -1513,7 +1527,8 @@ static double draw_instructions(page_t *pg, const invqr_pdf_input_t *in,
                             "the page ",
                             in->verify_url, " and type the verification code.",
                             NULL);
-    } else {
+    }
+    else {
         it[0] = "Inquadrare il codice QR con la fotocamera di un qualsiasi "
                 "telefono, oppure aprire la pagina /verify del servizio e "
                 "digitare il codice di verifica.";
@@ -1741,7 +1756,8 @@ static int date_ok(char out[11], const char *s)
             if (s[i] != '-') {
                 return 0;
             }
-        } else if (s[i] < '0' || s[i] > '9') {
+        }
+        else if (s[i] < '0' || s[i] > '9') {
             return 0;
         }
     }

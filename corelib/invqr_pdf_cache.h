@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - the PDFs already made, per worker process.
  *
  * A repeated download of an unchanged attestation is a memory copy: the

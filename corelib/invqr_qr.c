@@ -137,7 +137,8 @@ apr_status_t invqr_qr_encode(invqr_qr_t **pout, const char *text,
         qr->code = h;
         qr->level = 'H';
         h = NULL;
-    } else {
+    }
+    else {
         qr->code = q;
         qr->level = 'Q';
         q = NULL;

@@ -84,13 +84,16 @@ static long utf8_next(const unsigned char *s, size_t n, size_t *plen)
     if ((s[0] & 0xE0) == 0xC0) {
         need = 1;
         v = s[0] & 0x1Fu;
-    } else if ((s[0] & 0xF0) == 0xE0) {
+    }
+    else if ((s[0] & 0xF0) == 0xE0) {
         need = 2;
         v = s[0] & 0x0Fu;
-    } else if ((s[0] & 0xF8) == 0xF0) {
+    }
+    else if ((s[0] & 0xF8) == 0xF0) {
         need = 3;
         v = s[0] & 0x07u;
-    } else {
+    }
+    else {
         goto out;
     }
     if (need >= n)
@@ -117,16 +120,19 @@ static size_t utf8_put(char *d, unsigned long cp)
     if (cp < 0x80) {
         d[0] = (char)cp;
         n = 1;
-    } else if (cp < 0x800) {
+    }
+    else if (cp < 0x800) {
         d[0] = (char)(0xC0 | (cp >> 6));
         d[1] = (char)(0x80 | (cp & 0x3F));
         n = 2;
-    } else if (cp < 0x10000) {
+    }
+    else if (cp < 0x10000) {
         d[0] = (char)(0xE0 | (cp >> 12));
         d[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
         d[2] = (char)(0x80 | (cp & 0x3F));
         n = 3;
-    } else {
+    }
+    else {
         d[0] = (char)(0xF0 | (cp >> 18));
         d[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
         d[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
@@ -186,29 +192,36 @@ static int org_char_class(unsigned long cp, unsigned long out[3], size_t *pn)
         || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029
         || cp == 0x202F || cp == 0x205F || cp == 0x3000) {
         cl = CL_SPACE;
-    } else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xAD || cp == 0x34F
+    }
+    else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xAD || cp == 0x34F
                || cp == 0x61C || cp == 0x180E || (cp >= 0x200B && cp <= 0x200F)
                || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x206F)
                || (cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0xFEFF
                || (cp >= 0xFFF9 && cp <= 0xFFFB) || (cp >= 0xE0000 && cp <= 0xE0FFF)) {
         cl = CL_DROP;
-    } else if (cp == '`' || cp == 0xB4 || (cp >= 0x2018 && cp <= 0x201B) || cp == 0x2032) {
+    }
+    else if (cp == '`' || cp == 0xB4 || (cp >= 0x2018 && cp <= 0x201B) || cp == 0x2032) {
         out[(*pn)++] = '\'';
         cl = CL_MAPPED;
-    } else if (cp == 0xAB || cp == 0xBB || (cp >= 0x201C && cp <= 0x201F) || cp == 0x2033) {
+    }
+    else if (cp == 0xAB || cp == 0xBB || (cp >= 0x201C && cp <= 0x201F) || cp == 0x2033) {
         out[(*pn)++] = '"';
         cl = CL_MAPPED;
-    } else if ((cp >= 0x2010 && cp <= 0x2015) || cp == 0x2212) {
+    }
+    else if ((cp >= 0x2010 && cp <= 0x2015) || cp == 0x2212) {
         out[(*pn)++] = '-';
         cl = CL_MAPPED;
-    } else if (cp == 0x2026) {
+    }
+    else if (cp == 0x2026) {
         out[0] = out[1] = out[2] = '.';
         *pn = 3;
         cl = CL_MAPPED;
-    } else if (cp >= 0xC0 && cp <= 0xFF && LATIN1_FOLD[cp - 0xC0] != '*') {
+    }
+    else if (cp >= 0xC0 && cp <= 0xFF && LATIN1_FOLD[cp - 0xC0] != '*') {
         out[(*pn)++] = (unsigned char)LATIN1_FOLD[cp - 0xC0];
         cl = CL_MAPPED;
-    } else if (cp >= 0x100 && cp <= 0x17F && LATIN_A_FOLD[cp - 0x100] != '*') {
+    }
+    else if (cp >= 0x100 && cp <= 0x17F && LATIN_A_FOLD[cp - 0x100] != '*') {
         out[(*pn)++] = (unsigned char)LATIN_A_FOLD[cp - 0x100];
         cl = CL_MAPPED;
     }
@@ -419,7 +432,8 @@ apr_status_t invqr_sms_gateway_parse(invqr_sms_gateway_t **pout, const char **pe
             dlen--;
         gw->kind = GW_SPOOL;
         gw->dir = apr_pstrmemdup(p, dir, dlen);
-    } else if (strncasecmp(spec, "http://", 7) == 0 || strncasecmp(spec, "https://", 8) == 0) {
+    }
+    else if (strncasecmp(spec, "http://", 7) == 0 || strncasecmp(spec, "https://", 8) == 0) {
         for (i = 0; i < len; i++) {
             if ((unsigned char)spec[i] >= 0x7F || spec[i] == ' ') {
                 set_err(perr, "the SMS gateway URL must be plain ASCII without spaces");
@@ -432,7 +446,8 @@ apr_status_t invqr_sms_gateway_parse(invqr_sms_gateway_t **pout, const char **pe
         }
         gw->kind = GW_HTTP;
         gw->url = apr_pstrdup(p, spec);
-    } else {
+    }
+    else {
         set_err(perr, "unknown SMS gateway (use spool:DIR or http(s)://URL)");
         goto out;
     }
@@ -547,13 +562,15 @@ static size_t to_latin9(char *d, const char *text)
         b = '?';
         if (cp >= 0 && cp < 0x80) {
             b = (unsigned char)cp;
-        } else if (cp >= 0xA0 && cp <= 0xFF) {
+        }
+        else if (cp >= 0xA0 && cp <= 0xFF) {
             b = (unsigned char)cp;
             for (k = 0; k < sizeof(extra) / sizeof(extra[0]); k++) {
                 if (extra[k].b == b)
                     b = '?';    /* replaced in Latin-9 */
             }
-        } else {
+        }
+        else {
             for (k = 0; k < sizeof(extra) / sizeof(extra[0]); k++) {
                 if (extra[k].cp == (unsigned long)cp)
                     b = extra[k].b;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - the SOAP API endpoint: GET /soap?wsdl and POST /soap. */
 #ifndef INVQR_SOAP_ROUTE_H
 #define INVQR_SOAP_ROUTE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - a citizen's status record as the store holds it.
  *
  * Loaded by the citizen area and by verification alike, so the rules of what

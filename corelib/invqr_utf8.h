@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - UTF-8 validation.
  *
  * Strict validation (RFC 3629): no overlong forms, no surrogates, nothing

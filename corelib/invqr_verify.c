@@ -24,7 +24,8 @@
 #include "invqr_metrics.h"
 #include "invqr_verify.h"
 #include "invqr_when.h"
-_Static_assert(INVQR_METRIC_VERIFY1_UNAVAILABLE - INVQR_METRIC_VERIFY1_MATCH == INVQR_V_UNAVAILABLE, "invqr_metrics.def lists the outcomes in invqr_verify_outcome order");
+_Static_assert(INVQR_METRIC_VERIFY1_UNAVAILABLE - INVQR_METRIC_VERIFY1_MATCH == INVQR_V_UNAVAILABLE,
+               "invqr_metrics.def lists the outcomes in invqr_verify_outcome order");
 
 int invqr_verify_http_status(invqr_verify_outcome o)
 {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - first-level verification: the rules, once.
  *
  * Used by the verifier's pages and by the SOAP API alike. Given a code and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - the verifier's pages: GET/POST /v/<CODE> and GET/POST /verify. */
 #ifndef INVQR_VERIFY_PAGES_H
 #define INVQR_VERIFY_PAGES_H

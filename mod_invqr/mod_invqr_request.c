@@ -332,7 +332,8 @@ static void set_worker_env(request_rec *r, invqr_req_t *rq)
         for (i = 0; i < INVQR_SHA256_LEN; i++)
             apr_snprintf(hex + 2 * i, 3, "%02x", h[i]);
         apr_table_setn(e, INVQR_WIRE_SESSION, hex);
-        apr_table_setn(e, INVQR_WIRE_OPERATOR_ID, apr_psprintf(r->pool, "%" APR_INT64_T_FMT, (apr_int64_t)rq->operator_id));
+        apr_table_setn(e, INVQR_WIRE_OPERATOR_ID,
+                       apr_psprintf(r->pool, "%" APR_INT64_T_FMT, (apr_int64_t)rq->operator_id));
         apr_table_setn(e, INVQR_WIRE_OPERATOR, rq->operator_name);
         apr_table_setn(e, INVQR_WIRE_ORG_ID, apr_psprintf(r->pool, "%" APR_INT64_T_FMT, (apr_int64_t)rq->org_id));
         apr_table_setn(e, INVQR_WIRE_ORG, rq->org_name);

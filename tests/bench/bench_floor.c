@@ -155,9 +155,11 @@ static void *serve(void *arg)
         }
         if (fc == NULL) {
             answer(&rq, 200, "OK");
-        } else if (strlen(fc) != FC_LEN) {
+        }
+        else if (strlen(fc) != FC_LEN) {
             answer(&rq, 400, "Bad Request");
-        } else {
+        }
+        else {
             switch (store_lookup(&store, fc)) {
             case 1:
                 if (audit && store_audit(&store, fc) != 0) {

@@ -40,13 +40,16 @@ static int valid_utf8(const char *str)
         if ((s[0] & 0xE0) == 0xC0) {
             n = 1;
             cp = s[0] & 0x1F;
-        } else if ((s[0] & 0xF0) == 0xE0) {
+        }
+        else if ((s[0] & 0xF0) == 0xE0) {
             n = 2;
             cp = s[0] & 0x0F;
-        } else if ((s[0] & 0xF8) == 0xF0) {
+        }
+        else if ((s[0] & 0xF8) == 0xF0) {
             n = 3;
             cp = s[0] & 0x07;
-        } else {
+        }
+        else {
             return 0;
         }
         for (i = 1; i <= n; i++) {

@@ -690,7 +690,8 @@ static void random_surname(char *out, size_t cap, uint64_t *s)
 
         if (r % 5 == 0) {
             c = extra[(r >> 8) % (sizeof(extra) / sizeof(extra[0]))];
-        } else {
+        }
+        else {
             one[0] = plain[(r >> 8) % (sizeof(plain) - 1)];
             one[1] = '\0';
             c = one;
@@ -759,7 +760,8 @@ static void *render_names(void *data)
                     s->len = len;
                 }
             }
-        } else if (w->failed_surname[0] == '\0') {
+        }
+        else if (w->failed_surname[0] == '\0') {
             snprintf(w->failed_given, sizeof(w->failed_given), "%s",
                      in.given_name);
             snprintf(w->failed_surname, sizeof(w->failed_surname), "%s",

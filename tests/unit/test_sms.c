@@ -849,7 +849,8 @@ static const char *form_escape(apr_pool_t *p, const char *s)
         if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
             || c == '-' || c == '.' || c == '_' || c == '~') {
             *d++ = (char)c;
-        } else {
+        }
+        else {
             snprintf(d, 4, "%%%02X", c);
             d += 3;
         }
