@@ -69,7 +69,7 @@ def test_a_pdf_copy_is_not_sent_after_a_revocation_through_the_other_node(cluste
     s = sign_in(one, fc)                 # one session, valid on both nodes
     generate(two, s)
     page = s.get(two + "/citizen")
-    link = re.search(r'href="(/citizen/qr/[0-9a-f]{32}\.pdf)"', page.text).group(1)
+    link = re.search(r'href="(/citizen/qr/[0-9a-f]{32}-\d{4}-\d\d-\d\d-[0-9A-Z]{5}\.pdf)"', page.text).group(1)
     made = s.get(two + "/citizen/qr.pdf")
     assert made.status_code == 200
     again = s.get(two + link, allow_redirects=False)
