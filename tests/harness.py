@@ -209,7 +209,7 @@ def module_instance(name, env=None, extra_conf=None, allowed=()):
     offsets = log_offsets(inst)
     yield inst
     bad = unexpected_log_lines(inst, offsets, [r"\[notice\]", r":notice\]", r":info\]",
-                                               r"AH00", *allowed])
+                                               r"AH00", *ALWAYS_ALLOWED, *allowed])
     stop_instance(inst)
     assert not bad, bad
 
