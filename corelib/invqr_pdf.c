@@ -1392,10 +1392,16 @@ static double draw_holder(page_t *pg, const invqr_pdf_input_t *in,
 }
 
 /* The QR with its quiet zone, side points square, top-left at (x, top). */
+/* One run of dark modules as a rectangle, in module units. */
+static void add_module_run(void *baton, int row, int col, int len)
+{
+    HPDF_Page_Rectangle((HPDF_Page)baton, (HPDF_REAL)col, (HPDF_REAL)row, (HPDF_REAL)len, 1);
+}
+
 static void draw_qr(page_t *pg, const invqr_qr_t *qr, double x, double top,
                     double side)
 {
-    int w = invqr_qr_width(qr), row, col;
+    int w = invqr_qr_width(qr);
     double m = side / (double)(w + 2 * QR_QUIET);
 
     rect(pg, C_WHITE, x, top - side, side, side);
@@ -1405,23 +1411,7 @@ static void draw_qr(page_t *pg, const invqr_qr_t *qr, double x, double top,
                      (HPDF_REAL)(x + QR_QUIET * m),
                      (HPDF_REAL)(top - QR_QUIET * m));
     fill_color(pg, C_BLACK);
-    for (row = 0; row < w; row++) {
-        col = 0;
-        while (col < w) {
-            int start;
-
-            if (!invqr_qr_dark(qr, col, row)) {
-                col++;
-                continue;
-            }
-            start = col;
-            while (col < w && invqr_qr_dark(qr, col, row)) {
-                col++;
-            }
-            HPDF_Page_Rectangle(pg->page, (HPDF_REAL)start, (HPDF_REAL)row,
-                                (HPDF_REAL)(col - start), 1);
-        }
-    }
+    invqr_qr_runs(qr, add_module_run, pg->page);
     HPDF_Page_Fill(pg->page);
     HPDF_Page_GRestore(pg->page);
 }

@@ -186,3 +186,26 @@ int invqr_qr_dark(const invqr_qr_t *qr, int x, int y)
     /* libqrencode: bit 0 of each byte is the module's colour (1 = dark). */
     return qr->code->data[(size_t)y * (size_t)w + (size_t)x] & 1;
 }
+
+int invqr_qr_runs(const invqr_qr_t *qr, invqr_qr_run_fn *fn, void *baton)
+{
+    int w = invqr_qr_width(qr), row, col, runs = 0;
+
+    for (row = 0; row < w; row++) {
+        col = 0;
+        while (col < w) {
+            int start;
+
+            if (!invqr_qr_dark(qr, col, row)) {
+                col++;
+                continue;
+            }
+            start = col;
+            while (col < w && invqr_qr_dark(qr, col, row))
+                col++;
+            fn(baton, row, start, col - start);
+            runs++;
+        }
+    }
+    return runs;
+}

@@ -46,4 +46,13 @@ int invqr_qr_alphanumeric(const invqr_qr_t *qr);
  * (0, 0) is the top-left module (inside the finder pattern, hence dark). */
 int invqr_qr_dark(const invqr_qr_t *qr, int x, int y);
 
+/** Called for each horizontal run of dark modules: row, first column, length. */
+typedef void invqr_qr_run_fn(void *baton, int row, int col, int len);
+
+/**
+ * Call fn for every run of dark modules, row by row, left to right: what
+ * every drawing of the symbol (PDF, SVG) is made of. Returns the number of runs.
+ */
+int invqr_qr_runs(const invqr_qr_t *qr, invqr_qr_run_fn *fn, void *baton);
+
 #endif

@@ -7,34 +7,33 @@
 #define QUIET 4 /* modules of light margin around the symbol */
 
 /* "M<x> <y>h<n>v1h-<n>z" per run of dark modules, from p. */
+typedef struct {
+    char *d;
+    apr_size_t len, cap;
+} path_t;
+
+static void add_run(void *baton, int row, int col, int len)
+{
+    path_t *pt = baton;
+
+    pt->len += (apr_size_t)apr_snprintf(pt->d + pt->len, pt->cap - pt->len, "M%d %dh%dv1h-%dz",
+                                        col + QUIET, row + QUIET, len, len);
+}
+
 static const char *run_path(const invqr_qr_t *qr, apr_pool_t *p)
 {
-    int w = invqr_qr_width(qr), row, col;
+    int w = invqr_qr_width(qr);
+    path_t pt;
+
     /* at most w / 2 + 1 runs per row, each at most 32 bytes */
-    apr_size_t cap = (apr_size_t)w * (apr_size_t)(w / 2 + 1) * 32 + 1, len = 0;
-    char *d = apr_palloc(p, cap);
-
-    if (d == NULL)
+    pt.cap = (apr_size_t)w * (apr_size_t)(w / 2 + 1) * 32 + 1;
+    pt.len = 0;
+    pt.d = apr_palloc(p, pt.cap);
+    if (pt.d == NULL)
         return NULL;
-    for (row = 0; row < w; row++) {
-        col = 0;
-        while (col < w) {
-            int start;
-
-            if (!invqr_qr_dark(qr, col, row)) {
-                col++;
-                continue;
-            }
-            start = col;
-            while (col < w && invqr_qr_dark(qr, col, row))
-                col++;
-            len += (apr_size_t)apr_snprintf(d + len, cap - len, "M%d %dh%dv1h-%dz",
-                                            start + QUIET, row + QUIET, col - start,
-                                            col - start);
-        }
-    }
-    d[len] = '\0';
-    return d;
+    invqr_qr_runs(qr, add_run, &pt);
+    pt.d[pt.len] = '\0';
+    return pt.d;
 }
 
 invqr_el_t *invqr_qr_svg(invqr_el_t *parent, const invqr_qr_t *qr, const char *title,

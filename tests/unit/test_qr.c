@@ -93,6 +93,45 @@ static void test_alnum_not_larger_than_byte_mode(void **state)
     }
 }
 
+/* The runs cover every dark module once and nothing else, in order. */
+typedef struct {
+    const invqr_qr_t *qr;
+    int dark, last_row, last_end, bad;
+} runs_seen_t;
+
+static void check_run(void *baton, int row, int col, int len)
+{
+    runs_seen_t *rs = baton;
+    int x;
+
+    if (len < 1 || row < rs->last_row || (row == rs->last_row && col <= rs->last_end)
+        || invqr_qr_dark(rs->qr, col - 1, row) || invqr_qr_dark(rs->qr, col + len, row))
+        rs->bad++;
+    for (x = col; x < col + len; x++)
+        rs->bad += !invqr_qr_dark(rs->qr, x, row);
+    rs->dark += len;
+    rs->last_row = row;
+    rs->last_end = col + len;
+}
+
+static void test_runs_cover_the_dark_modules(void **state)
+{
+    apr_pool_t *p = *state;
+    invqr_qr_t *qr = NULL;
+    runs_seen_t rs = { NULL, 0, -1, 0, 0 };
+    int x, y, dark = 0, w;
+
+    assert_int_equal(invqr_qr_encode(&qr, DEMO_URL, p), APR_SUCCESS);
+    rs.qr = qr;
+    w = invqr_qr_width(qr);
+    for (y = 0; y < w; y++)
+        for (x = 0; x < w; x++)
+            dark += invqr_qr_dark(qr, x, y);
+    assert_true(invqr_qr_runs(qr, check_run, &rs) > 0);
+    assert_int_equal(rs.bad, 0);
+    assert_int_equal(rs.dark, dark);
+}
+
 static void test_demo_url_versions(void **state)
 {
     apr_pool_t *p = *state;
@@ -231,6 +270,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_alnum_not_larger_than_byte_mode,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_runs_cover_the_dark_modules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_demo_url_versions, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_level_q_or_free_h, setup,
