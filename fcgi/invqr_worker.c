@@ -860,9 +860,9 @@ static int load_config(const char *path, int at_start)
     if (conf->sms_gateway == NULL)
         invqr_log(INVQR_LOG_WARN, "INVQR0317: no sms_gateway configured: the second level "
                   "cannot send consent codes");
-    if (conf->pdf_cache_dir != NULL && access(conf->pdf_cache_dir, W_OK | X_OK) != 0)
-        invqr_log(INVQR_LOG_WARN, "INVQR0319: pdf_cache_dir %s is not a directory this worker "
-                  "can write (%s): every PDF goes through a worker", conf->pdf_cache_dir,
+    if (conf->pdf_copies_dir != NULL && access(conf->pdf_copies_dir, W_OK | X_OK) != 0)
+        invqr_log(INVQR_LOG_WARN, "INVQR0319: pdf_copies_dir %s is not a directory this worker "
+                  "can write (%s): every PDF goes through a worker", conf->pdf_copies_dir,
                   strerror(errno));
     return 0;
 

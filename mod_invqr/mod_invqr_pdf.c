@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* mod_invqr - a citizen's attestation PDF, sent from its copy on disk.
  *
- * GET BASE/citizen/qr/<tag>-<issue date>-<code group>.pdf (corelib/invqr_pdf_copy.h). The copy's name
+ * GET BASE/citizen/qr/<tag>-<issue date>-<code group>.pdf (corelib/pdf/invqr_pdf_copy.h). The copy's name
  * is derived from the signed-in citizen and the tag, so a tag of somebody
  * else's PDF names no file; the bytes were made and left by a worker. The
  * copy begins with the code it attests, and is sent only while the store
@@ -137,7 +137,7 @@ int invqr_pdf_copy_handler(request_rec *r)
     if (rv != APR_SUCCESS) {
         if (rv != APR_SUCCESS && !APR_STATUS_IS_ENOENT(rv))
             ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r,
-                          "INVQR0164: cannot read a PDF copy in pdf_cache_dir");
+                          "INVQR0164: cannot read a PDF copy in pdf_copies_dir");
         apr_table_setn(r->headers_out, "Location",
                        apr_pstrcat(r->pool, rq->srv->base_path, "/citizen/qr.pdf", NULL));
         return HTTP_SEE_OTHER;

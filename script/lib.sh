@@ -195,8 +195,8 @@ CONF
     fi
     # PDF copies the module sends: where httpd's children (www-data) can
     # read them even when the checkout is under /root, like the sockets
-    grep -q '^pdf_cache_dir' "$conf" || echo "pdf_cache_dir = $INVQR_SOCKDIR/pdf" >>"$conf"
-    sed -i "s|^pdf_cache_dir = .*|pdf_cache_dir = $INVQR_SOCKDIR/pdf|" "$conf"
+    grep -q '^pdf_copies_dir' "$conf" || echo "pdf_copies_dir = $INVQR_SOCKDIR/pdf" >>"$conf"
+    sed -i "s|^pdf_copies_dir = .*|pdf_copies_dir = $INVQR_SOCKDIR/pdf|" "$conf"
     mkdir -p "$INVQR_SOCKDIR/pdf" && chmod 0711 "$INVQR_SOCKDIR/pdf"
     # counters for GET /metrics (INVQR_METRICS=no: none, as script/bench
     # compares): the worker's file must be readable by httpd's children
@@ -333,7 +333,7 @@ wsrep-sst-receive-address = 127.0.0.1:$sst
 wsrep-sst-method = mariabackup
 wsrep-sst-auth = root:
 # an autocommit statement that loses a write-set conflict is retried by the
-# server first (invqr retries too, with a pause: corelib/invqr_db.c)
+# server first (invqr retries too, with a pause: corelib/store/invqr_db.c)
 wsrep-retry-autocommit = 3
 # a dead node is noticed within seconds (defaults: 5 s suspect, 15 s inactive)
 wsrep-provider-options = "gmcast.listen_addr=tcp://127.0.0.1:$gm; ist.recv_addr=127.0.0.1:$ist; gcache.size=256M; evs.keepalive_period=PT0.5S; evs.inactive_check_period=PT0.5S; evs.suspect_timeout=PT2S; evs.inactive_timeout=PT4S; evs.install_timeout=PT4S"

@@ -6,7 +6,7 @@
 # (one message text per INVQRnnnn).
 top=${top_srcdir:-.}
 cd "$top" || exit 1
-files=$(find corelib mod_invqr fcgi tests/unit tests/fuzz tests/bench \
+files=$(find corelib mod_invqr fcgi admin tests/unit tests/fuzz tests/bench \
         \( -name '*.c' -o -name '*.h' -o -name '*.def' \) -type f | sort)
 [ -n "$files" ] || { echo "no sources found under $top"; exit 1; }
 rc=0
@@ -32,11 +32,11 @@ for f in $files; do
         | sed "s|^|$f:|; s/$/   <- the brace goes on the next line/" | grep . && rc=1
 done
 # one message per log tag: a tag that names two failures says neither
-tags=$(grep -rhoE --include='*.c' '"INVQR[0-9]{4}: [^"]*' corelib mod_invqr fcgi \
+tags=$(grep -rhoE --include='*.c' '"INVQR[0-9]{4}: [^"]*' corelib mod_invqr fcgi admin \
        | sed 's/^"//' | sort -u | cut -d: -f1 | uniq -d)
 for t in $tags; do
     say "$t is used for more than one message:"
-    grep -rnE --include='*.c' "\"$t: " corelib mod_invqr fcgi | sed 's/^/    /'
+    grep -rnE --include='*.c' "\"$t: " corelib mod_invqr fcgi admin | sed 's/^/    /'
 done
 [ $rc -eq 0 ] && echo "style: $(echo "$files" | wc -l) files in the house style"
 exit $rc

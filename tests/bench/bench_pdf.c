@@ -127,7 +127,7 @@ int main(int argc, char **argv)
     free(all);
     free(jobs);
     free(tid);
-    invqr_pdf_cache_clear();
+    invqr_pdf_renderers_clear();
     apr_terminate();
     return 0;
 }

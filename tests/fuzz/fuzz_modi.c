@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* invqr - libFuzzer target for the ModI security header (corelib/invqr_modi.c).
+/* invqr - libFuzzer target for the ModI security header (corelib/soap/invqr_modi.c).
  *
  * An input is a SOAP 1.1 body. It goes through invqr_soap_parse() as the
  * endpoint would; when the request is signed (the tree is kept), through

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* invqr - libFuzzer target for the SOAP request reader (corelib/invqr_soap.c).
+/* invqr - libFuzzer target for the SOAP request reader (corelib/soap/invqr_soap.c).
  *
  * An input is a small HTTP-like message: header lines "Content-Type: ..."
  * and "SOAPAction: ..." (others ignored), an empty line, then the body; an

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """A repeated download of an unchanged attestation is a file the module sends
-itself, from the copy a worker left (corelib/invqr_pdf_copy.h), and only to
+itself, from the copy a worker left (corelib/pdf/invqr_pdf_copy.h), and only to
 the citizen it belongs to."""
 import os
 import re
@@ -35,7 +35,7 @@ def test_the_pdf_link_is_served_from_its_copy_to_its_citizen_only(invqr, tmp_pat
     seg = link[len("/citizen/qr/"):]
     tag, issued, group = seg[:32], seg[33:43], seg[44:49]
     name = "attestazione-invalidita-%s-%s.pdf" % (issued, group)
-    cache = invqr.conf_value("pdf_cache_dir")
+    cache = invqr.conf_value("pdf_copies_dir")
 
     # no copy yet: on to the worker, which makes the PDF and leaves its copy
     first = s.get(invqr.url + link, allow_redirects=False)
@@ -118,7 +118,7 @@ def test_a_copy_is_not_sent_once_the_store_says_its_code_ended(invqr, tmp_path):
     made = s.get(invqr.url + "/citizen/qr.pdf")
     assert made.status_code == 200
     assert s.get(invqr.url + link, allow_redirects=False).status_code == 200   # the copy
-    cache = invqr.conf_value("pdf_cache_dir")
+    cache = invqr.conf_value("pdf_copies_dir")
     copies = set(os.listdir(cache))
 
     invqr.sql("UPDATE qr_code SET active = NULL, revoked_at = NOW(), revoke_reason = 'revoked'"

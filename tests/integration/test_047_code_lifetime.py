@@ -136,10 +136,10 @@ def test_a_code_that_expires_soon_has_no_copy_the_module_would_send(aged, tmp_pa
     page = citizen_page(aged, s)
     assert not re.search(r'/citizen/qr/[0-9a-f]{32}-', page)
     assert re.search(r'href="[^"]*/citizen/qr\.pdf"', page)
-    before = set(os.listdir(aged.conf_value("pdf_cache_dir")))
+    before = set(os.listdir(aged.conf_value("pdf_copies_dir")))
     r = s.get(aged.url + "/citizen/qr.pdf")
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
-    assert set(os.listdir(aged.conf_value("pdf_cache_dir"))) == before
+    assert set(os.listdir(aged.conf_value("pdf_copies_dir"))) == before
 
 
 def test_no_consent_sms_for_a_code_that_expired_meanwhile(aged, tmp_path):

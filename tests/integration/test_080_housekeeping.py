@@ -41,7 +41,7 @@ def test_a_new_worker_sweeps_stale_rows_and_keeps_live_ones(invqr):
         invqr.sql(q)
     assert invqr.sql(COUNTS) == [("2", "2", "2", "2", "2")]
     # PDF copies: a week-old one goes, a fresh one and anything not ours stay
-    cache = invqr.conf_value("pdf_cache_dir")
+    cache = invqr.conf_value("pdf_copies_dir")
     week_ago = time.time() - 8 * 86400
     files = {"old": os.path.join(cache, "0" * 31 + "a.pdf"),
              "fresh": os.path.join(cache, "0" * 31 + "b.pdf"),

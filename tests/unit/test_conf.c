@@ -166,6 +166,24 @@ static void test_issuer_name(void **state)
     assert_string_equal(c->issuer_name, INVQR_CONF_ISSUER_DEFAULT);
 }
 
+/* pdf_copies_dir was called pdf_cache_dir: a deployed file with the old
+ * name still works, and naming the directory both ways is an error. */
+static void test_pdf_copies_dir_and_its_old_name(void **state)
+{
+    invqr_conf_t *c;
+    const char *err = NULL;
+
+    (void)state;
+    assert_int_equal(parse(&c, &err, MINIMAL "pdf_copies_dir = /var/cache/invqr/pdf\n"), APR_SUCCESS);
+    assert_string_equal(c->pdf_copies_dir, "/var/cache/invqr/pdf");
+    assert_int_equal(parse(&c, &err, MINIMAL "pdf_cache_dir = /srv/pdf\n"), APR_SUCCESS);
+    assert_string_equal(c->pdf_copies_dir, "/srv/pdf");
+    assert_int_equal(parse(&c, &err, MINIMAL), APR_SUCCESS);
+    assert_null(c->pdf_copies_dir);
+    expect_error(MINIMAL "pdf_copies_dir = /a\npdf_cache_dir = /b\n",
+                 "test.conf:5: 'pdf_copies_dir' and 'pdf_cache_dir' are one setting: give it once");
+}
+
 static void test_example_file(void **state)
 {
     const char *top = getenv("top_srcdir");
@@ -208,6 +226,7 @@ int main(void)
         cmocka_unit_test(test_nul_byte_and_huge_file_refused),
         cmocka_unit_test(test_load_missing_file),
         cmocka_unit_test(test_issuer_name),
+        cmocka_unit_test(test_pdf_copies_dir_and_its_old_name),
         cmocka_unit_test(test_example_file),
     };
     int rc;

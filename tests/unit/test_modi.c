@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests of the ModI security header (corelib/invqr_modi.c), on the
+/* Unit tests of the ModI security header (corelib/soap/invqr_modi.c), on the
  * fuzz seed corpus: a request signed by the xmlsec1 command line (ECDSA
  * P-256, SHA-384, SHA-256 digests) verifies and covers Body, Timestamp,
  * wsa:To and wsa:MessageID; its wrapped, edited and weak variants are

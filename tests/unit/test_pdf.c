@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* invqr - unit tests of the attestation PDF (corelib/invqr_pdf.c).
+/* invqr - unit tests of the attestation PDF (corelib/pdf/invqr_pdf.c).
  *
  * Renders PDFs and checks them with the tools a reader would use: every
  * word of the holder's name (accents, Romanian and Polish letters, and
@@ -576,14 +576,14 @@ static void test_threads_and_cache(void **state)
         w[i].ok = 0;
         assert_int_equal(pthread_create(&th[i], NULL, render_many, &w[i]), 0);
         if (i == 1) {
-            invqr_pdf_cache_clear(); /* while others render */
+            invqr_pdf_renderers_clear(); /* while others render */
         }
     }
     for (i = 0; i < 4; i++) {
         assert_int_equal(pthread_join(th[i], NULL), 0);
         assert_int_equal(w[i].ok, 25);
     }
-    invqr_pdf_cache_clear();
+    invqr_pdf_renderers_clear();
 }
 
 /* ---- many names: the font-size edge of libharu 2.3.0 ---------------------- */
@@ -834,7 +834,7 @@ static void test_many_names(void **state)
         }
     }
     free(w);
-    invqr_pdf_cache_clear();
+    invqr_pdf_renderers_clear();
 }
 
 int main(void)
@@ -862,7 +862,7 @@ int main(void)
 
     apr_initialize();
     rc = cmocka_run_group_tests(tests, NULL, NULL);
-    invqr_pdf_cache_clear();
+    invqr_pdf_renderers_clear();
     apr_terminate();
     return rc;
 }

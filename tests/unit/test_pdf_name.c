@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - unit tests of the attestation's download name and of the copy's
- * URL segment that carries it to the module (corelib/invqr_pdf_copy.h).
+ * URL segment that carries it to the module (corelib/pdf/invqr_pdf_copy.h).
  *
  * The worker names the PDF from the code's issue date and first group; the
  * module parses the same parts back out of /citizen/qr/<segment> and names

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* invqr - unit tests of QR symbols (corelib/invqr_qr.c).
+/* invqr - unit tests of QR symbols (corelib/pdf/invqr_qr.c).
  *
  * The upper-case attestation URL must go into alphanumeric mode and so into
  * a version no larger than byte mode needs; the level is Q, or H when H fits

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - unit tests of the SOAP request reader and answer builders
- * (corelib/invqr_soap.c).
+ * (corelib/soap/invqr_soap.c).
  *
  * Good SOAP 1.1 and 1.2 requests for each operation, with and without an
  * action, with a UsernameToken of each password type, pretty-printed, and as

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* invqr - unit tests of the WSDL (corelib/invqr_wsdl.c).
+/* invqr - unit tests of the WSDL (corelib/soap/invqr_wsdl.c).
  *
  * No WSDL 1.1 schema is available offline, so the structure is checked with
  * XPath instead: WS-I style document/literal, one element part per message,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* invqr - unit tests of the WS-Security UsernameToken (corelib/invqr_wssec.c).
+/* invqr - unit tests of the WS-Security UsernameToken (corelib/soap/invqr_wssec.c).
  *
  * The digest vectors were computed outside this code, with Python:
  *   base64.b64encode(hashlib.sha1(nonce + created.encode()

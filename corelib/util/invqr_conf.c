@@ -64,13 +64,27 @@ static const conf_key conf_keys[] = {
     { "fonts_dir",            T_STR,    OFF(fonts_dir),            1, 4096,  NULL, 0 },
     { "soap_signing_key",     T_STR,    OFF(soap_signing_key),     1, 4096,  NULL, 0 },
     { "soap_signing_cert",    T_STR,    OFF(soap_signing_cert),    1, 4096,  NULL, 0 },
-    { "pdf_cache_dir",        T_STR,    OFF(pdf_cache_dir),        1, 4096,  NULL, 0 },
+    { "pdf_copies_dir",       T_STR,    OFF(pdf_copies_dir),       1, 4096,  NULL, 0 },
+    /* its name until 2026-12: files already deployed keep working */
+    { "pdf_cache_dir",        T_STR,    OFF(pdf_copies_dir),       1, 4096,  NULL, 0 },
     { "issuer_name",          T_STR,    OFF(issuer_name),          1, 200,   INVQR_CONF_ISSUER_DEFAULT, 0 },
     { "metrics_dir",          T_STR,    OFF(metrics_dir),          1, 4096,  NULL, 0 },
     { "test_faults",          T_BOOL,   OFF(test_faults),          0, 1,     "no", 0 },
     { "sms_gateway",          T_STR,    OFF(sms_gateway),          1, 1024,  NULL, 0 },
 };
 #define N_KEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
+
+/* The key that already set k's field (k, or another name of it), or NULL. */
+static const conf_key *field_seen(const int *seen, const conf_key *k)
+{
+    size_t i;
+
+    for (i = 0; i < N_KEYS; i++) {
+        if (seen[i] && conf_keys[i].offset == k->offset)
+            return &conf_keys[i];
+    }
+    return NULL;
+}
 
 static int hexval(int c)
 {
@@ -229,6 +243,11 @@ apr_status_t invqr_conf_parse(invqr_conf_t **pconf, const char **perr,
         }
         if (seen[k - conf_keys]) {
             *perr = apr_psprintf(p, "%s:%u: '%s' given twice", name, lineno, k->name);
+            return APR_EINVAL;
+        }
+        if (field_seen(seen, k) != NULL) {
+            *perr = apr_psprintf(p, "%s:%u: '%s' and '%s' are one setting: give it once", name,
+                                 lineno, field_seen(seen, k)->name, k->name);
             return APR_EINVAL;
         }
         seen[k - conf_keys] = 1;

@@ -4,8 +4,8 @@
  * Loaded by the citizen area and by verification alike, so the rules of what
  * is shown read one and the same record.
  */
-#ifndef INVQR_STATUS_H
-#define INVQR_STATUS_H
+#ifndef INVQR_STATUS_LOAD_H
+#define INVQR_STATUS_LOAD_H
 
 #include <apr_pools.h>
 

@@ -24,7 +24,7 @@
  * first call). Thread-safe, never waits. */
 int invqr_housekeeping_due(time_t now);
 
-/** Sweep with db, and the PDF copies of conf's pdf_cache_dir older than
+/** Sweep with db, and the PDF copies of conf's pdf_copies_dir older than
  * INVQR_PDF_COPY_DAYS (made again on demand): 0, or -1 if a sweep failed
  * (logged; the next period tries again). */
 int invqr_housekeeping_sweep(invqr_db_t *db, const invqr_conf_t *conf);

@@ -25,9 +25,9 @@
  *
  *   libharu's UTF-8 mode, full DejaVu TTFs ......................... ~45 ms
  *   libharu's UTF-8 mode, build-time Latin subsets (pyftsubset) ..... ~7.4 ms
- *     the same, fonts parsed once per cached document ............... ~7.1 ms
+ *     the same, fonts parsed once per pooled renderer ............... ~7.1 ms
  *   own CMap encoder over the subsets, fonts parsed per PDF ......... ~3.5 ms
- *     the same, fonts parsed once per cached document (chosen) ...... ~3.2 ms
+ *     the same, fonts parsed once per pooled renderer (chosen) ...... ~3.2 ms
  *   CP1252 simple fonts (cannot print Ș ț Ł, so not an option) ...... ~1.9 ms
  *   keeping the 9.5 KB license text in the subsets' name table,
  *   which libharu copies into every PDF, costs ........................ +0.8 ms
@@ -64,7 +64,7 @@
  * scratch buffers exactly when the last table, prep, is empty - as in the
  * subsets, which have no hinting: HPDF_SaveToStream() fails with 0x1033
  * (HPDF_INVALID_OBJECT). The size follows from the glyphs the page draws, so
- * about one name in 300 failed, in a fresh document as in a cached one.
+ * about one name in 300 failed, in a fresh document as in a pooled one.
  * Before saving, tt_guard() computes the size libharu will write for each
  * font and, if it is such a multiple, marks one more glyph used (a few dozen
  * bytes); after saving, tt_check() compares with what libharu wrote and, on
@@ -153,7 +153,7 @@ static const uint16_t LATIN_RANGES[][2] = {
 #define MAX_FALLBACK_CPS 640
 
 /* Cached documents kept idle per process. */
-#define CACHE_MAX_IDLE 64
+#define POOL_MAX_IDLE 64
 
 /* Faces of a document with a TrueType program of their own: regular, bold,
  * code, fallback (see page_t). */
@@ -180,10 +180,10 @@ struct renderer_t {
     long tt_adjust[NFACES]; /* correction to tt_body_size(), see tt_check() */
 };
 
-static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
-static renderer_t *cache_idle;   /* guarded by cache_lock */
-static unsigned cache_nidle;     /* guarded by cache_lock */
-static unsigned cache_generation; /* guarded by cache_lock */
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static renderer_t *pool_idle;   /* guarded by pool_lock */
+static unsigned pool_nidle;     /* guarded by pool_lock */
+static unsigned pool_generation; /* guarded by pool_lock */
 
 static void on_hpdf_error(HPDF_STATUS error_no, HPDF_STATUS detail_no,
                           void *user_data)
@@ -310,7 +310,7 @@ static apr_status_t build_encoder(renderer_t *r)
     return APR_SUCCESS;
 }
 
-/* ---- the cache of documents --------------------------------------------- */
+/* ---- the pool of renderers (prepared documents) -------------------------- */
 
 static void renderer_free(renderer_t *r)
 {
@@ -426,9 +426,9 @@ static apr_status_t renderer_checkout(renderer_t **pout,
     unsigned generation;
 
     *pout = NULL;
-    pthread_mutex_lock(&cache_lock);
-    generation = cache_generation;
-    pp = &cache_idle;
+    pthread_mutex_lock(&pool_lock);
+    generation = pool_generation;
+    pp = &pool_idle;
     while (*pp != NULL) {
         renderer_t *c = *pp;
 
@@ -437,19 +437,19 @@ static apr_status_t renderer_checkout(renderer_t **pout,
              * the parent's, and HPDF_Free() would fclose() them, which may
              * move those offsets under the parent. Drop it unfreed. */
             *pp = c->next;
-            cache_nidle--;
+            pool_nidle--;
             continue;
         }
         if (same_str(c->font_dir, in->font_dir) &&
             same_str(c->fallback_path, in->font_fallback)) {
             *pp = c->next;
-            cache_nidle--;
+            pool_nidle--;
             r = c;
             break;
         }
         pp = &c->next;
     }
-    pthread_mutex_unlock(&cache_lock);
+    pthread_mutex_unlock(&pool_lock);
 
     if (r != NULL) {
         r->next = NULL;
@@ -460,7 +460,7 @@ static apr_status_t renderer_checkout(renderer_t **pout,
 }
 
 /* Pool cleanup: drop the document's pages and objects and give the fonts
- * back to the cache, or free everything if libharu failed. */
+ * back to the pool, or free everything if libharu failed. */
 static apr_status_t renderer_release(void *data)
 {
     renderer_t *r = data, *evicted = NULL;
@@ -468,26 +468,26 @@ static apr_status_t renderer_release(void *data)
 
     if (!r->broken && r->pid == getpid()) {
         HPDF_FreeDoc(r->pdf);
-        pthread_mutex_lock(&cache_lock);
-        if (r->generation == cache_generation) {
-            if (cache_nidle == CACHE_MAX_IDLE) {
+        pthread_mutex_lock(&pool_lock);
+        if (r->generation == pool_generation) {
+            if (pool_nidle == POOL_MAX_IDLE) {
                 /* full (of documents for other fonts, say): drop the one
                  * idle longest, at the tail */
-                renderer_t **pp = &cache_idle;
+                renderer_t **pp = &pool_idle;
 
                 while ((*pp)->next != NULL) {
                     pp = &(*pp)->next;
                 }
                 evicted = *pp;
                 *pp = NULL;
-                cache_nidle--;
+                pool_nidle--;
             }
-            r->next = cache_idle;
-            cache_idle = r;
-            cache_nidle++;
+            r->next = pool_idle;
+            pool_idle = r;
+            pool_nidle++;
             keep = 1;
         }
-        pthread_mutex_unlock(&cache_lock);
+        pthread_mutex_unlock(&pool_lock);
     }
     renderer_free(evicted);
     if (!keep) {
@@ -496,16 +496,16 @@ static apr_status_t renderer_release(void *data)
     return APR_SUCCESS;
 }
 
-void invqr_pdf_cache_clear(void)
+void invqr_pdf_renderers_clear(void)
 {
     renderer_t *list;
 
-    pthread_mutex_lock(&cache_lock);
-    list = cache_idle;
-    cache_idle = NULL;
-    cache_nidle = 0;
-    cache_generation++;
-    pthread_mutex_unlock(&cache_lock);
+    pthread_mutex_lock(&pool_lock);
+    list = pool_idle;
+    pool_idle = NULL;
+    pool_nidle = 0;
+    pool_generation++;
+    pthread_mutex_unlock(&pool_lock);
     while (list != NULL) {
         renderer_t *next = list->next;
 

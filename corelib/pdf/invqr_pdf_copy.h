@@ -4,7 +4,7 @@
  * A PDF is fully determined by its cache key (invqr_pdf_cache.h): code,
  * names, fiscal code, issue and expiry dates, language, issuer. Its tag is the key's digest (the
  * ETag without quotes), and its URL below the base path is
- * /citizen/qr/<tag>-<issue date>-<code group>.pdf, which the citizen page links. When pdf_cache_dir is
+ * /citizen/qr/<tag>-<issue date>-<code group>.pdf, which the citizen page links. When pdf_copies_dir is
  * set, the worker that makes or serves a PDF also leaves a copy there, named
  * by HMAC(secret, fiscal code, tag): only the citizen the PDF belongs to can
  * name it (the module derives the name from the signed-in citizen and the
@@ -63,7 +63,7 @@ int invqr_pdf_copy_segment_split(const char *seg, char tag[INVQR_PDF_TAG_LEN + 1
                                  char issued[11], char group[6]);
 
 /** Where the copy of fiscal_code's PDF with tag lives (from p), or NULL
- * when conf has no pdf_cache_dir. */
+ * when conf has no pdf_copies_dir. */
 const char *invqr_pdf_copy_path(const invqr_conf_t *conf, const char *fiscal_code,
                                 const char *tag, apr_pool_t *p);
 

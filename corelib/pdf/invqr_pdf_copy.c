@@ -106,12 +106,12 @@ const char *invqr_pdf_copy_path(const invqr_conf_t *conf, const char *fiscal_cod
     unsigned char mac[INVQR_SHA256_LEN];
     char name[INVQR_PDF_TAG_LEN + 1];
 
-    if (conf->pdf_cache_dir == NULL)
+    if (conf->pdf_copies_dir == NULL)
         return NULL;
     invqr_hmac(mac, conf->secret, INVQR_SECRET_LEN,
                apr_pstrcat(p, "invqr-pdf-copy-2|", fiscal_code, NULL), tag);
     invqr_hex(name, mac, INVQR_PDF_TAG_LEN / 2);
-    return apr_pstrcat(p, conf->pdf_cache_dir, "/", name, ".pdf", NULL);
+    return apr_pstrcat(p, conf->pdf_copies_dir, "/", name, ".pdf", NULL);
 }
 
 /* Write all of buf; 0 or the errno. */

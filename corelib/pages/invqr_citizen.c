@@ -14,7 +14,7 @@
 #include <apr_strings.h>
 
 #include "invqr_citizen.h"
-#include "invqr_codes.h"
+#include "invqr_code_store.h"
 #include "invqr_form.h"
 #include "invqr_level2.h"
 #include "invqr_pdf.h"
@@ -26,7 +26,7 @@
 #include "invqr_housekeeping.h"
 #include "invqr_html.h"
 #include "invqr_log.h"
-#include "invqr_status.h"
+#include "invqr_status_load.h"
 #include "invqr_when.h"
 
 typedef struct {
@@ -239,9 +239,9 @@ static copies_t *copies_of_active(const invqr_app_t *app, const invqr_request_t 
     apr_status_t rv;
     size_t i;
 
-    if (app->conf->pdf_cache_dir == NULL)
+    if (app->conf->pdf_copies_dir == NULL)
         return NULL;
-    rv = invqr_codes_attestation(&at, db, req->citizen, app->conf->code_max_age_days);
+    rv = invqr_code_store_attestation(&at, db, req->citizen, app->conf->code_max_age_days);
     if (rv != APR_SUCCESS) {
         if (rv != APR_NOTFOUND)
             invqr_log(INVQR_LOG_WARN, "INVQR0206: cannot tell which PDF copies a code change "
@@ -341,7 +341,7 @@ static const char *download_rel(const invqr_app_t *app, const invqr_request_t *r
     char tag[INVQR_PDF_TAG_LEN + 1];
     const char *seg;
 
-    if (app->conf->pdf_cache_dir == NULL || !copy_allowed(active))
+    if (app->conf->pdf_copies_dir == NULL || !copy_allowed(active))
         return "/citizen/qr.pdf";
     invqr_pdf_tag(tag, pdf_key(app, req, req->page.lang, active, st->given_name, st->surname,
                                NULL, p));
@@ -450,7 +450,7 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
     }
     rv = invqr_status_load(&st, db, req->citizen, p);
     if (rv == APR_SUCCESS && st->definitive) {
-        arv = invqr_codes_active(&active, db, req->citizen, app->conf->code_max_age_days);
+        arv = invqr_code_store_active(&active, db, req->citizen, app->conf->code_max_age_days);
         if (arv == APR_EGENERAL || notice_read(&notice, notice_when, db, req->citizen) != APR_SUCCESS)
             rv = APR_EGENERAL;
     }
@@ -576,7 +576,7 @@ void invqr_citizen_issue_route(invqr_app_t *app, const invqr_request_t *req,
             goto unavailable;
     }
     old = copies_of_active(app, req, db, p);
-    if (invqr_codes_issue(&code, db, req->citizen, req->client) != APR_SUCCESS)
+    if (invqr_code_store_issue(&code, db, req->citizen, req->client) != APR_SUCCESS)
         goto unavailable;
     remove_copies(old);
     invqr_app_redirect(req, resp, "/citizen?done=issued", p);
@@ -603,7 +603,7 @@ void invqr_citizen_revoke_route(invqr_app_t *app, const invqr_request_t *req,
         return;
     }
     old = copies_of_active(app, req, db, p);
-    rv = invqr_codes_revoke(db, req->citizen, req->client);
+    rv = invqr_code_store_revoke(db, req->citizen, req->client);
     if (rv == APR_NOTFOUND) {
         invqr_app_redirect(req, resp, "/citizen", p);
         return;
@@ -640,7 +640,7 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
         invqr_app_error(req, resp, 503, NULL, p);
         return;
     }
-    rv = invqr_codes_attestation(&at, db, req->citizen, app->conf->code_max_age_days);
+    rv = invqr_code_store_attestation(&at, db, req->citizen, app->conf->code_max_age_days);
     if (rv == APR_NOTFOUND) {
         invqr_app_error(req, resp, 404, NULL, p);
         return;
@@ -698,7 +698,7 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
          * that is no longer the one read */
         invqr_attestation_t now;
 
-        if (invqr_codes_attestation(&now, db, req->citizen, app->conf->code_max_age_days) != APR_SUCCESS
+        if (invqr_code_store_attestation(&now, db, req->citizen, app->conf->code_max_age_days) != APR_SUCCESS
             || strcmp(now.active.code, at.active.code) != 0
             || strcmp(now.given_name, at.given_name) != 0 || strcmp(now.surname, at.surname) != 0)
             unlink(copy);

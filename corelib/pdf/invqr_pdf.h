@@ -59,7 +59,7 @@ typedef struct invqr_pdf_input_t {
  * that cannot be read (logged, INVQR0090). *pout is NULL and *plen 0 on
  * failure. Scratch memory goes to a subpool of p, destroyed before return.
  *
- * Thread-safe. Each call borrows a per-process cached libharu document with
+ * Thread-safe. Each call borrows a per-process pooled libharu document with
  * the fonts already parsed, or makes one, and gives it back from a cleanup
  * of that subpool.
  */
@@ -67,10 +67,10 @@ apr_status_t invqr_pdf_render(const char **pout, apr_size_t *plen,
                               const invqr_pdf_input_t *in, apr_pool_t *p);
 
 /**
- * Free every idle cached document and make sure no document made before
+ * Free every idle pooled renderer (a prepared document) and make sure no document made before
  * the call is reused: those still rendering are freed when they finish.
  * For process exit (leak checkers), or after the font files changed.
  */
-void invqr_pdf_cache_clear(void);
+void invqr_pdf_renderers_clear(void);
 
 #endif

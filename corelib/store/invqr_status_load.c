@@ -4,7 +4,7 @@
 
 #include <apr_strings.h>
 
-#include "invqr_status.h"
+#include "invqr_status_load.h"
 
 static invqr_blindness_t blindness_of(const char *s)
 {

@@ -6,8 +6,8 @@
  * transaction; revoking leaves none. Every change is audited in that
  * transaction too, so no change goes unrecorded.
  */
-#ifndef INVQR_CODES_H
-#define INVQR_CODES_H
+#ifndef INVQR_CODE_STORE_H
+#define INVQR_CODE_STORE_H
 
 #include <apr_pools.h>
 
@@ -29,7 +29,7 @@ typedef struct {
  * deployment's maximum lifetime (0: none): APR_SUCCESS (filled),
  * APR_NOTFOUND, or APR_EGENERAL when the store failed.
  */
-apr_status_t invqr_codes_active(invqr_active_code_t *out, invqr_db_t *db, const char *fiscal_code,
+apr_status_t invqr_code_store_active(invqr_active_code_t *out, invqr_db_t *db, const char *fiscal_code,
                                 int max_age_days);
 
 /** What the attestation PDF shows, read in one statement. */
@@ -41,24 +41,24 @@ typedef struct {
 
 /**
  * The attestation of fiscal_code: its active code (expired or not, as in
- * invqr_codes_active()) and the holder's name.
+ * invqr_code_store_active()) and the holder's name.
  * APR_SUCCESS (filled); APR_NOTFOUND when there is no record, the judgment
  * is not definitive or no code is active; APR_EGENERAL when the store failed.
  */
-apr_status_t invqr_codes_attestation(invqr_attestation_t *out, invqr_db_t *db,
+apr_status_t invqr_code_store_attestation(invqr_attestation_t *out, invqr_db_t *db,
                                      const char *fiscal_code, int max_age_days);
 
 /**
  * Issue a new code for fiscal_code, replacing the active one if any, and
  * audit it with the client's address. On success out holds the new code.
  */
-apr_status_t invqr_codes_issue(invqr_active_code_t *out, invqr_db_t *db, const char *fiscal_code,
+apr_status_t invqr_code_store_issue(invqr_active_code_t *out, invqr_db_t *db, const char *fiscal_code,
                                const char *client);
 
 /**
  * Revoke the active code of fiscal_code (reason "revoked"), audited.
  * APR_NOTFOUND when there was none.
  */
-apr_status_t invqr_codes_revoke(invqr_db_t *db, const char *fiscal_code, const char *client);
+apr_status_t invqr_code_store_revoke(invqr_db_t *db, const char *fiscal_code, const char *client);
 
 #endif

@@ -47,8 +47,8 @@ int invqr_housekeeping_sweep(invqr_db_t *db, const invqr_conf_t *conf)
     long files;
     int rc = 0;
 
-    if (conf->pdf_cache_dir != NULL) {
-        files = invqr_pdf_copy_sweep(conf->pdf_cache_dir,
+    if (conf->pdf_copies_dir != NULL) {
+        files = invqr_pdf_copy_sweep(conf->pdf_copies_dir,
                                      time(NULL) - INVQR_PDF_COPY_DAYS * 86400L);
         if (files < 0)
             rc = -1;

@@ -7,7 +7,7 @@
 #include <mysqld_error.h>
 
 #include "invqr_audit.h"
-#include "invqr_codes.h"
+#include "invqr_code_store.h"
 #include "invqr_log.h"
 #include "invqr_when.h"
 
@@ -19,7 +19,7 @@ static void set_dates(invqr_active_code_t *out, long long issued, int max_age_da
                         (long long)time(NULL));
 }
 
-apr_status_t invqr_codes_active(invqr_active_code_t *out, invqr_db_t *db, const char *fiscal_code,
+apr_status_t invqr_code_store_active(invqr_active_code_t *out, invqr_db_t *db, const char *fiscal_code,
                                 int max_age_days)
 {
     invqr_binds_t in, res;
@@ -40,7 +40,7 @@ apr_status_t invqr_codes_active(invqr_active_code_t *out, invqr_db_t *db, const 
     return APR_SUCCESS;
 }
 
-apr_status_t invqr_codes_attestation(invqr_attestation_t *out, invqr_db_t *db,
+apr_status_t invqr_code_store_attestation(invqr_attestation_t *out, invqr_db_t *db,
                                      const char *fiscal_code, int max_age_days)
 {
     invqr_binds_t in, res;
@@ -98,7 +98,7 @@ static int conflicted(invqr_db_t *db, int attempt, const char *what)
     return 0;
 }
 
-apr_status_t invqr_codes_issue(invqr_active_code_t *out, invqr_db_t *db, const char *fiscal_code,
+apr_status_t invqr_code_store_issue(invqr_active_code_t *out, invqr_db_t *db, const char *fiscal_code,
                                const char *client)
 {
     apr_status_t rv;
@@ -110,7 +110,7 @@ apr_status_t invqr_codes_issue(invqr_active_code_t *out, invqr_db_t *db, const c
     return rv;
 }
 
-apr_status_t invqr_codes_revoke(invqr_db_t *db, const char *fiscal_code, const char *client)
+apr_status_t invqr_code_store_revoke(invqr_db_t *db, const char *fiscal_code, const char *client)
 {
     apr_status_t rv;
     int attempt = 1;
@@ -167,7 +167,7 @@ static apr_status_t issue_once(invqr_active_code_t *out, invqr_db_t *db, const c
     rv = invqr_db_commit(db);
     if (rv != APR_SUCCESS)
         goto fail;
-    return invqr_codes_active(out, db, fiscal_code, 0);   /* new: nothing to expire */
+    return invqr_code_store_active(out, db, fiscal_code, 0);   /* new: nothing to expire */
 fail:
     invqr_db_rollback(db);
     memset(out, 0, sizeof(*out));
@@ -184,7 +184,7 @@ static apr_status_t revoke_once(invqr_db_t *db, const char *fiscal_code, const c
     rv = invqr_db_begin(db);
     if (rv != APR_SUCCESS)
         return rv;
-    rv = invqr_codes_active(&cur, db, fiscal_code, 0);   /* expired or not, it goes */
+    rv = invqr_code_store_active(&cur, db, fiscal_code, 0);   /* expired or not, it goes */
     if (rv == APR_NOTFOUND) {
         invqr_db_rollback(db);
         return APR_NOTFOUND;

@@ -47,7 +47,7 @@ typedef struct {
     const char *fonts_dir;        /* fonts for the PDF */
     const char *soap_signing_key; /* PEM private key signing SOAP answers to signed requests */
     const char *soap_signing_cert;/* its PEM certificate, sent in the answers */
-    const char *pdf_cache_dir;    /* attestation copies the module serves, or NULL */
+    const char *pdf_copies_dir;    /* attestation copies the module serves, or NULL */
     const char *issuer_name;      /* the administration named on the PDF */
     const char *metrics_dir;      /* counters files for GET BASE/metrics, or NULL: none */
     int test_faults;              /* 0/1: enables /_test/ fault routes (tests only) */

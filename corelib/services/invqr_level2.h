@@ -15,7 +15,7 @@
 #include "invqr_conf.h"
 #include "invqr_db.h"
 #include "invqr_i18n.h"
-#include "invqr_status.h"
+#include "invqr_status_load.h"
 
 #define INVQR_OTP_DIGITS 6
 #define INVQR_OTP_ATTEMPTS 3
