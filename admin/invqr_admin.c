@@ -22,6 +22,7 @@
 #include <mysqld_error.h>
 
 #include "invqr_modi.h"
+#include "invqr_admin_delegation.h"
 #include "invqr_audit.h"
 #include "invqr_code.h"
 #include "invqr_conf.h"
@@ -49,7 +50,7 @@ static void log_stderr(void *baton, const char *file, int line, invqr_log_level 
 static int audit(admin_t *a, const char *event, const char *outcome, const char *fc,
                  const char *detail)
 {
-    invqr_audit_t e = { "admin", 0, 0, NULL, NULL, fc, 0, event, outcome, detail };
+    invqr_audit_t e = { "admin", 0, 0, NULL, NULL, fc, 0, event, outcome, detail, NULL };
 
     if (invqr_audit_write(a->db, &e) != APR_SUCCESS) {
         fprintf(stderr, "invqr-admin: the audit log refused the record of %s\n", event);
@@ -115,6 +116,7 @@ static const char *const grants[][2] = {
     { "soap_nonce", "SELECT, INSERT, DELETE" },
     { "org_cert", "SELECT" },
     { "soap_message_id", "SELECT, INSERT, DELETE" },
+    { "delegation", "SELECT" },
 };
 
 static int cmd_migrate(admin_t *a, int argc, char **argv)
@@ -745,7 +747,7 @@ static int cmd_revoke(admin_t *a, int argc, char **argv)
 
 /* One audit row, tab-separated; a tab or line break inside a field (an
  * organisation's name, a detail) is printed as a space so that every row
- * stays one line of exactly 11 fields. */
+ * stays one line of exactly 12 fields. */
 static int audit_row(void *baton, invqr_binds_t *out)
 {
     int i;
@@ -778,7 +780,7 @@ static int cmd_audit(admin_t *a, int argc, char **argv)
     const char *fc_arg = NULL, *code_arg = NULL, *op_arg = NULL, *detail;
     char fc[INVQR_FISCAL_LEN + 1], code[INVQR_CODE_LEN + 1];
     char at[32], actor[16], user[80], org[801], client[64], acode[24], afc[24], level[8],
-        event[40], outcome[40], adetail[1024];
+        event[40], outcome[40], adetail[1024], adelegate[24];
     long long limit = AUDIT_DEFAULT_ROWS, op_id = 0;
     unsigned long long rows = 0;
     invqr_binds_t in, out;
@@ -879,7 +881,15 @@ static int cmd_audit(admin_t *a, int argc, char **argv)
     invqr_bind_out_str(&out, event, sizeof(event));
     invqr_bind_out_str(&out, outcome, sizeof(outcome));
     invqr_bind_out_str(&out, adetail, sizeof(adetail));
+    invqr_bind_out_str(&out, adelegate, sizeof(adelegate));
     return invqr_db_exec(a->db, sql, &in, &out, audit_row, NULL, NULL) == APR_SUCCESS ? 0 : 2;
+}
+
+/* ---- delegations (invqr_admin_delegation.c) -------------------------------------- */
+
+static int cmd_delegation(admin_t *a, int argc, char **argv)
+{
+    return invqr_admin_delegation(a->db, argc, argv, a->pool);
 }
 
 /* ---- main ---------------------------------------------------------------------------------- */
@@ -897,6 +907,7 @@ static const struct {
     { "operator", cmd_operator, INVQR_DB_ADMIN },
     { "revoke", cmd_revoke, INVQR_DB_ADMIN },
     { "audit", cmd_audit, INVQR_DB_ADMIN },
+    { "delegation", cmd_delegation, INVQR_DB_ADMIN },
 };
 
 static void usage(void)
@@ -914,6 +925,10 @@ static void usage(void)
             "  revoke FISCAL_CODE                 revoke the citizen's active code\n"
             "  audit [--fiscal-code FC | --code CODE | --operator USERNAME] [--limit N]\n"
             "                                     the audit log, newest first (UTC)\n"
+            "  delegation add --holder CF --delegate CF --role ROLE [--from DATE] [--until DATE]\n"
+            "  delegation remove --holder CF --delegate CF | delegation list [--holder CF | --delegate CF]\n"
+            "  delegation import [--strict] FILE.csv  who may act for whom (parent, guardian, curator,\n"
+            "                                     support_administrator, delegate)\n"
             "The configuration defaults to $INVQR_CONF, then /etc/invqr/invqr.conf.\n");
 }
 

@@ -229,6 +229,8 @@ admin() { "$INVQR_BUILD/invqr-admin" --config "$INVQR_RUN/invqr.conf" "$@"; }
 # demo_data : fictional citizens, an organisation and an operator (idempotent).
 demo_data() {
     admin import "${INVQR_DEMO_CSV:-$INVQR_ROOT/schema/demo/citizens.csv}" >/dev/null || die "demo import failed"
+    admin delegation import "$INVQR_ROOT/schema/demo/delegations.csv" >/dev/null \
+        || die "demo delegations failed"
     admin org add "Comune di Esempio" >/dev/null 2>&1 || true
     printf '%s\n' "$INVQR_DEMO_PASSWORD" \
         | admin operator add --org "Comune di Esempio" demo.operatore >/dev/null 2>&1 || true

@@ -213,3 +213,39 @@ invqr_fiscal_rc invqr_fiscal_parse_identity(char out[INVQR_FISCAL_LEN + 1],
 {
     return parse(out, in, len, 1);
 }
+
+int invqr_fiscal_birth_date(char out[11], const char fc[INVQR_FISCAL_LEN], const char *today)
+{
+    int yy, dd, month, year, this_year;
+    const char *m;
+
+    out[0] = '\0';
+    yy = digit_value((unsigned char)fc[6]) * 10 + digit_value((unsigned char)fc[7]);
+    dd = digit_value((unsigned char)fc[9]) * 10 + digit_value((unsigned char)fc[10]);
+    m = fc[8] != '\0' ? strchr(MONTHS, fc[8]) : NULL;
+    if (yy < 0 || dd < 0 || m == NULL || today == NULL || strlen(today) < 4)
+        return -1;
+    if (dd > 40)
+        dd -= 40;
+    if (dd < 1 || dd > 31)
+        return -1;
+    month = (int)(m - MONTHS) + 1;
+    this_year = (today[0] - '0') * 1000 + (today[1] - '0') * 100 + (today[2] - '0') * 10
+                + (today[3] - '0');
+    /* two digits of the year: the latest century that is not in the future */
+    year = this_year - this_year % 100 + yy;
+    if (year > this_year)
+        year -= 100;
+    out[0] = (char)('0' + year / 1000);
+    out[1] = (char)('0' + year / 100 % 10);
+    out[2] = (char)('0' + year / 10 % 10);
+    out[3] = (char)('0' + year % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + month / 10);
+    out[6] = (char)('0' + month % 10);
+    out[7] = '-';
+    out[8] = (char)('0' + dd / 10);
+    out[9] = (char)('0' + dd % 10);
+    out[10] = '\0';
+    return 0;
+}

@@ -56,4 +56,15 @@ const char *invqr_fiscal_reason(invqr_fiscal_rc rc);
 /** The check character (A-Z) of the first 15 characters of an upper-case code. */
 char invqr_fiscal_check_char(const char first15[15]);
 
+/**
+ * The birth date a well-formed upper-case fiscal code encodes (omocodia
+ * decoded, the 40 of women's days removed), as YYYY-MM-DD in out. The code
+ * holds two digits of the year: the century chosen is the latest that does
+ * not put the date's year after today's (today is YYYY-MM-DD), so a code
+ * cannot tell a child from someone a hundred years older; use the status
+ * record's birth_date whenever there is one. Returns 0, or -1 (out "")
+ * when the characters are not a date. Allocates nothing.
+ */
+int invqr_fiscal_birth_date(char out[11], const char fc[INVQR_FISCAL_LEN], const char *today);
+
 #endif

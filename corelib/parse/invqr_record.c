@@ -245,6 +245,11 @@ static const char *parse_date(char out[11], const char *s, size_t len, int optio
     return NULL;
 }
 
+const char *invqr_record_parse_date(char out[11], const char *s, size_t len, int optional)
+{
+    return parse_date(out, s, len, optional);
+}
+
 /* Empty, or '+' and 8-15 digits, the first not 0. */
 static const char *parse_mobile(char out[INVQR_MOBILE_MAX + 1], const char *s, size_t len)
 {

@@ -100,4 +100,12 @@ int invqr_record_parse(invqr_record_t *rec, const int map[INVQR_COL__COUNT],
                        int header_fields, const invqr_csv_row_t *row,
                        invqr_col_t *pbad_col, const char **preason);
 
+/**
+ * The import's date parser, for other files' dates: YYYY-MM-DD, a real
+ * calendar day, year 1900-2100, surrounding spaces ignored; with optional,
+ * empty input gives "". Writes out (11 bytes) and returns NULL, or returns
+ * a static English reason. Allocates nothing.
+ */
+const char *invqr_record_parse_date(char out[11], const char *s, size_t len, int optional);
+
 #endif

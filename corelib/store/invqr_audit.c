@@ -46,6 +46,7 @@ apr_status_t invqr_audit_write(invqr_db_t *db, const invqr_audit_t *a)
     invqr_bind_cstr_or_null(&in, a->event);
     invqr_bind_cstr_or_null(&in, a->outcome);
     invqr_bind_str(&in, a->detail, invqr_audit_detail_len(a->detail));
+    invqr_bind_cstr_or_null(&in, a->delegate);
     rv = invqr_db_exec(db, INVQR_SQL_AUDIT_INSERT, &in, NULL, NULL, NULL, NULL);
     invqr_metric_observe(INVQR_HIST_AUDIT_WRITE, start);
     return rv;

@@ -24,6 +24,8 @@ typedef struct {
     const char *event;        /* e.g. verify, otp_request, import, operator_lock */
     const char *outcome;      /* e.g. match, mismatch, unknown, ok */
     const char *detail;       /* or NULL; at most 255 characters are kept */
+    const char *delegate;     /* the fiscal code of who acted for the citizen in
+                               * fiscal_code (a delegate), or NULL */
 } invqr_audit_t;
 
 /** Append one row. APR_EGENERAL (logged) when the store refused it. */

@@ -16,7 +16,7 @@
 #include "invqr_metrics.h"
 
 #define GROUP_MAX 64
-#define NCOLS 10
+#define NCOLS 11
 
 typedef struct {
     const invqr_audit_t *row;
@@ -57,7 +57,7 @@ invqr_audit_group_t *invqr_audit_group_create(apr_pool_t *p)
 
 /* The columns of AUDIT_INSERT, in order. */
 enum { C_ACTOR, C_OPERATOR, C_ORG, C_CLIENT, C_CODE, C_FISCAL, C_LEVEL, C_EVENT, C_OUTCOME,
-       C_DETAIL };
+       C_DETAIL, C_DELEGATE };
 
 typedef struct {
     char *str[NCOLS][GROUP_MAX];
@@ -108,6 +108,7 @@ static apr_status_t write_rows(invqr_db_t *db, entry_t **batch, unsigned n)
         c.str[C_DETAIL][i] = (char *)a->detail;
         c.len[C_DETAIL][i] = (unsigned long)invqr_audit_detail_len(a->detail);
         c.ind[C_DETAIL][i] = a->detail != NULL ? STMT_INDICATOR_NONE : STMT_INDICATOR_NULL;
+        set_str(&c, C_DELEGATE, i, a->delegate);
     }
     memset(b, 0, sizeof(b));
     for (col = 0; col < NCOLS; col++) {

@@ -83,8 +83,9 @@ static apr_status_t revoke_active(invqr_db_t *db, const char *fiscal_code, const
 #define CONFLICT_TRIES 5
 
 static apr_status_t issue_once(invqr_active_code_t *out, invqr_db_t *db, const char *fiscal_code,
-                               const char *client);
-static apr_status_t revoke_once(invqr_db_t *db, const char *fiscal_code, const char *client);
+                               const char *client, const char *delegate);
+static apr_status_t revoke_once(invqr_db_t *db, const char *fiscal_code, const char *client,
+                                const char *delegate);
 
 static int conflicted(invqr_db_t *db, int attempt, const char *what)
 {
@@ -99,30 +100,31 @@ static int conflicted(invqr_db_t *db, int attempt, const char *what)
 }
 
 apr_status_t invqr_code_store_issue(invqr_active_code_t *out, invqr_db_t *db, const char *fiscal_code,
-                               const char *client)
+                               const char *client, const char *delegate)
 {
     apr_status_t rv;
     int attempt = 1;
 
-    while ((rv = issue_once(out, db, fiscal_code, client)) == APR_EGENERAL
+    while ((rv = issue_once(out, db, fiscal_code, client, delegate)) == APR_EGENERAL
            && conflicted(db, attempt, "a new code"))
         attempt++;
     return rv;
 }
 
-apr_status_t invqr_code_store_revoke(invqr_db_t *db, const char *fiscal_code, const char *client)
+apr_status_t invqr_code_store_revoke(invqr_db_t *db, const char *fiscal_code, const char *client,
+                                     const char *delegate)
 {
     apr_status_t rv;
     int attempt = 1;
 
-    while ((rv = revoke_once(db, fiscal_code, client)) == APR_EGENERAL
+    while ((rv = revoke_once(db, fiscal_code, client, delegate)) == APR_EGENERAL
            && conflicted(db, attempt, "a revocation"))
         attempt++;
     return rv;
 }
 
 static apr_status_t issue_once(invqr_active_code_t *out, invqr_db_t *db, const char *fiscal_code,
-                               const char *client)
+                               const char *client, const char *delegate)
 {
     unsigned long long replaced = 0;
     invqr_binds_t in;
@@ -159,6 +161,7 @@ static apr_status_t issue_once(invqr_active_code_t *out, invqr_db_t *db, const c
     a.client = client;
     a.code = out->code;
     a.fiscal_code = fiscal_code;
+    a.delegate = delegate;
     a.event = replaced > 0 ? "code_replace" : "code_issue";
     a.outcome = "ok";
     rv = invqr_audit_write(db, &a);
@@ -174,7 +177,8 @@ fail:
     return APR_EGENERAL;
 }
 
-static apr_status_t revoke_once(invqr_db_t *db, const char *fiscal_code, const char *client)
+static apr_status_t revoke_once(invqr_db_t *db, const char *fiscal_code, const char *client,
+                                const char *delegate)
 {
     invqr_active_code_t cur;
     unsigned long long n = 0;
@@ -196,6 +200,7 @@ static apr_status_t revoke_once(invqr_db_t *db, const char *fiscal_code, const c
     a.client = client;
     a.code = cur.code;
     a.fiscal_code = fiscal_code;
+    a.delegate = delegate;
     a.event = "code_revoke";
     a.outcome = "ok";
     if (invqr_audit_write(db, &a) != APR_SUCCESS || invqr_db_commit(db) != APR_SUCCESS)

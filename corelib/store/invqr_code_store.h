@@ -50,15 +50,18 @@ apr_status_t invqr_code_store_attestation(invqr_attestation_t *out, invqr_db_t *
 
 /**
  * Issue a new code for fiscal_code, replacing the active one if any, and
- * audit it with the client's address. On success out holds the new code.
+ * audit it with the client's address and, when someone acted for the
+ * citizen, the delegate's fiscal code (else NULL). On success out holds the
+ * new code.
  */
 apr_status_t invqr_code_store_issue(invqr_active_code_t *out, invqr_db_t *db, const char *fiscal_code,
-                               const char *client);
+                               const char *client, const char *delegate);
 
 /**
  * Revoke the active code of fiscal_code (reason "revoked"), audited.
- * APR_NOTFOUND when there was none.
+ * APR_NOTFOUND when there was none. delegate as for invqr_code_store_issue().
  */
-apr_status_t invqr_code_store_revoke(invqr_db_t *db, const char *fiscal_code, const char *client);
+apr_status_t invqr_code_store_revoke(invqr_db_t *db, const char *fiscal_code, const char *client,
+                                     const char *delegate);
 
 #endif
