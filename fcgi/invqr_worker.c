@@ -246,6 +246,9 @@ static void handle(invqr_app_t *app, FCGX_Request *rq, apr_pool_t *p)
     req.content_type = param(rq, "CONTENT_TYPE");
     req.page.csrf = param(rq, INVQR_WIRE_CSRF);
     req.citizen = param(rq, INVQR_WIRE_CITIZEN);
+    req.delegate = param(rq, INVQR_WIRE_DELEGATE);
+    req.delegate_role = param(rq, INVQR_WIRE_DELEGATE_ROLE);
+    req.delegation_ended = param(rq, INVQR_WIRE_DELEGATION_ENDED) != NULL;
     req.operator_id = param_ll(rq, INVQR_WIRE_OPERATOR_ID);
     req.org_id = param_ll(rq, INVQR_WIRE_ORG_ID);
     req.operator_name = param(rq, INVQR_WIRE_OPERATOR);
@@ -258,6 +261,13 @@ static void handle(invqr_app_t *app, FCGX_Request *rq, apr_pool_t *p)
     if (req.operator_id > 0 && req.operator_name != NULL)
         req.page.who = apr_psprintf(p, "%s (%s)", req.operator_name,
                                     req.org_name != NULL ? req.org_name : "");
+    else if (req.delegate != NULL && req.citizen != NULL) {
+        /* someone acting for the holder: every page names the holder */
+        req.page.who = req.delegate;
+        req.page.acting_for = req.citizen;
+        req.page.acting_name = param(rq, INVQR_WIRE_HOLDER_NAME);
+        req.page.acting_role = req.delegate_role;
+    }
     else if (req.citizen != NULL)
         req.page.who = req.citizen;
     req.page.operator_area = req.operator_id > 0;

@@ -28,8 +28,15 @@ void invqr_page_context(invqr_page_ctx_t *ctx, request_rec *r, invqr_req_t *rq)
     ctx->csrf = rq->csrf;
     if (rq->operator_id > 0)
         ctx->who = apr_psprintf(r->pool, "%s (%s)", rq->operator_name, rq->org_name);
+    else if (rq->delegate != NULL)
+        ctx->who = rq->delegate;
     else if (rq->fiscal_code != NULL)
         ctx->who = rq->fiscal_code;
+    if (rq->delegate != NULL) {
+        ctx->acting_for = rq->fiscal_code;
+        ctx->acting_name = rq->holder_name;
+        ctx->acting_role = rq->delegate_role;
+    }
 }
 
 static int send_page(request_rec *r, invqr_page_t *pg)
@@ -59,6 +66,8 @@ static const char *detail_text(invqr_lang_t lang, const char *key)
         return invqr_msg(lang, INVQR_MSG_ERR_DETAIL_FORM);
     if (strcmp(key, "fiscal_code") == 0)
         return invqr_msg(lang, INVQR_MSG_ERR_DETAIL_FISCAL_CODE);
+    if (strcmp(key, "delegation") == 0)
+        return invqr_msg(lang, INVQR_MSG_ACT_AS_REFUSED);
     if (strcmp(key, "worker") == 0)
         return invqr_msg(lang, INVQR_MSG_ERR_DETAIL_WORKER);
     return NULL;

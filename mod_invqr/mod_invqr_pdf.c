@@ -10,7 +10,10 @@
  * there is no copy (not made yet, made on another node, swept, left empty
  * by a crash, not this citizen's, or of a code that ended), the answer is a
  * redirect to BASE/citizen/qr.pdf, where a worker makes the current PDF (or
- * says there is none) and leaves its copy for next time.
+ * says there is none) and leaves its copy for next time. Someone acting for
+ * the holder (mod_invqr_delegation.c) gets the holder's copies only while
+ * the store says the delegation is in effect (checked at this request), and
+ * each download of theirs is audited with both fiscal codes before it is sent.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -75,11 +78,13 @@ static apr_status_t open_copy(apr_file_t **pf, apr_off_t *psize, const char *pat
     return APR_SUCCESS;
 }
 
-/* Whether the code a copy begins with is still fiscal_code's active one:
- * 1 yes, 0 no (or not a code), -1 the store did not answer (logged). */
-static int copy_current(request_rec *r, invqr_req_t *rq, apr_file_t *f)
+/* Whether the code a copy begins with (into code) is still fiscal_code's
+ * active one: 1 yes, 0 no (or not a code), -1 the store did not answer
+ * (logged). */
+static int copy_current(request_rec *r, invqr_req_t *rq, apr_file_t *f,
+                        char code[INVQR_CODE_LEN + 1])
 {
-    char code[INVQR_CODE_LEN + 1], norm[INVQR_CODE_LEN + 1];
+    char norm[INVQR_CODE_LEN + 1];
     apr_size_t n = INVQR_CODE_LEN;
     apr_off_t at = 0;
     invqr_binds_t in, out;
@@ -115,6 +120,7 @@ int invqr_pdf_copy_handler(request_rec *r)
 {
     invqr_req_t *rq = invqr_req_get(r);
     char tag[INVQR_PDF_TAG_LEN + 1], etag[INVQR_PDF_TAG_LEN + 3], issued[11], group[6];
+    char code[INVQR_CODE_LEN + 1];
     const char *path;
     apr_file_t *f = NULL;
     apr_off_t size = 0;
@@ -128,7 +134,7 @@ int invqr_pdf_copy_handler(request_rec *r)
     path = invqr_pdf_copy_path(rq->srv->conf, rq->fiscal_code, tag, r->pool);
     rv = path != NULL ? open_copy(&f, &size, path, r->pool) : APR_ENOENT;
     if (rv == APR_SUCCESS) {
-        status = copy_current(r, rq, f);
+        status = copy_current(r, rq, f, code);
         if (status < 0)
             return HTTP_SERVICE_UNAVAILABLE;
         if (status == 0)
@@ -161,6 +167,9 @@ int invqr_pdf_copy_handler(request_rec *r)
     ap_set_content_length(r, size - INVQR_CODE_LEN);
     if (r->header_only)
         return OK;
+    /* someone acting for the holder: the holder's log says they took it */
+    if (invqr_delegation_audit_copy(r, rq, code) != APR_SUCCESS)
+        return HTTP_SERVICE_UNAVAILABLE;
     invqr_metric_inc(INVQR_METRIC_PDF_COPIES);
     bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
     apr_brigade_insert_file(bb, f, INVQR_CODE_LEN, size - INVQR_CODE_LEN, r->pool);

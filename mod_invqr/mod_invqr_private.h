@@ -74,7 +74,13 @@ typedef struct {
     /* session */
     const char *token;           /* session cookie value, if a session is alive */
     const char *kind;            /* "citizen" / "operator" / NULL */
-    const char *fiscal_code;     /* signed-in citizen */
+    const char *fiscal_code;     /* the citizen the request is about: the signed-in
+                                  * one, or the holder a delegate acts for */
+    const char *acting_for;      /* the session's choice of whom to act for (unchecked) */
+    const char *delegate;        /* the signed-in person, when acting for fiscal_code */
+    const char *delegate_role;   /* their role, checked at this request */
+    const char *holder_name;     /* the holder's name on record, or NULL */
+    int delegation_ended;        /* the session's choice just stopped being valid */
     long long operator_id, org_id;
     const char *operator_name, *org_name;
     const char *csrf_seed;       /* session token or anonymous cookie */
@@ -118,6 +124,12 @@ void invqr_page_context(invqr_page_ctx_t *ctx, request_rec *r, invqr_req_t *rq);
 int invqr_pages_demo_login(request_rec *r);
 int invqr_pages_logout(request_rec *r);
 int invqr_pages_error_document(request_rec *r);
+
+/* mod_invqr_delegation.c */
+int invqr_delegation_resolve(request_rec *r, invqr_req_t *rq);
+int invqr_pages_act_as(request_rec *r);
+/* Audit a delegate's download of a PDF copy (nothing when rq has no delegate). */
+apr_status_t invqr_delegation_audit_copy(request_rec *r, invqr_req_t *rq, const char *code);
 
 /* mod_invqr_operator.c */
 int invqr_pages_operator_login(request_rec *r);

@@ -322,6 +322,14 @@ static void set_worker_env(request_rec *r, invqr_req_t *rq)
         apr_table_setn(e, INVQR_WIRE_DEMO, "1");
     if (rq->fiscal_code != NULL)
         apr_table_setn(e, INVQR_WIRE_CITIZEN, rq->fiscal_code);
+    if (rq->delegate != NULL) {
+        apr_table_setn(e, INVQR_WIRE_DELEGATE, rq->delegate);
+        apr_table_setn(e, INVQR_WIRE_DELEGATE_ROLE, rq->delegate_role);
+        if (rq->holder_name != NULL)
+            apr_table_setn(e, INVQR_WIRE_HOLDER_NAME, rq->holder_name);
+    }
+    if (rq->delegation_ended)
+        apr_table_setn(e, INVQR_WIRE_DELEGATION_ENDED, "1");
     if (rq->operator_id > 0) {
         unsigned char h[INVQR_SHA256_LEN];
         char *hex = apr_palloc(r->pool, 2 * INVQR_SHA256_LEN + 1);
@@ -394,6 +402,20 @@ int invqr_request_fixups(request_rec *r)
         return status;
     if (rq->token == NULL)
         upstream_citizen(r, rq);
+    else if (rq->fiscal_code != NULL && rq->srv->citizen_var != NULL && rq->srv->demo_login != 1) {
+        /* Behind an identity provider, a citizen session of invqr's only
+         * keeps whom its person acts for: it counts while the provider says
+         * the same person is signed in, and never on its own. */
+        const char *own = rq->fiscal_code;
+
+        rq->fiscal_code = NULL;
+        upstream_citizen(r, rq);
+        if (rq->fiscal_code == NULL || strcmp(rq->fiscal_code, own) != 0)
+            rq->acting_for = NULL;
+    }
+    status = invqr_delegation_resolve(r, rq);
+    if (status != OK)
+        return status;
     csrf_prepare(r, rq);
     if (strcmp(rq->route->name, "soap") == 0) {
         /* SOAP carries its own credentials (WS-Security) and no cookies:

@@ -28,7 +28,7 @@ int invqr_session_load(request_rec *r, invqr_req_t *rq)
     const char *token = NULL;
     unsigned char hash[INVQR_SHA256_LEN];
     invqr_binds_t in, out;
-    char kind[16], fc[32], opname[80], orgname[801];   /* VARCHAR(200) utf8mb4 */
+    char kind[16], fc[32], acting[32], opname[80], orgname[801];   /* VARCHAR(200) utf8mb4 */
     long long opid = 0, orgid = 0, idle = 0, alive = 0, active = 0;
     unsigned long long rows = 0;
     invqr_db_t *db = NULL;
@@ -55,6 +55,7 @@ int invqr_session_load(request_rec *r, invqr_req_t *rq)
     invqr_bind_out_int(&out, &opid);
     invqr_bind_out_int(&out, &idle);
     invqr_bind_out_int(&out, &alive);
+    invqr_bind_out_str(&out, acting, sizeof(acting));
     rv = invqr_db_exec(db, INVQR_SQL_SESSION_GET, &in, &out, NULL, NULL, &rows);
     if (rv == APR_SUCCESS && rows > 0 && alive && strcmp(kind, "operator") == 0) {
         /* an operator's session lives only while the operator is active */
@@ -92,6 +93,8 @@ int invqr_session_load(request_rec *r, invqr_req_t *rq)
     rq->kind = apr_pstrdup(r->pool, kind);
     if (strcmp(kind, "citizen") == 0) {
         rq->fiscal_code = apr_pstrdup(r->pool, fc);
+        if (acting[0] != '\0')
+            rq->acting_for = apr_pstrdup(r->pool, acting);
     }
     else {
         rq->operator_id = opid;
@@ -118,6 +121,7 @@ static int session_delete(request_rec *r, invqr_req_t *rq, invqr_db_t *db)
     rq->token = NULL;
     rq->kind = NULL;
     rq->fiscal_code = NULL;
+    rq->acting_for = rq->delegate = rq->delegate_role = rq->holder_name = NULL;
     rq->operator_id = rq->org_id = 0;
     return OK;
 }

@@ -27,7 +27,11 @@ typedef struct {
     const char *body;          /* NUL-terminated copy, or NULL */
     apr_size_t body_len;
     invqr_page_ctx_t page;     /* language, base path, CSRF token, who */
-    const char *citizen;       /* fiscal code of the signed-in citizen, or NULL */
+    const char *citizen;       /* fiscal code of the citizen the request is about: the
+                                * signed-in one, or the holder a delegate acts for */
+    const char *delegate;      /* the signed-in person acting for citizen, or NULL */
+    const char *delegate_role; /* their role (invqr_role_name), or NULL */
+    int delegation_ended;      /* the choice of whom to act for has just ended */
     long long operator_id;     /* 0 when no operator is signed in */
     long long org_id;
     const char *operator_name;

@@ -22,7 +22,16 @@
 #define INVQR_WIRE_CSRF        "INVQR_CSRF"        /* the token forms must send back */
 #define INVQR_WIRE_CLIENT      "INVQR_CLIENT"      /* the client address httpd sees */
 #define INVQR_WIRE_DEMO        "INVQR_DEMO"        /* "1" when the demo sign-in is on */
-#define INVQR_WIRE_CITIZEN     "INVQR_CITIZEN"     /* the signed-in citizen's fiscal code */
+#define INVQR_WIRE_CITIZEN     "INVQR_CITIZEN"     /* the citizen the request is about: the
+                                                    * signed-in one, or the holder a
+                                                    * delegate acts for */
+#define INVQR_WIRE_DELEGATE    "INVQR_DELEGATE"    /* the signed-in person when acting for
+                                                    * INVQR_CITIZEN (checked in the store
+                                                    * at this request) */
+#define INVQR_WIRE_DELEGATE_ROLE "INVQR_DELEGATE_ROLE" /* their role (invqr_role_name) */
+#define INVQR_WIRE_HOLDER_NAME "INVQR_HOLDER_NAME" /* the holder's name on record, or absent */
+#define INVQR_WIRE_DELEGATION_ENDED "INVQR_DELEGATION_ENDED" /* "1": the session's choice
+                                                    * of whom to act for just ended */
 #define INVQR_WIRE_SESSION     "INVQR_SESSION"     /* hex SHA-256 of an operator's session */
 #define INVQR_WIRE_OPERATOR_ID "INVQR_OPERATOR_ID"
 #define INVQR_WIRE_OPERATOR    "INVQR_OPERATOR"    /* the operator's user name */

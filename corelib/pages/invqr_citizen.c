@@ -14,6 +14,7 @@
 #include <apr_strings.h>
 
 #include "invqr_citizen.h"
+#include "invqr_citizen_delegates.h"
 #include "invqr_code_store.h"
 #include "invqr_form.h"
 #include "invqr_level2.h"
@@ -44,6 +45,55 @@ static int demo_row(void *baton, invqr_binds_t *out)
     invqr_html_text(li, label);
     invqr_html_set(invqr_html_add(li, "code", d->fc), "data-fiscal-code", d->fc);
     return 0;
+}
+
+/* The demo's people who act for someone, to try delegates with. */
+typedef struct {
+    invqr_page_t *pg;
+    invqr_el_t *list;
+    char fc[20], role[32], given[INVQR_NAME_MAX_BYTES + 1], surname[INVQR_NAME_MAX_BYTES + 1];
+} demo_delegates_t;
+
+static int demo_delegate_row(void *baton, invqr_binds_t *out)
+{
+    demo_delegates_t *d = baton;
+    invqr_el_t *li = invqr_html_add(d->list, "li", NULL);
+
+    (void)out;
+    invqr_html_set(invqr_html_add(li, "code", d->fc), "data-fiscal-code", d->fc);
+    invqr_html_text(li, ": ");
+    invqr_html_text(li, d->role);
+    invqr_html_text(li, " - ");
+    invqr_html_text(li, d->given);
+    invqr_html_text(li, " ");
+    invqr_html_text(li, d->surname);
+    return 0;
+}
+
+static apr_status_t demo_delegates(invqr_page_t *pg, invqr_el_t *main, invqr_db_t *db)
+{
+    demo_delegates_t d;
+    invqr_binds_t out;
+    invqr_el_t *h2;
+    unsigned long long rows = 0;
+
+    memset(&d, 0, sizeof(d));
+    d.pg = pg;
+    h2 = invqr_html_add(main, "h2", invqr_page_msg(pg, INVQR_MSG_DEMO_DELEGATES));
+    d.list = invqr_html_set(invqr_html_add(main, "ul", NULL), "class", "demo-delegates");
+    invqr_binds_init(&out);
+    invqr_bind_out_str(&out, d.fc, sizeof(d.fc));
+    invqr_bind_out_str(&out, d.role, sizeof(d.role));
+    invqr_bind_out_str(&out, d.given, sizeof(d.given));
+    invqr_bind_out_str(&out, d.surname, sizeof(d.surname));
+    if (invqr_db_exec(db, INVQR_SQL_DELEGATION_DEMO_LIST, NULL, &out, demo_delegate_row, &d, &rows)
+        != APR_SUCCESS)
+        return APR_EGENERAL;
+    if (rows == 0) {
+        invqr_html_remove(h2);
+        invqr_html_remove(d.list);
+    }
+    return APR_SUCCESS;
 }
 
 /* Not signed in: the demo sign-in form, or how to sign in for real. */
@@ -99,7 +149,8 @@ static void sign_in_page(invqr_app_t *app, const invqr_request_t *req,
     invqr_bind_out_str(&out, d.fc, sizeof(d.fc));
     invqr_bind_out_str(&out, d.surname, sizeof(d.surname));
     invqr_bind_out_str(&out, d.given, sizeof(d.given));
-    if (invqr_db_exec(db, INVQR_SQL_CITIZEN_DEMO_LIST, NULL, &out, demo_row, &d, NULL) != APR_SUCCESS) {
+    if (invqr_db_exec(db, INVQR_SQL_CITIZEN_DEMO_LIST, NULL, &out, demo_row, &d, NULL) != APR_SUCCESS
+        || demo_delegates(pg, main, db) != APR_SUCCESS) {
         invqr_app_db_failed(app);
         invqr_app_error(req, resp, 503, NULL, p);
         return;
@@ -351,13 +402,16 @@ static const char *download_rel(const invqr_app_t *app, const invqr_request_t *r
 
 static void attestation_section(invqr_page_t *pg, invqr_el_t *main, const invqr_request_t *req,
                                 const invqr_active_code_t *active, int has_active, int notice,
-                                const char *notice_when, const char *download)
+                                const char *notice_when, const char *download, int may_act)
 {
     invqr_el_t *sec = invqr_html_set(invqr_html_add(main, "section", NULL), "aria-labelledby",
                                     "active-code");
 
     invqr_html_set(invqr_html_add(sec, "h2", invqr_page_msg(pg, INVQR_MSG_CITIZEN_ACTIVE_H2)), "id",
                    "active-code");
+    if (!may_act)
+        invqr_html_set(invqr_html_set(invqr_html_add(sec, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_REPRESENTED)),
+                                      "class", "alert alert-info"), "data-field", "represented");
     if (has_active) {
         char grouped[INVQR_CODE_GROUPED_LEN + 1];
         invqr_el_t *dl = invqr_html_set(invqr_html_add(sec, "dl", NULL), "class", "result-list"), *actions;
@@ -386,6 +440,8 @@ static void attestation_section(invqr_page_t *pg, invqr_el_t *main, const invqr_
             invqr_html_set(invqr_html_link(actions, invqr_page_url(pg, download),
                                            invqr_page_msg(pg, INVQR_MSG_CITIZEN_DOWNLOAD)),
                            "class", "btn btn-primary");
+        if (!may_act)
+            return;
         button_form(pg, sec, "/citizen/qr", invqr_page_msg(pg, INVQR_MSG_CITIZEN_REPLACE),
                     "btn-secondary", invqr_page_msg(pg, INVQR_MSG_CITIZEN_REPLACE_HINT));
         button_form(pg, sec, "/citizen/qr/revoke", invqr_page_msg(pg, INVQR_MSG_CITIZEN_REVOKE),
@@ -393,6 +449,8 @@ static void attestation_section(invqr_page_t *pg, invqr_el_t *main, const invqr_
         return;
     }
     invqr_html_add(sec, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_NO_ACTIVE));
+    if (!may_act)
+        return;
     {
         invqr_el_t *form = invqr_page_post_form(pg, sec, "/citizen/qr");
 
@@ -436,7 +494,7 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
     invqr_active_code_t active;
     invqr_db_t *db;
     apr_status_t rv, arv = APR_NOTFOUND;
-    int notice = 0;
+    int notice = 0, may_act = 1;
     char notice_when[11] = "";
 
     if (req->citizen == NULL) {
@@ -451,7 +509,8 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
     rv = invqr_status_load(&st, db, req->citizen, p);
     if (rv == APR_SUCCESS && st->definitive) {
         arv = invqr_code_store_active(&active, db, req->citizen, app->conf->code_max_age_days);
-        if (arv == APR_EGENERAL || notice_read(&notice, notice_when, db, req->citizen) != APR_SUCCESS)
+        if (arv == APR_EGENERAL || notice_read(&notice, notice_when, db, req->citizen) != APR_SUCCESS
+            || invqr_citizen_may_act(&may_act, db, req, st->birth_date) != APR_SUCCESS)
             rv = APR_EGENERAL;
     }
     if (rv != APR_SUCCESS && rv != APR_NOTFOUND) {
@@ -468,6 +527,11 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
     else if (req->query != NULL && strcmp(req->query, "done=revoked") == 0)
         invqr_html_set(invqr_html_set(invqr_html_add(main, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_DONE_REVOKED)),
                                       "class", "alert alert-success"), "role", "status");
+    if (invqr_citizen_act_as_section(pg, main, db, req) != APR_SUCCESS) {
+        invqr_app_db_failed(app);
+        invqr_app_error(req, resp, 503, NULL, p);
+        return;
+    }
     if (st != NULL)
         invqr_html_set(invqr_html_addf(main, "p", "%s %s", st->given_name, st->surname),
                        "class", "lead");
@@ -494,14 +558,18 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
         invqr_html_set(invqr_html_add(status, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_ELIGIBLE)),
                        "data-eligibility", "eligible");
         attestation_section(pg, main, req, &active, arv == APR_SUCCESS, notice, notice_when,
-                            arv == APR_SUCCESS ? download_rel(app, req, st, &active, p) : NULL);
+                            arv == APR_SUCCESS ? download_rel(app, req, st, &active, p) : NULL,
+                            may_act);
         if (arv == APR_SUCCESS && !active.expired)
             qr_section(pg, main, app, req, st, &active, p);
         mob = invqr_html_set(invqr_html_add(main, "section", NULL), "aria-labelledby", "mobile");
         invqr_html_set(invqr_html_add(mob, "h2", invqr_page_msg(pg, INVQR_MSG_CITIZEN_MOBILE_H2)),
                        "id", "mobile");
         if (st->mobile[0] != '\0') {
-            invqr_el_t *p1 = invqr_html_add(mob, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_MOBILE_TEXT));
+            /* acting for the holder: the SMS still goes to the holder's record */
+            invqr_el_t *p1 = invqr_html_add(mob, "p", invqr_page_msg(pg, req->delegate != NULL
+                                                                         ? INVQR_MSG_CITIZEN_MOBILE_HOLDER
+                                                                         : INVQR_MSG_CITIZEN_MOBILE_TEXT));
             invqr_html_text(p1, " ");
             char masked[32];
 
@@ -512,7 +580,8 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
             invqr_html_set(invqr_html_add(mob, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_NO_MOBILE)),
                            "data-field", "no_mobile");
         }
-        if (access_log(pg, main, db, req, p) != APR_SUCCESS) {
+        if (access_log(pg, main, db, req, p) != APR_SUCCESS
+            || invqr_citizen_delegates_sections(pg, main, db, req) != APR_SUCCESS) {
             invqr_app_db_failed(app);
             invqr_app_error(req, resp, 503, NULL, p);
             return;
@@ -537,7 +606,7 @@ void invqr_citizen_issue_route(invqr_app_t *app, const invqr_request_t *req,
     apr_table_t *form = NULL;
     const copies_t *old;
     const char *ack;
-    int notice = 0;
+    int notice = 0, may_act = 1;
     char when[11];
     invqr_binds_t in;
     apr_status_t rv;
@@ -562,8 +631,13 @@ void invqr_citizen_issue_route(invqr_app_t *app, const invqr_request_t *req,
                                                                       : INVQR_MSG_CITIZEN_NOT_DEFINITIVE), p);
         return;
     }
-    if (rv != APR_SUCCESS || notice_read(&notice, when, db, req->citizen) != APR_SUCCESS)
+    if (rv != APR_SUCCESS || notice_read(&notice, when, db, req->citizen) != APR_SUCCESS
+        || invqr_citizen_may_act(&may_act, db, req, st->birth_date) != APR_SUCCESS)
         goto unavailable;
+    if (!may_act) {
+        invqr_app_error(req, resp, 403, invqr_msg(req->page.lang, INVQR_MSG_CITIZEN_REPRESENTED_REFUSED), p);
+        return;
+    }
     if (!notice) {
         ack = form != NULL ? apr_table_get(form, "notice") : NULL;
         if (ack == NULL || strcmp(ack, "yes") != 0) {
@@ -576,7 +650,7 @@ void invqr_citizen_issue_route(invqr_app_t *app, const invqr_request_t *req,
             goto unavailable;
     }
     old = copies_of_active(app, req, db, p);
-    if (invqr_code_store_issue(&code, db, req->citizen, req->client) != APR_SUCCESS)
+    if (invqr_code_store_issue(&code, db, req->citizen, req->client, req->delegate) != APR_SUCCESS)
         goto unavailable;
     remove_copies(old);
     invqr_app_redirect(req, resp, "/citizen?done=issued", p);
@@ -591,8 +665,10 @@ void invqr_citizen_revoke_route(invqr_app_t *app, const invqr_request_t *req,
                                 invqr_response_t *resp, apr_pool_t *p)
 {
     invqr_db_t *db = invqr_app_db(app);
+    invqr_status_t *st = NULL;
     const copies_t *old;
     apr_status_t rv;
+    int may_act = 1;
 
     if (req->citizen == NULL) {
         invqr_app_error(req, resp, 401, NULL, p);
@@ -602,8 +678,19 @@ void invqr_citizen_revoke_route(invqr_app_t *app, const invqr_request_t *req,
         invqr_app_error(req, resp, 503, NULL, p);
         return;
     }
+    rv = invqr_status_load(&st, db, req->citizen, p);
+    if ((rv != APR_SUCCESS && rv != APR_NOTFOUND)
+        || invqr_citizen_may_act(&may_act, db, req, st != NULL ? st->birth_date : NULL) != APR_SUCCESS) {
+        invqr_app_db_failed(app);
+        invqr_app_error(req, resp, 503, NULL, p);
+        return;
+    }
+    if (!may_act) {
+        invqr_app_error(req, resp, 403, invqr_msg(req->page.lang, INVQR_MSG_CITIZEN_REPRESENTED_REFUSED), p);
+        return;
+    }
     old = copies_of_active(app, req, db, p);
-    rv = invqr_code_store_revoke(db, req->citizen, req->client);
+    rv = invqr_code_store_revoke(db, req->citizen, req->client, req->delegate);
     if (rv == APR_NOTFOUND) {
         invqr_app_redirect(req, resp, "/citizen", p);
         return;
@@ -666,6 +753,12 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
         resp->content_type = "application/pdf";
         resp->body = "";
         resp->len = 0;
+        return;
+    }
+    /* someone acting for the holder: the holder's log says they took it */
+    if (invqr_citizen_audit_download(db, req, at.active.code) != APR_SUCCESS) {
+        invqr_app_db_failed(app);
+        invqr_app_error(req, resp, 503, NULL, p);
         return;
     }
     pdf = invqr_pdf_cache_get(&len, key, p);

@@ -186,6 +186,43 @@ static void build_nav(invqr_page_t *pg, invqr_el_t *parent)
     }
 }
 
+/* Someone acting for a holder is told so on every page, the holder named. */
+static void build_acting_for(invqr_page_t *pg, invqr_el_t *header)
+{
+    static const struct {
+        const char *role;
+        invqr_msg_t msg;
+    } roles[] = {
+        { "parent", INVQR_MSG_ROLE_AS_PARENT },
+        { "guardian", INVQR_MSG_ROLE_AS_GUARDIAN },
+        { "curator", INVQR_MSG_ROLE_AS_CURATOR },
+        { "support_administrator", INVQR_MSG_ROLE_AS_SUPPORT_ADMINISTRATOR },
+        { "delegate", INVQR_MSG_ROLE_AS_DELEGATE },
+    };
+    const invqr_page_ctx_t *c = &pg->ctx;
+    invqr_el_t *p;
+    size_t i;
+
+    p = invqr_html_add(add_class(add_class(header, "div", "acting-for"), "div", "container"), "p",
+                       NULL);
+    invqr_html_set(p, "data-field", "acting_for");
+    invqr_html_set(p, "data-value", c->acting_for);
+    invqr_html_text(p, invqr_page_msg(pg, INVQR_MSG_ACTING_FOR));
+    invqr_html_text(p, " ");
+    invqr_html_add(p, "strong", c->acting_name != NULL && c->acting_name[0] != '\0'
+                                          ? c->acting_name : c->acting_for);
+    if (c->acting_name != NULL && c->acting_name[0] != '\0') {
+        invqr_html_text(p, " (");
+        invqr_html_text(p, c->acting_for);
+        invqr_html_text(p, ")");
+    }
+    for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
+        if (c->acting_role != NULL && strcmp(c->acting_role, roles[i].role) == 0) {
+            invqr_html_text(p, ", ");
+            invqr_html_text(p, invqr_page_msg(pg, roles[i].msg));
+        }
+}
+
 static void build_header(invqr_page_t *pg, invqr_el_t *body)
 {
     invqr_el_t *header, *top, *brand, *p;
@@ -199,6 +236,8 @@ static void build_header(invqr_page_t *pg, invqr_el_t *body)
         invqr_html_add(p, "strong", pg->ctx.who);
     }
     build_lang_switch(pg, top);
+    if (pg->ctx.acting_for != NULL && pg->ctx.acting_for[0] != '\0')
+        build_acting_for(pg, header);
     brand = add_class(add_class(header, "div", "header-brand"), "div", "container");
     p = add_class(brand, "p", "site-name");
     invqr_html_link(p, invqr_page_url(pg, "/"), invqr_page_msg(pg, INVQR_MSG_SERVICE_NAME));
@@ -233,6 +272,9 @@ invqr_page_t *invqr_page_new(const invqr_page_ctx_t *ctx, const char *title, apr
         pg->ctx.path = dup_or_null(ctx->path, p);
         pg->ctx.csrf = dup_or_null(ctx->csrf, p);
         pg->ctx.who = dup_or_null(ctx->who, p);
+        pg->ctx.acting_for = dup_or_null(ctx->acting_for, p);
+        pg->ctx.acting_name = dup_or_null(ctx->acting_name, p);
+        pg->ctx.acting_role = dup_or_null(ctx->acting_role, p);
         pg->ctx.operator_area = ctx->operator_area;
     }
     pg->ctx.base = clean_base((ctx != NULL) ? ctx->base : NULL, p);

@@ -21,6 +21,10 @@ typedef struct {
     const char *path;       /* this page's path below base ("/verify"), for the language switch */
     const char *csrf;       /* token for forms, NULL when the page has none */
     const char *who;        /* who is signed in, as shown to them, or NULL */
+    const char *acting_for; /* the holder's fiscal code when the signed-in person acts
+                             * for them (every page then says so), or NULL */
+    const char *acting_name;  /* the holder's name, or NULL */
+    const char *acting_role;  /* the role (invqr_role_name) */
     int operator_area;      /* non-zero on operator pages: links the operator's guide */
 } invqr_page_ctx_t;
 
