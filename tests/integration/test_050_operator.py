@@ -467,7 +467,7 @@ def test_consent_sms_are_limited_per_code(invqr, tmp_path):
 def test_the_administrator_reads_the_audit_log(invqr, tmp_path):
     """The contract (docs/contract.md, What is recorded): the administrator
     audits. invqr-admin audit prints the rows of a citizen, a code or an
-    operator, newest first, one line of 11 tab-separated fields each; the
+    operator, newest first, one line of 12 tab-separated fields each; the
     read itself is recorded first."""
     fc, code, _ = new_citizen_with_code(invqr, tmp_path)
     user = new_operator(invqr, "Comune di Audit")
@@ -482,7 +482,7 @@ def test_the_administrator_reads_the_audit_log(invqr, tmp_path):
         r = invqr.admin("audit", *args)
         assert r.returncode == rc, (r.stdout, r.stderr)
         rows = [line.split("\t") for line in r.stdout.splitlines()]
-        assert all(len(x) == 11 for x in rows), r.stdout
+        assert all(len(x) == 12 for x in rows), r.stdout
         return rows
 
     by_fc = read("--fiscal-code", fc.lower())
