@@ -18,6 +18,7 @@
 #include <apr_pools.h>
 
 #include "invqr_csv.h"
+#include "invqr_delegation_admin.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -177,6 +178,30 @@ again:
     row->rc = INVQR_CSV_RECORD;
 }
 
+/* A record of five fields is also a delegation row (invqr-admin delegation
+ * import): refused with a reason and a column in range, or accepted as two
+ * different well-formed fiscal codes, a role and dates in order. */
+static void check_delegation(const invqr_csv_row_t *row)
+{
+    invqr_delegation_row_t d;
+    invqr_dcol_t col = INVQR_DCOL__COUNT;
+    const char *reason = invqr_delegation_row_check(&d, &col, row->field, row->len);
+    char again[INVQR_FISCAL_LEN + 1];
+
+    if (reason != NULL) {
+        CHECK(reason[0] != '\0' && (int)col >= 0 && col < INVQR_DCOL__COUNT);
+        return;
+    }
+    CHECK(invqr_fiscal_parse(again, d.holder, strlen(d.holder)) == INVQR_FISCAL_OK);
+    CHECK(strcmp(again, d.holder) == 0);
+    CHECK(invqr_fiscal_parse(again, d.delegate, strlen(d.delegate)) == INVQR_FISCAL_OK);
+    CHECK(strcmp(again, d.delegate) == 0 && strcmp(d.holder, d.delegate) != 0);
+    CHECK((int)d.role >= 0 && d.role < INVQR_ROLE__COUNT);
+    CHECK(strlen(d.from) == 0 || strlen(d.from) == 10);
+    CHECK(strlen(d.until) == 0 || strlen(d.until) == 10);
+    CHECK(d.from[0] == '\0' || d.until[0] == '\0' || strcmp(d.from, d.until) <= 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     /* APR is initialised once per process; a fuzz harness may keep this
@@ -250,6 +275,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 CHECK(row.len[i] <= (size_t)(in + size - row.field[i]));
             }
         }
+        if (row.nfields == INVQR_DCOL__COUNT)
+            check_delegation(&row);
     } while (rc == INVQR_CSV_RECORD || rc == INVQR_CSV_BAD);
 
     /* after the end, the end again */
