@@ -536,7 +536,9 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
         invqr_html_set(invqr_html_addf(main, "p", "%s %s", st->given_name, st->surname),
                        "class", "lead");
     {
-        invqr_el_t *who = invqr_html_add(main, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_FISCAL_CODE));
+        invqr_el_t *who = invqr_html_add(main, "p", invqr_page_msg(pg, req->delegate != NULL
+                                                                           ? INVQR_MSG_CITIZEN_HOLDER_FISCAL_CODE
+                                                                           : INVQR_MSG_CITIZEN_FISCAL_CODE));
         invqr_html_text(who, " ");
         invqr_html_set(invqr_html_add(who, "strong", req->citizen), "data-field", "fiscal_code");
     }
