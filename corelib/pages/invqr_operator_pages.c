@@ -197,6 +197,7 @@ void invqr_operator_help_route(invqr_app_t *app, const invqr_request_t *req,
     invqr_html_add(main, "p", MSG(HELP_LEVEL1_TEXT));
     invqr_html_add(main, "h2", MSG(HELP_LEVEL2_H2));
     invqr_html_add(main, "p", MSG(HELP_LEVEL2_TEXT));
+    invqr_html_set(invqr_html_add(main, "p", MSG(HELP_REPRESENTED_TEXT)), "id", "help-represented");
     invqr_html_add(main, "h2", MSG(HELP_ERRORS_H2));
     ul = invqr_html_add(main, "ul", NULL);
     invqr_html_add(ul, "li", MSG(HELP_ERR_404));

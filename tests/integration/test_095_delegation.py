@@ -400,6 +400,9 @@ def test_an_operator_s_consent_sms_for_a_child_goes_to_the_family_number(invqr, 
     page = op.get(invqr.url + "/v/" + code)
     assert request_otp(invqr, op, code, page).status_code == 200
     assert new_sms(invqr, before).startswith("To: 393331230099\n")
+    # and the operator's guide says where the code goes for a represented holder
+    guide = requests.get(invqr.url + "/operator/help").text
+    assert 'id="help-represented"' in guide and "scheda del titolare" in guide
 
 
 # ---- behind an identity provider ---------------------------------------------------------
