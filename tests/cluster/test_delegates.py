@@ -6,7 +6,6 @@ both nodes, the module's PDF copy on a node's disk included. Requests go to
 the nodes directly, to choose the node."""
 import re
 
-
 from conftest import generate, sign_in
 from harness import CSV_HEADER, citizen_row, csrf_of, fiscal_code
 
