@@ -58,11 +58,13 @@ static int demo_delegate_row(void *baton, invqr_binds_t *out)
 {
     demo_delegates_t *d = baton;
     invqr_el_t *li = invqr_html_add(d->list, "li", NULL);
+    int role = invqr_role_parse(d->role, strlen(d->role));
 
     (void)out;
     invqr_html_set(invqr_html_add(li, "code", d->fc), "data-fiscal-code", d->fc);
     invqr_html_text(li, ": ");
-    invqr_html_text(li, d->role);
+    invqr_html_text(li, invqr_page_msg(d->pg, invqr_citizen_role_msg(role < 0 ? INVQR_ROLE_DELEGATE
+                                                                                : (invqr_role_t)role)));
     invqr_html_text(li, " - ");
     invqr_html_text(li, d->given);
     invqr_html_text(li, " ");

@@ -16,7 +16,7 @@
 #include "invqr_html.h"
 #include "invqr_when.h"
 
-static invqr_msg_t role_msg(invqr_role_t role)
+invqr_msg_t invqr_citizen_role_msg(invqr_role_t role)
 {
     switch (role) {
     case INVQR_ROLE_PARENT:
@@ -67,7 +67,7 @@ static int act_as_row(void *baton, const invqr_delegation_t *d)
                            : d->holder;
 
     radio(a, d->holder, apr_psprintf(p, "holder-%d", ++a->n), name,
-          invqr_page_msg(a->pg, role_msg(d->role)));
+          invqr_page_msg(a->pg, invqr_citizen_role_msg(d->role)));
     return 0;
 }
 
@@ -141,7 +141,7 @@ static int delegate_row(void *baton, const invqr_delegation_t *d)
 
     invqr_html_set(tr, "data-delegate", d->delegate);
     cell(r->pg, tr, INVQR_MSG_DELEGATES_WHO, d->delegate);
-    cell(r->pg, tr, INVQR_MSG_DELEGATES_ROLE, invqr_page_msg(r->pg, role_msg(d->role)));
+    cell(r->pg, tr, INVQR_MSG_DELEGATES_ROLE, invqr_page_msg(r->pg, invqr_citizen_role_msg(d->role)));
     cell(r->pg, tr, INVQR_MSG_DELEGATES_UNTIL, d->valid_until[0] != '\0'
                                                    ? d->valid_until
                                                    : invqr_page_msg(r->pg, INVQR_MSG_DELEGATES_OPEN));

@@ -6,6 +6,10 @@
 #define INVQR_CITIZEN_DELEGATES_H
 
 #include "invqr_app.h"
+#include "invqr_delegation.h"
+
+/** The role's name for people ("Genitore", "Parent"). */
+invqr_msg_t invqr_citizen_role_msg(invqr_role_t role);
 
 /**
  * The act-as form (POST /citizen/act-as, field holder) when the signed-in

@@ -376,6 +376,8 @@ def test_the_demo_has_a_parent_and_a_support_administrator(invqr):
     page = s.get(invqr.url + "/citizen").text
     assert 'data-fiscal-code="%s"' % DEMO_PARENT in page
     assert 'data-fiscal-code="%s"' % DEMO_SUPPORT in page
+    assert "Genitore - Sofia Colombo" in visible_text(page)
+    assert "Amministratore di sostegno - Giulia Bianchi" in visible_text(page)
     for delegate, h in ((DEMO_PARENT, DEMO_MINOR), (DEMO_SUPPORT, DEMO_ADULT)):
         s = signed_in(invqr, delegate)
         assert 'value="%s"' % h in s.get(invqr.url + "/citizen").text
