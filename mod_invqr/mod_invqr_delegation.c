@@ -120,12 +120,15 @@ int invqr_pages_act_as(request_rec *r)
     }
     if (strcmp(holder, person) == 0)
         holder[0] = '\0';
-    if (holder[0] != '\0' && rq->token == NULL) {
-        /* signed in by the identity provider alone: the choice needs a
-         * session of invqr's to live in, bound to the same person */
+    if (holder[0] != '\0'
+        && (rq->token == NULL || rq->session_fc == NULL || strcmp(rq->session_fc, person) != 0)) {
+        /* signed in by the identity provider alone (or over a session of
+         * somebody else's): the choice needs a session of invqr's to live
+         * in, bound to this very person */
         status = invqr_session_create(r, rq, "citizen", person, 0);
         if (status != OK)
             return status;
+        rq->session_fc = person;
     }
     if (invqr_store_acquire(&db, rq->srv, r) != APR_SUCCESS)
         return HTTP_SERVICE_UNAVAILABLE;
@@ -148,7 +151,7 @@ int invqr_pages_act_as(request_rec *r)
         if (rv == APR_SUCCESS)
             rv = audit(db, r, holder, person, "act_as", "start", invqr_role_name(d.role), NULL);
     }
-    else if (rq->token != NULL) {
+    else if (rq->token != NULL && rq->session_fc != NULL && strcmp(rq->session_fc, person) == 0) {
         rv = invqr_db_begin(db);
         if (rv == APR_SUCCESS)
             rv = store_choice(db, rq, person, NULL);

@@ -76,6 +76,7 @@ typedef struct {
     const char *kind;            /* "citizen" / "operator" / NULL */
     const char *fiscal_code;     /* the citizen the request is about: the signed-in
                                   * one, or the holder a delegate acts for */
+    const char *session_fc;      /* the fiscal code a citizen session belongs to */
     const char *acting_for;      /* the session's choice of whom to act for (unchecked) */
     const char *delegate;        /* the signed-in person, when acting for fiscal_code */
     const char *delegate_role;   /* their role, checked at this request */

@@ -93,6 +93,7 @@ int invqr_session_load(request_rec *r, invqr_req_t *rq)
     rq->kind = apr_pstrdup(r->pool, kind);
     if (strcmp(kind, "citizen") == 0) {
         rq->fiscal_code = apr_pstrdup(r->pool, fc);
+        rq->session_fc = rq->fiscal_code;
         if (acting[0] != '\0')
             rq->acting_for = apr_pstrdup(r->pool, acting);
     }
@@ -121,7 +122,7 @@ static int session_delete(request_rec *r, invqr_req_t *rq, invqr_db_t *db)
     rq->token = NULL;
     rq->kind = NULL;
     rq->fiscal_code = NULL;
-    rq->acting_for = rq->delegate = rq->delegate_role = rq->holder_name = NULL;
+    rq->session_fc = rq->acting_for = rq->delegate = rq->delegate_role = rq->holder_name = NULL;
     rq->operator_id = rq->org_id = 0;
     return OK;
 }

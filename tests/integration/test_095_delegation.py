@@ -443,3 +443,15 @@ def test_behind_the_identity_provider_the_choice_holds_only_for_the_same_person(
     assert s.get(idp.url + "/citizen").status_code == 401
     assert s.get(idp.url + "/citizen/qr.pdf").status_code == 401
     assert acting_for(s.get(idp.url + "/citizen", headers=as_d).text) == h
+    # the other person, at the same browser, chooses whom they act for: their
+    # own session, and the first person's choice is gone with the old one
+    h2 = holder(idp, tmp_path)
+    add(idp, h2, other, "curator")
+    as_other = {"X-Test-Fiscal-Number": other}
+    page = s.get(idp.url + "/citizen", headers=as_other)
+    r = s.post(idp.url + "/citizen/act-as", headers=as_other,
+               data={"csrf": csrf_of(page.text), "holder": h2}, allow_redirects=False)
+    assert r.status_code == 303
+    assert acting_for(s.get(idp.url + "/citizen", headers=as_other).text) == h2
+    assert acting_for(s.get(idp.url + "/citizen", headers=as_d).text) is None
+    assert [(x[9], x[11]) for x in audit_rows(idp, h2) if x[8] == "act_as"] == [("start", other)]
