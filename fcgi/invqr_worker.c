@@ -255,6 +255,7 @@ static void handle(invqr_app_t *app, FCGX_Request *rq, apr_pool_t *p)
     req.org_name = param(rq, INVQR_WIRE_ORG);
     req.client = param(rq, INVQR_WIRE_CLIENT);
     req.demo = param(rq, INVQR_WIRE_DEMO) != NULL;
+    req.signout = param(rq, INVQR_WIRE_SIGNOUT);
     req.session = param(rq, INVQR_WIRE_SESSION);
     req.if_none_match = param(rq, "HTTP_IF_NONE_MATCH");
     req.soap_action = param(rq, "HTTP_SOAPACTION");

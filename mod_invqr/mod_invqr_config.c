@@ -21,6 +21,7 @@ void *invqr_create_srv(apr_pool_t *p, server_rec *s)
     srv->worker = NULL;
     srv->static_dir = NULL;
     srv->citizen_var = NULL;
+    srv->citizen_signout = NULL;
     srv->demo_login = INVQR_UNSET;
     srv->enabled = INVQR_UNSET;
     return srv;
@@ -39,6 +40,7 @@ void *invqr_merge_srv(apr_pool_t *p, void *basev, void *addv)
     srv->worker = MERGE_PTR(worker);
     srv->static_dir = MERGE_PTR(static_dir);
     srv->citizen_var = MERGE_PTR(citizen_var);
+    srv->citizen_signout = MERGE_PTR(citizen_signout);
     srv->demo_login = MERGE_INT(demo_login);
     srv->enabled = MERGE_INT(enabled);
     return srv;
@@ -104,10 +106,38 @@ static const char *set_citizen_var(cmd_parms *cmd, void *dc, const char *arg)
 
     if (err != NULL)
         return err;
+    /* mod_auth_openidc names a claim's variable after the claim, with the
+     * URL's ':' and '/' as '-' and its dots kept:
+     * OIDC_CLAIM_https---attributes.eid.gov.it-fiscal_number */
     for (c = arg; *c != '\0'; c++)
-        if (!apr_isalnum(*c) && *c != '_' && *c != '-')
+        if (!apr_isalnum(*c) && *c != '_' && *c != '-' && *c != '.')
             return "InvQRCitizenVariable must be a variable name";
+    if (*arg == '\0')
+        return "InvQRCitizenVariable must be a variable name";
     srv->citizen_var = apr_pstrdup(cmd->pool, arg);
+    return NULL;
+}
+
+/* Where a citizen signed in by the upstream module signs out: a path on
+ * this server or an http(s) URL, e.g. mod_auth_openidc's
+ * REDIRECT_URI?logout=RETURN_URL. Printable ASCII only. */
+static const char *set_citizen_signout(cmd_parms *cmd, void *dc, const char *arg)
+{
+    invqr_srv_t *srv = srv_of(cmd);
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_LOC_FILE);
+    const char *c;
+
+    if (err != NULL)
+        return err;
+    if (!((arg[0] == '/' && arg[1] != '/' && arg[1] != '\\')
+          || strncmp(arg, "https://", 8) == 0 || strncmp(arg, "http://", 7) == 0)
+        || strlen(arg) > 2048)
+        return "InvQRCitizenSignOut must be a path on this server (/...) or an http(s) URL";
+    for (c = arg; *c != '\0'; c++)
+        if (*c <= ' ' || *c >= 0x7f || *c == '"' || *c == '<' || *c == '>' || *c == '\\')
+            return "InvQRCitizenSignOut must be a URL without spaces, quotes or angle brackets "
+                   "(percent-encode them)";
+    srv->citizen_signout = apr_pstrdup(cmd->pool, arg);
     return NULL;
 }
 
@@ -135,6 +165,9 @@ const command_rec invqr_cmds[] = {
     AP_INIT_TAKE1("InvQRCitizenVariable", set_citizen_var, NULL, RSRC_CONF,
                   "request variable with the citizen's fiscal code, set by the "
                   "upstream auth module (e.g. OIDC_CLAIM_fiscalNumber)"),
+    AP_INIT_TAKE1("InvQRCitizenSignOut", set_citizen_signout, NULL, RSRC_CONF,
+                  "where a citizen signed in by the upstream auth module signs out "
+                  "(e.g. mod_auth_openidc's REDIRECT_URI?logout=RETURN_URL)"),
     AP_INIT_FLAG("InvQRDemoLogin", set_demo_login, NULL, RSRC_CONF,
                  "On: anyone may sign in as any citizen (demo only)"),
     { NULL }

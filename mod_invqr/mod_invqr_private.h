@@ -35,6 +35,7 @@ typedef struct {
     const char *worker;         /* InvQRWorker: proxy target URL */
     const char *static_dir;     /* InvQRStaticDir */
     const char *citizen_var;    /* InvQRCitizenVariable */
+    const char *citizen_signout; /* InvQRCitizenSignOut: the upstream module's sign-out URL */
     int demo_login;             /* InvQRDemoLogin */
     int enabled;                /* a base path was configured here */
     /* set at post_config */
@@ -82,6 +83,7 @@ typedef struct {
     const char *delegate_role;   /* their role, checked at this request */
     const char *holder_name;     /* the holder's name on record, or NULL */
     int delegation_ended;        /* the session's choice just stopped being valid */
+    int upstream;                /* the signed-in person came from the upstream auth module */
     long long operator_id, org_id;
     const char *operator_name, *org_name;
     const char *csrf_seed;       /* session token or anonymous cookie */

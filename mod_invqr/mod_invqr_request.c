@@ -330,6 +330,8 @@ static void set_worker_env(request_rec *r, invqr_req_t *rq)
     }
     if (rq->delegation_ended)
         apr_table_setn(e, INVQR_WIRE_DELEGATION_ENDED, "1");
+    if (rq->upstream && rq->srv->citizen_signout != NULL)
+        apr_table_setn(e, INVQR_WIRE_SIGNOUT, rq->srv->citizen_signout);
     if (rq->operator_id > 0) {
         unsigned char h[INVQR_SHA256_LEN];
         char *hex = apr_palloc(r->pool, 2 * INVQR_SHA256_LEN + 1);
@@ -369,6 +371,7 @@ static void upstream_citizen(request_rec *r, invqr_req_t *rq)
     }
     rq->kind = "citizen";
     rq->fiscal_code = apr_pstrdup(r->pool, fc);
+    rq->upstream = 1;
 }
 
 int invqr_request_fixups(request_rec *r)

@@ -41,6 +41,7 @@ typedef struct {
     const char *if_none_match; /* If-None-Match request header, or NULL */
     const char *soap_action;   /* SOAPAction request header, or NULL */
     int demo;                  /* demo sign-in enabled */
+    const char *signout;       /* the upstream auth module's sign-out URL, or NULL */
 } invqr_request_t;
 
 typedef struct {

@@ -32,6 +32,7 @@
 #define INVQR_WIRE_HOLDER_NAME "INVQR_HOLDER_NAME" /* the holder's name on record, or absent */
 #define INVQR_WIRE_DELEGATION_ENDED "INVQR_DELEGATION_ENDED" /* "1": the session's choice
                                                     * of whom to act for just ended */
+#define INVQR_WIRE_SIGNOUT     "INVQR_SIGNOUT"     /* where the signed-in citizen signs out upstream */
 #define INVQR_WIRE_SESSION     "INVQR_SESSION"     /* hex SHA-256 of an operator's session */
 #define INVQR_WIRE_OPERATOR_ID "INVQR_OPERATOR_ID"
 #define INVQR_WIRE_OPERATOR    "INVQR_OPERATOR"    /* the operator's user name */

@@ -591,7 +591,17 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
             return;
         }
     }
-    if (req->page.who != NULL && req->demo) {
+    if (req->page.who != NULL && req->signout != NULL) {
+        /* signed in upstream: signing out ends that session too (for
+         * mod_auth_openidc, and the provider's through its end_session) */
+        invqr_el_t *out = invqr_html_add(invqr_html_add(main, "p", NULL), "a",
+                                         invqr_page_msg(pg, INVQR_MSG_SIGN_OUT));
+
+        invqr_html_set(out, "href", req->signout);
+        invqr_html_set(out, "class", "btn btn-secondary");
+        invqr_html_set(out, "data-action", "sign-out");
+    }
+    else if (req->page.who != NULL && req->demo) {
         invqr_el_t *form = invqr_page_post_form(pg, main, "/citizen/logout");
         invqr_html_set(invqr_html_set(invqr_html_add(form, "button",
                                                      invqr_page_msg(pg, INVQR_MSG_SIGN_OUT)),
