@@ -14,7 +14,8 @@ INVQR_PACKAGES="build-essential autoconf automake libtool pkg-config
  fonts-dejavu-core fonttools curl libsystemd-dev"
 INVQR_TEST_PACKAGES="python3-pytest python3-requests python3-zeep python3-lxml python3-selenium
  chromium chromium-driver clang libfuzzer-14-dev libclang-rt-14-dev
- zbar-tools poppler-utils ghostscript wrk php-cli php-soap python3-pikepdf python3-xmlsec xmlsec1"
+ zbar-tools poppler-utils ghostscript wrk php-cli php-soap python3-pikepdf python3-xmlsec xmlsec1
+ libapache2-mod-auth-openidc"
 # What script/package needs to build and check the Debian packages (systemd:
 # systemd-analyze for the unit, in tests/package).
 INVQR_PACKAGE_PACKAGES="debhelper devscripts dpkg-dev fakeroot lintian systemd"
@@ -44,8 +45,10 @@ ensure_packages() {
         || die "apt-get install failed for: ${missing[*]}"
 }
 
-# ensure_npm : npm for axe-core. Machines that ship Node.js outside Debian
-# (as this workplace's do) keep theirs; others get Debian's.
+# ensure_npm : npm for axe-core and the tests' OpenID provider (tests/oidc:
+# oidc-provider 8, which runs on Debian 12's Node.js 18 too). Machines that
+# ship Node.js outside Debian (as this workplace's do) keep theirs; others
+# get Debian's.
 ensure_npm() {
     command -v npm >/dev/null 2>&1 || ensure_packages nodejs npm
 }
@@ -253,7 +256,7 @@ worker_start() {
 httpd_start() {
     local moddir user_lines=""
     moddir=$(apxs -q LIBEXECDIR)
-    mkdir -p "$INVQR_RUN/httpd/extra" "$INVQR_RUN/htdocs"
+    mkdir -p "$INVQR_RUN/httpd/extra" "$INVQR_RUN/httpd/vhost" "$INVQR_RUN/htdocs"
     local errdoc
     errdoc="$(b=${INVQR_BASE:-/}; printf '%s' "${b%/}")/.error"
 

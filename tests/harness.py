@@ -187,8 +187,10 @@ def log_offsets(inst):
             for name, path in inst.logs().items()}
 
 
-def start_instance(name="test", env=None, extra_conf=None):
-    """A new instance; extra_conf is httpd configuration added to it."""
+def start_instance(name="test", env=None, extra_conf=None, vhost_conf=None, port=None):
+    """A new instance; extra_conf is httpd configuration added to it,
+    vhost_conf configuration added inside its virtual host; port, when
+    given, the port it listens on (a free one otherwise)."""
     run = ROOT / "run" / f"{name}-{os.getpid()}"
     if run.exists():
         shutil.rmtree(run)
@@ -196,16 +198,19 @@ def start_instance(name="test", env=None, extra_conf=None):
     if extra_conf:
         (run / "httpd" / "extra").mkdir(parents=True)
         (run / "httpd" / "extra" / "test.conf").write_text(extra_conf)
-    inst = Instance(run, free_port(), env)
+    if vhost_conf:
+        (run / "httpd" / "vhost").mkdir(parents=True)
+        (run / "httpd" / "vhost" / "test.conf").write_text(vhost_conf)
+    inst = Instance(run, port or free_port(), env)
     inst.start()
     return inst
 
 
-def module_instance(name, env=None, extra_conf=None, allowed=()):
+def module_instance(name, env=None, extra_conf=None, allowed=(), **kw):
     """For a module-scoped fixture: a further instance, started with env and
-    extra_conf, yielded, then stopped; fails if its logs gained a line
-    that is neither harmless nor in allowed."""
-    inst = start_instance(name, env, extra_conf=extra_conf)
+    extra_conf (and start_instance's keywords), yielded, then stopped; fails
+    if its logs gained a line that is neither harmless nor in allowed."""
+    inst = start_instance(name, env, extra_conf=extra_conf, **kw)
     offsets = log_offsets(inst)
     yield inst
     bad = unexpected_log_lines(inst, offsets, [r"\[notice\]", r":notice\]", r":info\]",
