@@ -17,6 +17,8 @@ inactivity timeout, for the expired-session tests.
 
 Used by tests/integration/test_071_oidc.py and tests/browser/test_oidc.py.
 """
+import base64
+import hashlib
 import json
 import os
 import re
@@ -25,12 +27,10 @@ import shutil
 import signal
 import subprocess
 import time
-from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
 
-import requests
-
-from harness import ROOT, free_port, log_offsets, start_instance, stop_instance, \
-    unexpected_log_lines, ALWAYS_ALLOWED
+from harness import (ALWAYS_ALLOWED, ROOT, free_port, log_offsets, start_instance, stop_instance,
+                     unexpected_log_lines)
 
 OIDC_DIR = ROOT / "tests" / "oidc"
 EXAMPLE = ROOT / "conf" / "invqr-vhost.conf.example"
@@ -224,6 +224,24 @@ def sign_in(s, oidc, fiscal_code, given="Anna", family="Verdi", start=None):
                                 "family_name": family})
 
 
+def prompt_none(s, oidc):
+    """Ask the provider, with s's cookies, for a code without any page
+    (prompt=none): where it sends the browser says whether the provider
+    still has a session ("code") or not ("login_required")."""
+    verifier = base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()) \
+        .rstrip(b"=").decode()
+    q = urlencode({"client_id": "invqr", "response_type": "code", "scope": "openid",
+                   "redirect_uri": oidc.callback, "prompt": "none", "state": "probe",
+                   "code_challenge": challenge, "code_challenge_method": "S256"})
+    r = s.get(oidc.provider.url + "/auth?" + q, allow_redirects=False)
+    assert r.status_code in (302, 303), (r.status_code, r.text[:300])
+    loc = r.headers["Location"]
+    assert loc.startswith(oidc.callback), loc
+    got = parse_qs(urlsplit(loc).query)
+    return "code" if "code" in got else got.get("error", ["?"])[0]
+
+
 def demo_citizen(definitive="Y"):
     import csv
     with open(ROOT / "schema" / "demo" / "citizens.csv", newline="", encoding="utf-8") as f:
@@ -234,5 +252,7 @@ def demo_citizen(definitive="Y"):
 
 
 def wait_idle(seconds):
-    """Stay idle past the short virtual host's inactivity timeout."""
-    time.sleep(seconds)
+    """Stay idle past the short virtual host's inactivity timeout (seconds
+    more; nothing if that is not positive)."""
+    if seconds > 0:
+        time.sleep(seconds)
