@@ -91,6 +91,10 @@ static int invqr_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pt
         }
         if (invqr_static_load(srv, vs, pconf) != APR_SUCCESS)
             return HTTP_INTERNAL_SERVER_ERROR;
+        if (srv->citizen_var != NULL && srv->citizen_signout == NULL)
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, vs, "INVQR0165: InvQRCitizenVariable "
+                         "without InvQRCitizenSignOut: citizens signed in by the upstream "
+                         "module are offered no way to sign out");
         if (srv->demo_login == 1)
             ap_log_error(APLOG_MARK, APLOG_WARNING, 0, vs, "INVQR0102: InvQRDemoLogin is On: "
                          "anyone can sign in as any citizen at %s/citizen/demo-login; "

@@ -114,6 +114,11 @@ static const char *set_citizen_var(cmd_parms *cmd, void *dc, const char *arg)
             return "InvQRCitizenVariable must be a variable name";
     if (*arg == '\0')
         return "InvQRCitizenVariable must be a variable name";
+    /* httpd turns every request header Foo into HTTP_FOO: such a name
+     * would let the client say who it is */
+    if (ap_cstr_casecmpn(arg, "HTTP_", 5) == 0)
+        return "InvQRCitizenVariable must not name a request header's variable (HTTP_...): "
+               "clients set those";
     srv->citizen_var = apr_pstrdup(cmd->pool, arg);
     return NULL;
 }
