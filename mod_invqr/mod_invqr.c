@@ -134,11 +134,14 @@ static void invqr_register_hooks(apr_pool_t *p)
     static const char *const before_uri[] = { "mod_proxy.c", "mod_alias.c", "mod_rewrite.c",
                                               NULL };
     static const char *const before_proxy[] = { "mod_proxy.c", NULL };
+    /* the SAML endpoints of mod_auth_mellon (postResponse, logout, ...) live
+     * under the citizen area it protects; its handler answers them first */
+    static const char *const after_mellon[] = { "mod_auth_mellon.c", NULL };
 
     ap_hook_translate_name(invqr_route_translate, NULL, before_uri, APR_HOOK_FIRST);
     ap_hook_map_to_storage(invqr_map_to_storage, NULL, before_proxy, APR_HOOK_FIRST);
     ap_hook_fixups(invqr_request_fixups, NULL, before_proxy, APR_HOOK_FIRST);
-    ap_hook_handler(invqr_pages_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(invqr_pages_handler, after_mellon, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(invqr_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(invqr_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     invqr_register_replay_filter();

@@ -383,8 +383,11 @@ int invqr_request_fixups(request_rec *r)
         return DECLINED;
     invqr_headers_security(r);
     choose_language(r, rq);
+    /* No route: the handler answers 404, unless a module that runs before
+     * it answers for the path (mod_auth_mellon's endpoints, which a
+     * deployment puts under BASE/citizen) */
     if (rq->route == NULL)
-        return HTTP_NOT_FOUND;
+        return DECLINED;
     if (strcmp(rq->route->name, "error") == 0)
         return OK;
     r->allowed = rq->route->methods;
