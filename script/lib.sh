@@ -15,7 +15,11 @@ INVQR_PACKAGES="build-essential autoconf automake libtool pkg-config
 INVQR_TEST_PACKAGES="python3-pytest python3-requests python3-zeep python3-lxml python3-selenium
  chromium chromium-driver clang libfuzzer-14-dev libclang-rt-14-dev
  zbar-tools poppler-utils ghostscript wrk php-cli php-soap python3-pikepdf python3-xmlsec xmlsec1
- libapache2-mod-auth-openidc"
+ libapache2-mod-auth-openidc libapache2-mod-auth-mellon simplesamlphp php8.2-cgi php-xml"
+# (the sign-in tests: mod_auth_openidc and mod_auth_mellon in front of /citizen, a
+# SimpleSAMLphp IdP under PHP's built-in server; php8.2-cgi, listed with simplesamlphp,
+# is the PHP that apt picks instead of libapache2-mod-php, which would switch the
+# system's Apache to the prefork MPM)
 # What script/package needs to build and check the Debian packages (systemd:
 # systemd-analyze for the unit, in tests/package).
 INVQR_PACKAGE_PACKAGES="debhelper devscripts dpkg-dev fakeroot lintian systemd"

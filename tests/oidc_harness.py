@@ -27,6 +27,8 @@ import shutil
 import signal
 import subprocess
 import time
+import urllib.request
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from harness import (ALWAYS_ALLOWED, ROOT, free_port, log_offsets, start_instance, stop_instance,
@@ -54,13 +56,30 @@ OIDC_ALLOWED = [
 ]
 
 
-def example_block():
-    """The mod_auth_openidc lines of conf/invqr-vhost.conf.example."""
+def example_block(module="mod_auth_openidc"):
+    """The lines of conf/invqr-vhost.conf.example between "# BEGIN module"
+    and "# END module"; the commented-out ones (mod_auth_mellon's) without
+    their "#   "."""
     text = EXAMPLE.read_text(encoding="utf-8")
-    m = re.search(r"^ *# BEGIN mod_auth_openidc.*?\n(.*?)^ *# END mod_auth_openidc", text,
-                  re.S | re.M)
-    assert m, f"{EXAMPLE} has no BEGIN/END mod_auth_openidc block"
-    return m.group(1)
+    m = re.search(r"^ *# BEGIN %s.*?\n(.*?)^ *# END %s" % (module, module), text, re.S | re.M)
+    assert m, f"{EXAMPLE} has no BEGIN/END {module} block"
+    lines = []
+    for line in m.group(1).splitlines():
+        if re.match(r"^ *#   ", line):
+            lines.append(re.sub(r"^( *)#   ", r"\1", line))
+        elif not re.match(r"^ *#", line):
+            lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def mellon_block(site, keydir):
+    """The example's mod_auth_mellon block for this test."""
+    block = example_block("mod_auth_mellon")
+    for old, new in [("https://servizi.example.gov.it", site),
+                     ("/etc/apache2/invqr-mellon", str(keydir))]:
+        assert old in block, old
+        block = block.replace(old, new)
+    return block
 
 
 def rp_block(site, op, keydir, passphrase, idle=None):
@@ -131,6 +150,133 @@ class Provider:
             self.log.close()
 
 
+SSP_WWW = Path("/usr/share/simplesamlphp/www")
+SAML_PASSWORD = "prova-saml"
+
+
+class SamlIdp:
+    """A local SAML 2.0 identity provider: Debian's SimpleSAMLphp 1.19 under
+    PHP's built-in web server, users from exampleauth:UserPass (user name:
+    the fiscal code in lower case, password SAML_PASSWORD) with SPID's
+    attributes fiscalNumber ("TINIT-<CF>"), name and familyName."""
+
+    def __init__(self, workdir, port, sp_entity, sp_base, sp_cert, people):
+        self.dir = workdir / "saml-idp"
+        self.port = port
+        self.url = f"http://localhost:{port}"
+        self.metadata_url = self.url + "/saml2/idp/metadata.php"
+        self.sp_entity, self.sp_base, self.sp_cert, self.people = sp_entity, sp_base, sp_cert, people
+        self.proc = None
+
+    def _write_config(self):
+        d = self.dir
+        for sub in ("cert", "metadata", "tmp", "log", "data", "sessions"):
+            (d / sub).mkdir(parents=True, exist_ok=True)
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256",
+                        "-days", "2", "-subj", "/CN=invqr test SAML IdP",
+                        "-keyout", str(d / "cert" / "idp.key"), "-out",
+                        str(d / "cert" / "idp.crt")], check=True, capture_output=True)
+
+        def php(v):
+            return "'" + str(v).replace("\\", "\\\\").replace("'", "\\'") + "'"
+        (d / "config.php").write_text(f"""<?php
+$config = [
+    'baseurlpath' => {php(self.url + '/')},
+    'certdir' => {php(d / 'cert')} . '/',
+    'loggingdir' => {php(d / 'log')} . '/',
+    'datadir' => {php(d / 'data')} . '/',
+    'tempdir' => {php(d / 'tmp')},
+    'metadatadir' => {php(d / 'metadata')} . '/',
+    'secretsalt' => {php(os.urandom(16).hex())},
+    'auth.adminpassword' => {php(os.urandom(16).hex())},
+    'technicalcontact_email' => 'na@example.org',
+    'timezone' => 'UTC',
+    'language.default' => 'it',
+    'enable.saml20-idp' => true,
+    'module.enable' => ['exampleauth' => true, 'core' => true, 'saml' => true],
+    'store.type' => 'phpsession',
+    'session.phpsession.savepath' => {php(d / 'sessions')},
+    'session.cookie.secure' => false,
+    'logging.handler' => 'file',
+    'logging.logfile' => 'simplesamlphp.log',
+    'logging.level' => SimpleSAML\\Logger::WARNING,
+];
+""")
+        users = "".join(
+            f"        {php(p['fiscal_code'].lower() + ':' + SAML_PASSWORD)} => ["
+            f"'fiscalNumber' => [{php('TINIT-' + p['fiscal_code'])}], "
+            f"'name' => [{php(p['given_name'])}], 'familyName' => [{php(p['surname'])}]],\n"
+            for p in self.people)
+        (d / "authsources.php").write_text(f"""<?php
+$config = [
+    'citizens' => ['exampleauth:UserPass',
+{users}    ],
+];
+""")
+        (d / "metadata" / "saml20-idp-hosted.php").write_text("""<?php
+$metadata['__DYNAMIC:1__'] = [
+    'host' => '__DEFAULT__',
+    'privatekey' => 'idp.key',
+    'certificate' => 'idp.crt',
+    'auth' => 'citizens',
+    'attributes.NameFormat' => 'urn:oasis:names:tc:SAML:2.0:attrname-format:basic',
+];
+""")
+        cert = "".join(l for l in Path(self.sp_cert).read_text().splitlines()
+                       if not l.startswith("-----"))
+        (d / "metadata" / "saml20-sp-remote.php").write_text(f"""<?php
+$metadata[{php(self.sp_entity)}] = [
+    'AssertionConsumerService' => [[
+        'Binding' => 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST',
+        'Location' => {php(self.sp_base + '/postResponse')},
+    ]],
+    'SingleLogoutService' => [[
+        'Binding' => 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
+        'Location' => {php(self.sp_base + '/logout')},
+    ]],
+    'certData' => {php(cert)},
+    'NameIDFormat' => 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient',
+    'validate.logout' => true,
+    // mod_auth_mellon verifies the signature of the logout response
+    'sign.logout' => true,
+];
+""")
+
+    def start(self):
+        """Start it; returns its metadata (XML) for mod_auth_mellon."""
+        self._write_config()
+        env = dict(os.environ, SIMPLESAMLPHP_CONFIG_DIR=str(self.dir))
+        self.log = open(self.dir / "php.log", "w")
+        self.proc = subprocess.Popen(["php", "-S", f"127.0.0.1:{self.port}", "-t", str(SSP_WWW)],
+                                     env=env, stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                r = urllib.request.urlopen(self.metadata_url, timeout=5)
+                xml = r.read()
+                if b"IDPSSODescriptor" in xml:
+                    return xml
+            except OSError:
+                pass
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("the SAML IdP did not start: " + (self.dir / "php.log").read_text()[-2000:])
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        if self.proc:
+            self.log.close()
+
+
 class OidcSite:
     """An invqr instance behind mod_auth_openidc and its provider."""
 
@@ -142,10 +288,20 @@ class OidcSite:
         self.callback = self.url + "/citizen/oidc-callback"
 
 
+def demo_people():
+    import csv
+    with open(ROOT / "schema" / "demo" / "citizens.csv", newline="", encoding="utf-8") as f:
+        return [{"fiscal_code": r["fiscal_code"].strip().upper(), "given_name": r["given_name"],
+                 "surname": r["surname"]} for r in csv.DictReader(f)]
+
+
 def start_oidc_site(name):
-    """Start the provider and an instance (demo sign-in off) behind
-    mod_auth_openidc; returns an OidcSite. stop_oidc_site() ends both."""
-    port, op_port, short_port = free_port(), free_port(), free_port()
+    """Start the OpenID provider, the SAML IdP and an instance (demo sign-in
+    off) with three virtual hosts: 127.0.0.1 behind mod_auth_openidc (the
+    example's block), 127.0.0.2 the same with a 10 s inactivity timeout,
+    127.0.0.3 behind mod_auth_mellon (the example's mellon block). Returns
+    an OidcSite; stop_oidc_site() ends them all."""
+    port, op_port, short_port, saml_port, idp_port = (free_port() for _ in range(5))
     work = ROOT / "run" / f"{name}-op-{os.getpid()}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -153,20 +309,41 @@ def start_oidc_site(name):
     make_rp_keys(keys)
     site = f"http://127.0.0.1:{port}"
     short = f"http://127.0.0.2:{short_port}"
+    saml = f"http://127.0.0.3:{saml_port}"
     op = f"http://localhost:{op_port}"
     passphrase = os.urandom(24).hex()
     vhost = rp_block(site, op, keys, passphrase)
-    # the same block in a second virtual host, with a short inactivity timeout
-    # what Debian's a2enmod auth_openidc loads (authn_core, authz_user: AuthType, Require)
+
+    # mod_auth_mellon's key and certificate, and the IdP's metadata
+    mkeys = work / "mellon"
+    mkeys.mkdir()
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256",
+                    "-days", "2", "-subj", "/CN=invqr test SP", "-keyout", str(mkeys / "sp.key"),
+                    "-out", str(mkeys / "sp.pem")], check=True, capture_output=True)
+    os.chmod(mkeys / "sp.key", 0o600)
+    idp = SamlIdp(work, idp_port, f"{saml}{BASE}/citizen/mellon/metadata",
+                  f"{saml}{BASE}/citizen/mellon", mkeys / "sp.pem", demo_people())
+
+    # what Debian's a2enmod auth_openidc / auth_mellon load (authn_core,
+    # authz_user: AuthType, Require); the same OIDC block in a second
+    # virtual host with a short inactivity timeout; the mellon block in a third
     extra = f"""LoadModule authn_core_module {MODDIR}/mod_authn_core.so
 LoadModule authz_user_module {MODDIR}/mod_authz_user.so
 LoadModule auth_openidc_module {MODDIR}/mod_auth_openidc.so
+LoadModule auth_mellon_module {MODDIR}/mod_auth_mellon.so
 Listen 127.0.0.2:{short_port}
 <VirtualHost 127.0.0.2:{short_port}>
     ServerName 127.0.0.2
     InvQRBasePath {BASE}
     InvQRDemoLogin Off
 {rp_block(short, op, keys, passphrase, idle=SHORT_IDLE)}
+</VirtualHost>
+Listen 127.0.0.3:{saml_port}
+<VirtualHost 127.0.0.3:{saml_port}>
+    ServerName 127.0.0.3
+    InvQRBasePath {BASE}
+    InvQRDemoLogin Off
+{mellon_block(saml, mkeys)}
 </VirtualHost>
 """
     provider = Provider(work, op_port, [{
@@ -178,12 +355,16 @@ Listen 127.0.0.2:{short_port}
     }])
     provider.start()
     try:
+        (mkeys / "idp.xml").write_bytes(idp.start())
         inst = start_instance(name, {"INVQR_DEMO_LOGIN": "Off", "INVQR_BASE": BASE},
                               extra_conf=extra, vhost_conf=vhost, port=port)
     except Exception:
         provider.stop()
+        idp.stop()
         raise
     oidc = OidcSite(inst, provider, short)
+    oidc.idp = idp
+    oidc.saml_url = saml + BASE
     oidc.work = work
     oidc.offsets = log_offsets(inst)
     return oidc
@@ -196,6 +377,7 @@ def stop_oidc_site(oidc, allowed=()):
                                [*ALWAYS_ALLOWED, *OIDC_ALLOWED, *allowed])
     stop_instance(oidc.inst)
     oidc.provider.stop()
+    oidc.idp.stop()
     if os.environ.get("INVQR_KEEP_RUN") != "1":
         shutil.rmtree(oidc.work, ignore_errors=True)
     assert not bad, bad
@@ -256,3 +438,43 @@ def wait_idle(seconds):
     more; nothing if that is not positive)."""
     if seconds > 0:
         time.sleep(seconds)
+
+
+# -- SAML: the same, through mod_auth_mellon and the SimpleSAMLphp IdP ----------
+
+HIDDEN_RE = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
+
+
+def _form(html, base_url):
+    """The first form of a page: its absolute action and hidden fields."""
+    import html as htmllib
+    m = re.search(r'<form[^>]*action="([^"]*)"', html)
+    assert m, html[:500]
+    action = htmllib.unescape(m.group(1))
+    if action.startswith("?") or action == "":
+        action = base_url.split("?")[0] + action
+    elif action.startswith("/"):
+        p = urlsplit(base_url)
+        action = f"{p.scheme}://{p.netloc}{action}"
+    return action, {k: htmllib.unescape(v) for k, v in HIDDEN_RE.findall(html)}
+
+
+def saml_login_page(r, oidc):
+    """The IdP's sign-in page that r landed on: its form's URL and fields."""
+    assert r.status_code == 200, (r.status_code, r.url, r.text[:300])
+    assert r.url.startswith(oidc.idp.url + "/module.php/core/loginuserpass.php"), r.url
+    return _form(r.text, r.url)
+
+
+def saml_sign_in(s, oidc, fiscal_code, start=None):
+    """With session s: open the SAML site's /citizen (or start), sign in at
+    the IdP, send the assertion on as the browser's POST would; returns
+    invqr's last response."""
+    r = s.get(start or oidc.saml_url + "/citizen")
+    action, fields = saml_login_page(r, oidc)
+    r = s.post(action, data={**fields, "username": fiscal_code.lower(),
+                             "password": SAML_PASSWORD})
+    # the HTTP-POST binding: a page whose form the browser's script submits
+    action, fields = _form(r.text, r.url)
+    assert "SAMLResponse" in fields, r.text[:500]
+    return s.post(action, data=fields)

@@ -14,8 +14,9 @@ import pytest
 import requests
 
 from harness import csrf_of
-from oidc_harness import (SHORT_IDLE, demo_citizen, prompt_none, provider_login_form, sign_in,
-                          start_oidc_site, stop_oidc_site, wait_idle)
+from oidc_harness import (SHORT_IDLE, demo_citizen, prompt_none, provider_login_form,
+                          saml_login_page, saml_sign_in, sign_in, start_oidc_site, stop_oidc_site,
+                          wait_idle)
 
 CITIZEN = demo_citizen("Y")
 FC = CITIZEN["fiscal_code"].strip().upper()
@@ -173,3 +174,54 @@ def test_an_idle_session_expires_and_the_citizen_signs_in_again(oidc):
     # ... where the provider asks who signs in
     r = s.get(oidc.short_url + "/citizen")
     provider_login_form(r, oidc)
+
+
+# -- SAML (SPID's other profile): mod_auth_mellon and a SimpleSAMLphp IdP ----------
+
+def test_saml_sign_in_reaches_invqr_as_mellon_fiscalnumber(oidc):
+    s = requests.Session()
+    r = saml_sign_in(s, oidc, FC)
+    assert r.status_code == 200 and r.url == oidc.saml_url + "/citizen", (r.url, r.text[:300])
+    assert shown_citizen(r) == FC
+
+
+def test_saml_sign_out_ends_mellons_session_and_the_idps(oidc):
+    s = requests.Session()
+    assert shown_citizen(saml_sign_in(s, oidc, FC)) == FC
+    # while the IdP has its session, losing mellon's alone signs in again
+    # without a page (what the check below must tell apart)
+    lost = requests.Session()
+    for c in s.cookies:
+        if c.domain.startswith("localhost"):
+            lost.cookies.set(c.name, c.value, domain=c.domain, path=c.path)
+    r = lost.get(oidc.saml_url + "/citizen")
+    assert "SAMLResponse" in r.text, r.url                  # straight back, no sign-in page
+    page = s.get(oidc.saml_url + "/citizen")
+    m = re.search(r'<a href="([^"]+)" class="btn btn-secondary" data-action="sign-out">', page.text)
+    assert m, "no sign-out link"
+    href = m.group(1).replace("&amp;", "&")
+    assert href.startswith("/invqr/citizen/mellon/logout?ReturnTo=")
+    done = s.get(oidc.saml_url.rsplit("/invqr", 1)[0] + href)
+    assert done.status_code == 200 and done.url == oidc.saml_url + "/", done.url
+    # mellon's session is gone, and the IdP's: it asks who signs in again
+    r = s.get(oidc.saml_url + "/citizen")
+    saml_login_page(r, oidc)
+    assert shown_citizen(r) is None
+
+
+def test_saml_client_sent_header_or_cookie_is_never_an_identity(oidc):
+    forged = {"MELLON_fiscalNumber": "TINIT-" + OTHER, "MELLON-fiscalNumber": "TINIT-" + OTHER,
+              "X-Remote-User": OTHER, "Remote-User": OTHER}
+    for name, value in forged.items():
+        r = requests.get(oidc.saml_url + "/citizen", headers={name: value},
+                         allow_redirects=False)
+        assert r.status_code in (302, 303) and \
+            r.headers["Location"].startswith(oidc.saml_url + "/citizen/mellon/login"), name
+    r = requests.get(oidc.saml_url + "/citizen", allow_redirects=False,
+                     headers={"Cookie": "mellon-cookie=" + os.urandom(16).hex()})
+    assert r.status_code in (302, 303) and "/citizen/mellon/login" in r.headers["Location"]
+    s = requests.Session()
+    assert shown_citizen(saml_sign_in(s, oidc, FC)) == FC
+    for name, value in forged.items():
+        r = s.get(oidc.saml_url + "/citizen", headers={name: value})
+        assert r.status_code == 200 and shown_citizen(r) == FC, name
