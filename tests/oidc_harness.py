@@ -73,10 +73,15 @@ def example_block(module="mod_auth_openidc"):
 
 
 def mellon_block(site, keydir):
-    """The example's mod_auth_mellon block for this test."""
+    """The example's mod_auth_mellon block for this test: over http, so
+    mellon's cookie is not Secure. (Browsers drop a SameSite=None cookie that
+    is not Secure, and mellon 0.18 marks its cookie test SameSite=None
+    whatever the directive says: the virtual host sets
+    MELLON_DISABLE_SAMESITE, and the IdP is on the same site.)"""
     block = example_block("mod_auth_mellon")
     for old, new in [("https://servizi.example.gov.it", site),
-                     ("/etc/apache2/invqr-mellon", str(keydir))]:
+                     ("/etc/apache2/invqr-mellon", str(keydir)),
+                     ("MellonSecureCookie On", "MellonSecureCookie Off")]:
         assert old in block, old
         block = block.replace(old, new)
     return block
@@ -160,10 +165,10 @@ class SamlIdp:
     the fiscal code in lower case, password SAML_PASSWORD) with SPID's
     attributes fiscalNumber ("TINIT-<CF>"), name and familyName."""
 
-    def __init__(self, workdir, port, sp_entity, sp_base, sp_cert, people):
+    def __init__(self, workdir, host, port, sp_entity, sp_base, sp_cert, people):
         self.dir = workdir / "saml-idp"
-        self.port = port
-        self.url = f"http://localhost:{port}"
+        self.host, self.port = host, port
+        self.url = f"http://{host}:{port}"
         self.metadata_url = self.url + "/saml2/idp/metadata.php"
         self.sp_entity, self.sp_base, self.sp_cert, self.people = sp_entity, sp_base, sp_cert, people
         self.proc = None
@@ -247,7 +252,7 @@ $metadata[{php(self.sp_entity)}] = [
         self._write_config()
         env = dict(os.environ, SIMPLESAMLPHP_CONFIG_DIR=str(self.dir))
         self.log = open(self.dir / "php.log", "w")
-        self.proc = subprocess.Popen(["php", "-S", f"127.0.0.1:{self.port}", "-t", str(SSP_WWW)],
+        self.proc = subprocess.Popen(["php", "-S", f"{self.host}:{self.port}", "-t", str(SSP_WWW)],
                                      env=env, stdout=self.log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         deadline = time.time() + 30
@@ -301,7 +306,10 @@ def start_oidc_site(name):
     example's block), 127.0.0.2 the same with a 10 s inactivity timeout,
     127.0.0.3 behind mod_auth_mellon (the example's mellon block). Returns
     an OidcSite; stop_oidc_site() ends them all."""
-    port, op_port, short_port, saml_port, idp_port = (free_port() for _ in range(5))
+    port, op_port, short_port, saml_port = (free_port() for _ in range(4))
+    idp_port = free_port()
+    while idp_port == saml_port:
+        idp_port = free_port()
     work = ROOT / "run" / f"{name}-op-{os.getpid()}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -321,7 +329,11 @@ def start_oidc_site(name):
                     "-days", "2", "-subj", "/CN=invqr test SP", "-keyout", str(mkeys / "sp.key"),
                     "-out", str(mkeys / "sp.pem")], check=True, capture_output=True)
     os.chmod(mkeys / "sp.key", 0o600)
-    idp = SamlIdp(work, idp_port, f"{saml}{BASE}/citizen/mellon/metadata",
+    # the IdP on the same host as the SAML virtual host (another port): the
+    # same site for the browser, so that its HTTP-POST binding's cross-origin
+    # POST carries mod_auth_mellon's cookie over http (docs/identity.md says
+    # what a real IdP on another site needs: https and SameSite=None)
+    idp = SamlIdp(work, "127.0.0.3", idp_port, f"{saml}{BASE}/citizen/mellon/metadata",
                   f"{saml}{BASE}/citizen/mellon", mkeys / "sp.pem", demo_people())
 
     # what Debian's a2enmod auth_openidc / auth_mellon load (authn_core,
@@ -331,6 +343,7 @@ def start_oidc_site(name):
 LoadModule authz_user_module {MODDIR}/mod_authz_user.so
 LoadModule auth_openidc_module {MODDIR}/mod_auth_openidc.so
 LoadModule auth_mellon_module {MODDIR}/mod_auth_mellon.so
+LoadModule setenvif_module {MODDIR}/mod_setenvif.so
 Listen 127.0.0.2:{short_port}
 <VirtualHost 127.0.0.2:{short_port}>
     ServerName 127.0.0.2
@@ -343,6 +356,8 @@ Listen 127.0.0.3:{saml_port}
     ServerName 127.0.0.3
     InvQRBasePath {BASE}
     InvQRDemoLogin Off
+    # over http only: mellon's cookies without SameSite (see mellon_block)
+    SetEnvIf Request_URI "^" MELLON_DISABLE_SAMESITE=1
 {mellon_block(saml, mkeys)}
 </VirtualHost>
 """

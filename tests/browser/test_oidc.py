@@ -13,7 +13,8 @@ import requests
 from selenium.webdriver.common.by import By
 
 from conftest import format_violations, next_page, run_axe, wait_for
-from oidc_harness import (SHORT_IDLE, demo_citizen, prompt_none, start_oidc_site, stop_oidc_site,
+from oidc_harness import (SAML_PASSWORD, SHORT_IDLE, demo_citizen, prompt_none, start_oidc_site,
+                          stop_oidc_site,
                           wait_idle)
 
 CITIZEN = demo_citizen("Y")
@@ -159,3 +160,32 @@ def test_made_up_headers_and_cookies_are_nobody(browser, oidc):
         assert shown_citizen(browser) == FC
     finally:
         browser.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {}})
+
+
+# -- SAML (SPID's other profile): mod_auth_mellon and the SimpleSAMLphp IdP --------
+
+def on_idp_sign_in(driver, oidc):
+    assert driver.current_url.startswith(oidc.idp.url + "/module.php/core/loginuserpass.php"), \
+        driver.current_url
+    return driver.find_element(By.ID, "username")
+
+
+def test_saml_sign_in_and_sign_out(browser, oidc):
+    browser.get(oidc.saml_url + "/citizen")
+    on_idp_sign_in(browser, oidc).send_keys(FC.lower())
+    password = browser.find_element(By.ID, "password")
+    password.send_keys(SAML_PASSWORD)
+    # the IdP answers with the HTTP-POST binding: its page's script posts the
+    # assertion to mod_auth_mellon (a cross-site POST), which then redirects
+    with next_page(browser):
+        password.submit()
+    wait_for(browser, lambda d: d.current_url == oidc.saml_url + "/citizen"
+             and shown_citizen(d) is not None, "/citizen after the SAML sign-in")
+    assert shown_citizen(browser) == FC
+    no_axe_violations(browser, "/citizen signed in through SAML")
+    with next_page(browser):
+        browser.find_element(By.CSS_SELECTOR, 'a[data-action="sign-out"]').click()
+    wait_for(browser, lambda d: d.current_url == oidc.saml_url + "/", "invqr's home page")
+    browser.get(oidc.saml_url + "/citizen")
+    on_idp_sign_in(browser, oidc)       # mellon's and the IdP's sessions are gone
+    assert shown_citizen(browser) is None
