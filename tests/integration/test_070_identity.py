@@ -3,6 +3,7 @@
 with the demo sign-in switched off (docs/contract.md, Citizen identity). The upstream
 module is played by mod_setenvif copying a test header into the variable
 mod_auth_openidc would set."""
+import os
 import subprocess
 from pathlib import Path
 
@@ -90,7 +91,9 @@ def test_identity_directives_refuse_what_a_client_could_set_or_a_page_could_run(
                     "LoadModule invqr_module %s\nListen 127.0.0.1:1\nErrorLog %s\n%s\n"
                     % (tmp_path, MODDIR, MODDIR, BUILD / "mod_invqr" / ".libs" / "mod_invqr.so",
                        tmp_path / "error.log", line))
-    r = subprocess.run(["/usr/sbin/apache2", "-t", "-f", str(conf)], capture_output=True,
+    # the sanitizer build's module needs the runtime preloaded, as script/lib.sh does
+    prefix = os.environ.get("INVQR_HTTPD_PREFIX", "").split()
+    r = subprocess.run([*prefix, "/usr/sbin/apache2", "-t", "-f", str(conf)], capture_output=True,
                        text=True, timeout=60)
     assert (r.returncode != 0) == refused, r.stderr
     if refused:
