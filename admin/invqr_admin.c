@@ -23,6 +23,7 @@
 
 #include "invqr_modi.h"
 #include "invqr_admin_delegation.h"
+#include "invqr_voucher.h"
 #include "invqr_audit.h"
 #include "invqr_code.h"
 #include "invqr_conf.h"
@@ -117,6 +118,8 @@ static const char *const grants[][2] = {
     { "org_cert", "SELECT" },
     { "soap_message_id", "SELECT, INSERT, DELETE" },
     { "delegation", "SELECT" },
+    { "org_pdnd_purpose", "SELECT" },
+    { "pdnd_voucher_jti", "SELECT, INSERT, DELETE" },
 };
 
 static int cmd_migrate(admin_t *a, int argc, char **argv)
@@ -443,8 +446,105 @@ static int cmd_org_password_tokens(admin_t *a, int argc, char **argv)
     return 0;
 }
 
+/* org purpose add ORG PURPOSE_ID | remove ORG PURPOSE_ID | list: the PDND
+ * purposes whose vouchers identify an organisation. */
+static int cmd_org_purpose(admin_t *a, int argc, char **argv)
+{
+    invqr_binds_t in, out;
+    long long org_id = 0;
+    unsigned long long rows = 0;
+    int found, add;
+    size_t i, len;
+
+    if (argc == 1 && strcmp(argv[0], "list") == 0) {
+        char org[801], purpose[129], mode[16];
+
+        invqr_binds_init(&out);
+        invqr_bind_out_str(&out, org, sizeof(org));
+        invqr_bind_out_str(&out, purpose, sizeof(purpose));
+        invqr_bind_out_str(&out, mode, sizeof(mode));
+        return invqr_db_exec(a->db, INVQR_SQL_PDND_PURPOSE_LIST, NULL, &out, list_row, NULL, NULL)
+                   == APR_SUCCESS ? 0 : 2;
+    }
+    if (argc != 3 || (strcmp(argv[0], "add") != 0 && strcmp(argv[0], "remove") != 0)) {
+        fprintf(stderr, "usage: invqr-admin org purpose add ORG PURPOSE_ID | "
+                        "org purpose remove ORG PURPOSE_ID | org purpose list\n");
+        return 2;
+    }
+    add = strcmp(argv[0], "add") == 0;
+    len = strlen(argv[2]);
+    for (i = 0; i < len; i++)
+        if (argv[2][i] < 0x21 || argv[2][i] > 0x7e)
+            break;
+    if (len == 0 || len > INVQR_VOUCHER_ID_MAX || i < len) {
+        fprintf(stderr, "invqr-admin: a purposeId is 1 to %d printable ASCII characters\n",
+                INVQR_VOUCHER_ID_MAX);
+        return 2;
+    }
+    found = org_find(a, argv[1], &org_id);
+    if (found <= 0) {
+        if (found == 0)
+            fprintf(stderr, "invqr-admin: no organisation '%s'\n", argv[1]);
+        return found < 0 ? 2 : 1;
+    }
+    invqr_binds_init(&in);
+    invqr_bind_str(&in, argv[2], len);
+    invqr_bind_int(&in, org_id);
+    if (invqr_db_exec(a->db, add ? INVQR_SQL_PDND_PURPOSE_INSERT : INVQR_SQL_PDND_PURPOSE_DELETE,
+                      &in, NULL, NULL, NULL, &rows) != APR_SUCCESS) {
+        if (add && invqr_db_errno(a->db) == ER_DUP_ENTRY) {
+            fprintf(stderr, "invqr-admin: this purpose is registered already\n");
+            return 1;
+        }
+        return 2;
+    }
+    if (!add && rows == 0) {
+        fprintf(stderr, "invqr-admin: no such purpose for '%s'\n", argv[1]);
+        return 1;
+    }
+    if (audit(a, add ? "org_purpose_add" : "org_purpose_remove", "ok", NULL,
+              apr_pstrcat(a->pool, argv[1], " ", argv[2], NULL)) != 0)
+        return 2;
+    printf("org purpose: %s %s for '%s'\n", add ? "added" : "removed", argv[2], argv[1]);
+    return 0;
+}
+
+/* org voucher ORG required|optional: whether every SOAP call identified as
+ * the organisation must carry a PDND voucher. */
+static int cmd_org_voucher(admin_t *a, int argc, char **argv)
+{
+    invqr_binds_t in;
+    long long org_id = 0;
+    int found, on;
+
+    if (argc != 2 || (strcmp(argv[1], "required") != 0 && strcmp(argv[1], "optional") != 0)) {
+        fprintf(stderr, "usage: invqr-admin org voucher ORG required|optional\n");
+        return 2;
+    }
+    on = strcmp(argv[1], "required") == 0;
+    found = org_find(a, argv[0], &org_id);
+    if (found <= 0) {
+        if (found == 0)
+            fprintf(stderr, "invqr-admin: no organisation '%s'\n", argv[0]);
+        return found < 0 ? 2 : 1;
+    }
+    invqr_binds_init(&in);
+    invqr_bind_int(&in, on);
+    invqr_bind_int(&in, org_id);
+    if (invqr_db_exec(a->db, INVQR_SQL_ORG_SET_VOUCHER_REQUIRED, &in, NULL, NULL, NULL, NULL)
+            != APR_SUCCESS
+        || audit(a, "org_voucher", argv[1], NULL, argv[0]) != 0)
+        return 2;
+    printf("org: PDND voucher %s for '%s'\n", argv[1], argv[0]);
+    return 0;
+}
+
 static int cmd_org(admin_t *a, int argc, char **argv)
 {
+    if (argc >= 1 && strcmp(argv[0], "purpose") == 0)
+        return cmd_org_purpose(a, argc - 1, argv + 1);
+    if (argc >= 1 && strcmp(argv[0], "voucher") == 0)
+        return cmd_org_voucher(a, argc - 1, argv + 1);
     if (argc >= 1 && strcmp(argv[0], "cert") == 0)
         return cmd_org_cert(a, argc - 1, argv + 1);
     if (argc >= 1 && strcmp(argv[0], "password-tokens") == 0)
@@ -485,7 +585,8 @@ static int cmd_org(admin_t *a, int argc, char **argv)
                    == APR_SUCCESS ? 0 : 2;
     }
     fprintf(stderr, "usage: invqr-admin org add NAME | org list | org cert ... | "
-                    "org password-tokens ORG on|off\n");
+                    "org password-tokens ORG on|off | org purpose ... | "
+                    "org voucher ORG required|optional\n");
     return 2;
 }
 
@@ -920,6 +1021,9 @@ static void usage(void)
             "  org cert add ORG FILE.pem | org cert remove ORG FINGERPRINT | org cert list\n"
             "                                     certificates of signed SOAP requests (ModI)\n"
             "  org password-tokens ORG on|off     allow password UsernameTokens (legacy)\n"
+            "  org purpose add ORG PURPOSE_ID | org purpose remove ORG PURPOSE_ID | org purpose list\n"
+            "                                     PDND purposes whose vouchers name the organisation\n"
+            "  org voucher ORG required|optional  whether its SOAP calls must carry a PDND voucher\n"
             "  operator add --org ORG USERNAME    password read from standard input\n"
             "  operator lock|unlock|remove|passwd USERNAME | operator list\n"
             "  revoke FISCAL_CODE                 revoke the citizen's active code\n"

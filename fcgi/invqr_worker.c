@@ -41,6 +41,7 @@
 #include <libxml/parser.h>
 
 #include "invqr_modi.h"
+#include "invqr_voucher.h"
 #include "invqr_app.h"
 #include "invqr_audit_group.h"
 #include "invqr_housekeeping.h"
@@ -67,6 +68,7 @@ static const invqr_conf_t *g_conf;
 static const invqr_benefits_t *g_benefits;
 static invqr_sms_gateway_t *g_sms;
 static invqr_modi_signer_t *g_signer;   /* signs answers to signed SOAP requests */
+static invqr_voucher_keys_t *g_voucher_keys; /* PDND's keys, for vouchers */
 static char g_dummy_hash[INVQR_PASSWORD_HASH_MAX];
 static char g_gate[INVQR_WIRE_GATE_CHARS + 1];
 static int g_listen_fd = -1;
@@ -259,6 +261,7 @@ static void handle(invqr_app_t *app, FCGX_Request *rq, apr_pool_t *p)
     req.session = param(rq, INVQR_WIRE_SESSION);
     req.if_none_match = param(rq, "HTTP_IF_NONE_MATCH");
     req.soap_action = param(rq, "HTTP_SOAPACTION");
+    req.voucher = param(rq, INVQR_WIRE_VOUCHER);
     if (req.operator_id > 0 && req.operator_name != NULL)
         req.page.who = apr_psprintf(p, "%s (%s)", req.operator_name,
                                     req.org_name != NULL ? req.org_name : "");
@@ -361,6 +364,7 @@ static void *thread_main(void *arg)
     app.sms = g_sms;
     app.dummy_hash = g_dummy_hash;
     app.signer = g_signer;
+    app.voucher_keys = g_voucher_keys;
     app.pool = tpool;
     app.audit = arg;
     /* libfcgi is given no listening socket: the thread accepts each
@@ -961,6 +965,14 @@ int main(int argc, char **argv)
     if (g_conf->soap_signing_key != NULL &&
         invqr_modi_signer_load(&g_signer, g_conf->soap_signing_key, g_conf->soap_signing_cert) != 0)
         return 2;
+    /* PDND's keys too: after a rotation, restart the workers */
+    if (g_conf->pdnd_jwks_file != NULL && g_conf->pdnd_audience == NULL) {
+        invqr_log(INVQR_LOG_ERR, "INVQR0335: pdnd_jwks_file needs pdnd_audience");
+        return 2;
+    }
+    if (g_conf->pdnd_jwks_file != NULL &&
+        invqr_voucher_keys_load(&g_voucher_keys, g_conf->pdnd_jwks_file) != 0)
+        return 2;
     /* Times shown to verifiers are Italian local time unless TZ says otherwise;
      * set before any thread, since localtime_r reads it. */
     setenv("TZ", getenv("TZ") != NULL && getenv("TZ")[0] != '\0' ? getenv("TZ") : "Europe/Rome", 1);
@@ -989,6 +1001,7 @@ int main(int argc, char **argv)
     mysql_library_end();
     curl_global_cleanup();
     invqr_modi_signer_free(g_signer);
+    invqr_voucher_keys_free(g_voucher_keys);
     invqr_modi_shutdown();
     xmlCleanupParser();
     apr_pool_destroy(pool);

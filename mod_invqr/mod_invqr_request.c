@@ -16,6 +16,7 @@
 #include <http_protocol.h>
 #include <http_request.h>
 #include <util_filter.h>
+#include <apr_lib.h>
 #include <apr_strings.h>
 
 #include "mod_invqr_private.h"
@@ -298,6 +299,43 @@ static int strip_invqr_vars(void *rec, const char *key, const char *value)
     return 1;
 }
 
+/* The SOAP route's one exception to "the worker gets no credentials": an
+ * "Authorization: Bearer" token is a PDND voucher, which only the workers
+ * can check (PDND's keys, the organisations' purposes and the jti replay
+ * list live there and in the store). It is safe to hand over because
+ * - it goes in INVQR_VOUCHER, a name clients cannot set (headers arrive as
+ *   HTTP_*, and every INVQR_* was stripped above), never as the header;
+ * - only on the SOAP route, which has no session or cookie identity: the
+ *   module vouches for nothing on it, and the worker checks the token's
+ *   signature, audience, times and purpose itself before it counts;
+ * - only the token's text, when it is at most INVQR_WIRE_VOUCHER_MAX bytes
+ *   of the base64url alphabet and dots; anything else sent as a Bearer is
+ *   passed as "", which the worker refuses (AUTH_FAILED) instead of
+ *   treating the request as one without a voucher.
+ * Other schemes (Basic, ...) are dropped as before. */
+static void soap_voucher(request_rec *r, apr_table_t *e)
+{
+    const char *h = apr_table_get(r->headers_in, "Authorization");
+    size_t i, len;
+
+    if (h == NULL || strncasecmp(h, "Bearer", 6) != 0 || (h[6] != ' ' && h[6] != '\0'))
+        return;
+    h += 6;
+    while (*h == ' ')
+        h++;
+    len = strlen(h);
+    while (len > 0 && h[len - 1] == ' ')
+        len--;
+    for (i = 0; i < len; i++)
+        if (!apr_isalnum(h[i]) && h[i] != '-' && h[i] != '_' && h[i] != '.')
+            break;
+    if (len == 0 || len > INVQR_WIRE_VOUCHER_MAX || i < len) {
+        apr_table_setn(e, INVQR_WIRE_VOUCHER, "");
+        return;
+    }
+    apr_table_setn(e, INVQR_WIRE_VOUCHER, apr_pstrmemdup(r->pool, h, len));
+}
+
 static void set_worker_env(request_rec *r, invqr_req_t *rq)
 {
     apr_table_t *e = r->subprocess_env;
@@ -348,7 +386,11 @@ static void set_worker_env(request_rec *r, invqr_req_t *rq)
         apr_table_setn(e, INVQR_WIRE_ORG_ID, apr_psprintf(r->pool, "%" APR_INT64_T_FMT, (apr_int64_t)rq->org_id));
         apr_table_setn(e, INVQR_WIRE_ORG, rq->org_name);
     }
-    /* Credentials were checked here; the worker gets none of them. */
+    /* Credentials were checked here; the worker gets none of them, except
+     * the one the module cannot check: a PDND voucher on the SOAP route
+     * (soap_voucher). */
+    if (strcmp(rq->route->name, "soap") == 0)
+        soap_voucher(r, e);
     apr_table_unset(r->headers_in, "Cookie");
     apr_table_unset(r->headers_in, "Authorization");
 }

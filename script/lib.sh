@@ -11,7 +11,8 @@ INVQR_PACKAGES="build-essential autoconf automake libtool pkg-config
  apache2 apache2-dev libapr1-dev libaprutil1-dev libfcgi-dev libqrencode-dev libhpdf-dev
  libmariadb-dev mariadb-server mariadb-client libxml2-dev libxml2-utils libssl-dev
  libargon2-dev libcurl4-openssl-dev libcmocka-dev libxmlsec1-dev libxmlsec1-openssl
- fonts-dejavu-core fonttools curl libsystemd-dev"
+ fonts-dejavu-core fonttools curl libsystemd-dev
+ libjansson-dev"
 INVQR_TEST_PACKAGES="python3-pytest python3-requests python3-zeep python3-lxml python3-selenium
  chromium chromium-driver clang libfuzzer-14-dev libclang-rt-14-dev
  zbar-tools poppler-utils ghostscript wrk php-cli php-soap python3-pikepdf python3-xmlsec xmlsec1
@@ -199,6 +200,19 @@ CONF
             || die "cannot make the SOAP signing key"
         printf 'soap_signing_key = %s\nsoap_signing_cert = %s\n' "$INVQR_RUN/soap-signing.key" \
             "$INVQR_RUN/soap-signing.pem" >>"$conf"
+    fi
+    # a stand-in for PDND Interoperabilita' (demo and tests): its key signs
+    # vouchers for this instance, and its JWKS is what the workers trust
+    if ! grep -q '^pdnd_jwks_file' "$conf"; then
+        openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+            -out "$INVQR_RUN/pdnd-demo.key" >/dev/null 2>&1 || die "cannot make the PDND demo key"
+        local n
+        n=$(openssl rsa -in "$INVQR_RUN/pdnd-demo.key" -noout -modulus | sed 's/^Modulus=//' \
+            | perl -ne 'chomp; print pack("H*", $_)' | base64 -w0 | tr '+/' '-_' | tr -d '=')
+        printf '{"keys":[{"kty":"RSA","use":"sig","alg":"RS256","kid":"invqr-demo-pdnd","n":"%s","e":"AQAB"}]}\n' \
+            "$n" >"$INVQR_RUN/pdnd-jwks.json"
+        printf 'pdnd_jwks_file = %s\npdnd_audience = %s\npdnd_issuer = invqr-demo-pdnd\n' \
+            "$INVQR_RUN/pdnd-jwks.json" "$public/soap" >>"$conf"
     fi
     # PDF copies the module sends: where httpd's children (www-data) can
     # read them even when the checkout is under /root, like the sockets

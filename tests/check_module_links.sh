@@ -2,7 +2,7 @@
 # mod_invqr.so carries only what the module runs (README, "Source layout"):
 # it exports the module record and nothing else, and httpd's children load
 # none of the libraries only the workers need (libcurl, libhpdf, libqrencode,
-# libxmlsec1).
+# libxmlsec1, libjansson).
 so=mod_invqr/.libs/mod_invqr.so
 [ -f "$so" ] || { echo "$so not built"; exit 1; }
 rc=0
@@ -17,7 +17,7 @@ if [ -n "$missing" ]; then
     echo "mod_invqr.so calls core functions it does not link (corelib/Makefile.inc):"
     echo "$missing"; rc=1
 fi
-for lib in libcurl libhpdf libqrencode libfcgi libxmlsec1; do
+for lib in libcurl libhpdf libqrencode libfcgi libxmlsec1 libjansson; do
     if ldd "$so" | grep -q "$lib"; then
         echo "mod_invqr.so links $lib, which only the workers need"; rc=1
     fi

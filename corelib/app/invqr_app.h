@@ -40,6 +40,7 @@ typedef struct {
     const char *session;       /* hex SHA-256 of an operator's session token, or NULL */
     const char *if_none_match; /* If-None-Match request header, or NULL */
     const char *soap_action;   /* SOAPAction request header, or NULL */
+    const char *voucher;       /* SOAP: the PDND voucher (Bearer) as sent, "" if malformed, or NULL */
     int demo;                  /* demo sign-in enabled */
     const char *signout;       /* the upstream auth module's sign-out URL, or NULL */
 } invqr_request_t;
@@ -56,6 +57,7 @@ struct invqr_audit_group_t;
 struct invqr_benefits_t;
 struct invqr_sms_gateway_t;
 struct invqr_modi_signer_s;
+struct invqr_voucher_keys_s;
 
 /* Per worker thread: the configuration and the thread's own connection. */
 typedef struct {
@@ -64,6 +66,7 @@ typedef struct {
     struct invqr_sms_gateway_t *sms;          /* the consent SMS gateway, or NULL */
     const char *dummy_hash;                   /* argon2id of a random password */
     const struct invqr_modi_signer_s *signer; /* signs answers to signed SOAP requests, or NULL */
+    const struct invqr_voucher_keys_s *voucher_keys; /* PDND's keys, or NULL: vouchers off */
     invqr_db_t *db;            /* NULL until first use or after a failure */
     struct invqr_audit_group_t *audit;        /* shared by the process's threads, or NULL */
     apr_pool_t *pool;          /* lives as long as the thread */

@@ -38,6 +38,10 @@
 #define INVQR_WIRE_OPERATOR    "INVQR_OPERATOR"    /* the operator's user name */
 #define INVQR_WIRE_ORG_ID      "INVQR_ORG_ID"
 #define INVQR_WIRE_ORG         "INVQR_ORG"         /* the organisation's name */
+#define INVQR_WIRE_VOUCHER     "INVQR_VOUCHER"     /* SOAP only: the Bearer token of the
+                                                    * Authorization header (a PDND voucher),
+                                                    * "" when one was sent malformed */
+#define INVQR_WIRE_VOUCHER_MAX 8192                /* bytes, as INVQR_VOUCHER_MAX_LEN */
 
 #define INVQR_WIRE_GATE_CHARS 64
 

@@ -35,6 +35,7 @@
 #include "invqr_operator_auth.h"
 #include "invqr_soap.h"
 #include "invqr_soap_route.h"
+#include "invqr_soap_voucher.h"
 #include "invqr_verify.h"
 #include "invqr_wsdl.h"
 #include "invqr_wssec.h"
@@ -393,6 +394,25 @@ static void level1(invqr_app_t *app, invqr_db_t *db, const invqr_request_t *req,
         invqr_app_db_failed(app);
 }
 
+/* The fault for a voucher outcome; 1 when there is none to write. */
+static int voucher_ok(invqr_sv_rc rc, const char *reason, const invqr_request_t *req,
+                      const invqr_soap_req_t *sr, invqr_response_t *resp, apr_pool_t *p)
+{
+    switch (rc) {
+    case INVQR_SV_OK:
+        return 1;
+    case INVQR_SV_REFUSED:
+        fault(resp, req, sr->version, INVQR_SOAP_AUTH_FAILED, reason, p);
+        return 0;
+    case INVQR_SV_REPLAYED:
+        fault(resp, req, sr->version, INVQR_SOAP_REPLAYED, NULL, p);
+        return 0;
+    default:
+        fault(resp, req, sr->version, INVQR_SOAP_UNAVAILABLE, NULL, p);
+        return 0;
+    }
+}
+
 void invqr_soap_route(invqr_app_t *app, const invqr_request_t *req, invqr_response_t *resp,
                       apr_pool_t *p)
 {
@@ -402,6 +422,8 @@ void invqr_soap_route(invqr_app_t *app, const invqr_request_t *req, invqr_respon
     invqr_level1_t v;
     invqr_operator_t op;
     signer_t signer;
+    invqr_soap_voucher_t voucher;
+    const char *reason = NULL;
     char code[INVQR_CODE_LEN + 1];
     invqr_db_t *db;
 
@@ -434,18 +456,28 @@ void invqr_soap_route(invqr_app_t *app, const invqr_request_t *req, invqr_respon
         fault(resp, req, sr->version, INVQR_SOAP_UNAVAILABLE, NULL, p);
         return;
     }
+    /* a PDND voucher, when the deployment takes them: checked first, as
+     * the transport's authorisation; then a ModI signature */
+    if (!voucher_ok(invqr_soap_voucher_read(&voucher, &reason, app, db, req), reason, req, sr,
+                    resp, p))
+        return;
     if (sr->doc != NULL && !check_signed(&signer, app, db, req, sr, resp, p))
         return;
     switch (sr->op) {
     case INVQR_SOAP_OP_VERIFY_LEVEL1: {
         invqr_soap_level1_t r;
+        long long org = sr->doc != NULL ? signer.org_id : voucher.present ? voucher.org_id : 0;
 
-        if (sr->doc != NULL) {
-            /* a signed first level is the organisation's */
+        if (!voucher_ok(invqr_soap_voucher_gate(&voucher, &reason, app, db, req,
+                                                sr->doc != NULL ? signer.org_id : 0),
+                        reason, req, sr, resp, p))
+            return;
+        if (org != 0) {
+            /* a signed first level, or one with a voucher, is the organisation's */
             memset(&op, 0, sizeof(op));
-            op.org_id = signer.org_id;
+            op.org_id = org;
         }
-        level1(app, db, req, sr, sr->doc != NULL ? &op : NULL, &v, code);
+        level1(app, db, req, sr, org != 0 ? &op : NULL, &v, code);
         if (v.outcome != INVQR_V_MATCH) {
             fault(resp, req, sr->version, code_of_outcome(v.outcome), NULL, p);
             return;
@@ -468,7 +500,9 @@ void invqr_soap_route(invqr_app_t *app, const invqr_request_t *req, invqr_respon
         invqr_l2_challenge_t ch;
         time_t expires = 0;
 
-        if (!who(&op, &signer, app, db, req, sr, resp, p))
+        if (!who(&op, &signer, app, db, req, sr, resp, p) ||
+            !voucher_ok(invqr_soap_voucher_gate(&voucher, &reason, app, db, req, op.org_id),
+                        reason, req, sr, resp, p))
             return;
         /* the first level, with the fiscal code, in the same call */
         level1(app, db, req, sr, &op, &v, code);
@@ -510,7 +544,9 @@ void invqr_soap_route(invqr_app_t *app, const invqr_request_t *req, invqr_respon
         invqr_soap_level2_t r;
         int left = 0;
 
-        if (!who(&op, &signer, app, db, req, sr, resp, p))
+        if (!who(&op, &signer, app, db, req, sr, resp, p) ||
+            !voucher_ok(invqr_soap_voucher_gate(&voucher, &reason, app, db, req, op.org_id),
+                        reason, req, sr, resp, p))
             return;
         actor_of(&actor, &op, req);
         switch (invqr_level2_verify(&st, &left, code, db, app->conf, &actor, NULL, sr->challenge_id,

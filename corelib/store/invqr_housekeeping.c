@@ -26,6 +26,7 @@ static const struct {
     { INVQR_SQL_VERIFY_CLIENT_PURGE, "verification client windows" },
     { INVQR_SQL_SOAP_NONCE_PURGE, "digest nonces" },
     { INVQR_SQL_SOAP_MESSAGE_ID_PURGE, "signed requests' message ids" },
+    { INVQR_SQL_PDND_JTI_PURGE, "PDND vouchers' jti" },
     { INVQR_SQL_OTP_PURGE, "OTP challenges" },
     { INVQR_SQL_SESSION_MATCH_PURGE, "first-level matches of ended sessions" },
 };
