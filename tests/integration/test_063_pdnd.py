@@ -23,39 +23,10 @@ from zeep.wsa import WsAddressingPlugin
 from test_040_verify import generate, new_citizen, sign_in
 from test_060_soap import PORTS, fault_code, new_otp, spool_names
 from test_062_modi import ModiSignature, code_of, make_cert, signed_bytes
+from pdnd_voucher import KID, PURPOSE_P, PURPOSE_Q, b64u, make_voucher, rs256
 
 ORG_P, ORG_Q = "Comune con Voucher", "Regione Altra"
-PURPOSE_P, PURPOSE_Q = "5e2b6a1c-0c1d-4a55-9a77-70f1c2d3e4f5", "0b9d8c7e-1a2b-4c3d-8e9f-a0b1c2d3e4f5"
 OPERATOR_P = "voucher.sportello1"
-KID = "invqr-demo-pdnd"
-
-
-def b64u(data):
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def rs256(key, data):
-    return subprocess.run(["openssl", "dgst", "-sha256", "-sign", str(key)], input=data,
-                          capture_output=True, check=True).stdout
-
-
-def make_voucher(invqr, key=None, header=None, drop=(), **claims):
-    """A voucher as PDND issues it for this e-service, with changes."""
-    now = int(time.time())
-    h = {"typ": "at+jwt", "alg": "RS256", "kid": KID}
-    h.update(header or {})
-    client = str(uuid.uuid4())
-    c = {"iss": invqr.conf_value("pdnd_issuer"), "aud": invqr.conf_value("pdnd_audience"),
-         "iat": now, "nbf": now, "exp": now + 600, "jti": str(uuid.uuid4()), "sub": client,
-         "client_id": client, "purposeId": PURPOSE_P}
-    c.update(claims)
-    for k in drop:
-        c.pop(k)
-    signing_input = b64u(json.dumps(h).encode()) + "." + b64u(json.dumps(c).encode())
-    if h["alg"] == "none":
-        return signing_input + "."
-    return signing_input + "." + b64u(rs256(key or invqr.run / "pdnd-demo.key",
-                                            signing_input.encode()))
 
 
 @pytest.fixture(scope="module")
