@@ -22,6 +22,7 @@
 #include <mysqld_error.h>
 
 #include "invqr_modi.h"
+#include "invqr_modi_trust.h"
 #include "invqr_admin_delegation.h"
 #include "invqr_voucher.h"
 #include "invqr_audit.h"
@@ -119,6 +120,7 @@ static const char *const grants[][2] = {
     { "soap_message_id", "SELECT, INSERT, DELETE" },
     { "delegation", "SELECT" },
     { "org_pdnd_purpose", "SELECT" },
+    { "org_ca", "SELECT" },
     { "pdnd_voucher_jti", "SELECT, INSERT, DELETE" },
 };
 
@@ -318,6 +320,130 @@ static int parse_fingerprint(unsigned char fp[INVQR_MODI_FP_LEN], const char *s)
     return n == 2 * INVQR_MODI_FP_LEN ? 0 : -1;
 }
 
+/* One PEM or DER certificate file; 0, or -1 (said on stderr). */
+static int read_cert(invqr_modi_cert_ids_t *ids, admin_t *a, const char *path)
+{
+    static unsigned char buf[64 * 1024];
+    size_t len;
+    int bad;
+    FILE *f = fopen(path, "rb");
+
+    if (f == NULL) {
+        fprintf(stderr, "invqr-admin: cannot read %s\n", path);
+        return -1;
+    }
+    len = fread(buf, 1, sizeof(buf), f);
+    bad = !feof(f) || ferror(f);
+    fclose(f);
+    if (bad || invqr_modi_cert_ids(ids, buf, len, a->pool) != 0) {
+        fprintf(stderr, "invqr-admin: %s is not one X.509 certificate (PEM or DER)\n", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* org ca add ORG CA.pem SUBJECT | remove ORG ID | list: a CA whose
+ * certificate with exactly this subject identifies the organisation (the
+ * subject pinned, in RFC 2253 form as `openssl x509 -noout -subject
+ * -nameopt RFC2253` prints it). */
+static int cmd_org_ca(admin_t *a, int argc, char **argv)
+{
+    invqr_binds_t in, out;
+    long long org_id = 0, id = 0;
+    unsigned long long rows = 0;
+    int found;
+
+    if (argc == 1 && strcmp(argv[0], "list") == 0) {
+        char org[801], fph[65], ca_subject[2049], subject[2049], until[16];
+
+        invqr_binds_init(&out);
+        invqr_bind_out_int(&out, &id);
+        invqr_bind_out_str(&out, org, sizeof(org));
+        invqr_bind_out_str(&out, fph, sizeof(fph));
+        invqr_bind_out_str(&out, ca_subject, sizeof(ca_subject));
+        invqr_bind_out_str(&out, subject, sizeof(subject));
+        invqr_bind_out_str(&out, until, sizeof(until));
+        return invqr_db_exec(a->db, INVQR_SQL_ORG_CA_LIST, NULL, &out, list_row, NULL, NULL)
+                   == APR_SUCCESS ? 0 : 2;
+    }
+    if (!(argc == 4 && strcmp(argv[0], "add") == 0) &&
+        !(argc == 3 && strcmp(argv[0], "remove") == 0)) {
+        fprintf(stderr, "usage: invqr-admin org ca add ORG CA.pem SUBJECT | "
+                        "org ca remove ORG ID | org ca list\n");
+        return 2;
+    }
+    found = org_find(a, argv[1], &org_id);
+    if (found <= 0) {
+        if (found == 0)
+            fprintf(stderr, "invqr-admin: no organisation '%s'\n", argv[1]);
+        return found < 0 ? 2 : 1;
+    }
+    if (strcmp(argv[0], "add") == 0) {
+        invqr_modi_cert_ids_t ids;
+        time_t now = time(NULL);
+        size_t slen = strlen(argv[3]);
+
+        if (read_cert(&ids, a, argv[2]) != 0)
+            return 1;
+        if (!ids.is_ca) {
+            fprintf(stderr, "invqr-admin: %s is not a CA certificate (basicConstraints)\n",
+                    argv[2]);
+            return 1;
+        }
+        if (ids.not_before > now || ids.not_after <= now) {
+            fprintf(stderr, "invqr-admin: the CA certificate is %s\n",
+                    ids.not_before > now ? "not valid yet" : "expired");
+            return 1;
+        }
+        if (slen < 3 || slen > INVQR_MODI_NAME_MAX || strchr(argv[3], '=') == NULL) {
+            fprintf(stderr, "invqr-admin: the pinned subject is an RFC 2253 name such as "
+                            "'CN=Sportello 1,O=Comune di Esempio,C=IT'\n");
+            return 2;
+        }
+        invqr_binds_init(&in);
+        invqr_bind_int(&in, org_id);
+        invqr_bind_bin(&in, ids.fp, sizeof(ids.fp));
+        invqr_bind_str(&in, ids.der_b64, strlen(ids.der_b64));
+        invqr_bind_str(&in, ids.subject, strlen(ids.subject));
+        invqr_bind_str(&in, argv[3], slen);
+        invqr_bind_int(&in, (long long)ids.not_after);
+        if (invqr_db_exec(a->db, INVQR_SQL_ORG_CA_INSERT, &in, NULL, NULL, NULL, NULL)
+            != APR_SUCCESS) {
+            if (invqr_db_errno(a->db) == ER_DUP_ENTRY) {
+                fprintf(stderr, "invqr-admin: this CA and subject are registered already\n");
+                return 1;
+            }
+            return 2;
+        }
+        id = (long long)invqr_db_insert_id(a->db);
+    }
+    else {
+        char *end = NULL;
+
+        id = strtoll(argv[2], &end, 10);
+        if (end == argv[2] || *end != '\0' || id <= 0) {
+            fprintf(stderr, "invqr-admin: the id is the number 'org ca list' shows\n");
+            return 2;
+        }
+        invqr_binds_init(&in);
+        invqr_bind_int(&in, id);
+        invqr_bind_int(&in, org_id);
+        if (invqr_db_exec(a->db, INVQR_SQL_ORG_CA_DELETE, &in, NULL, NULL, NULL, &rows)
+            != APR_SUCCESS)
+            return 2;
+        if (rows == 0) {
+            fprintf(stderr, "invqr-admin: no such CA pin for '%s'\n", argv[1]);
+            return 1;
+        }
+    }
+    if (audit(a, strcmp(argv[0], "add") == 0 ? "org_ca_add" : "org_ca_remove", "ok", NULL,
+              apr_psprintf(a->pool, "%s %lld", argv[1], id)) != 0)
+        return 2;
+    printf("org ca: %s %lld for '%s'\n", strcmp(argv[0], "add") == 0 ? "added" : "removed", id,
+           argv[1]);
+    return 0;
+}
+
 /* org cert add ORG FILE | remove ORG FINGERPRINT | list: the certificates
  * that identify an organisation's signed SOAP requests (direct trust). */
 static int cmd_org_cert(admin_t *a, int argc, char **argv)
@@ -353,34 +479,27 @@ static int cmd_org_cert(admin_t *a, int argc, char **argv)
         return 1;
     }
     if (strcmp(argv[0], "add") == 0) {
-        static unsigned char buf[64 * 1024];
-        char subject[513];
-        time_t nb = 0, na = 0, now = time(NULL);
-        size_t len;
-        FILE *f = fopen(argv[2], "rb");
+        invqr_modi_cert_ids_t ids;
+        time_t now = time(NULL);
 
-        if (f == NULL) {
-            fprintf(stderr, "invqr-admin: cannot read %s\n", argv[2]);
+        if (read_cert(&ids, a, argv[2]) != 0)
             return 1;
-        }
-        len = fread(buf, 1, sizeof(buf), f);
-        i = !feof(f) || ferror(f);
-        fclose(f);
-        if (i || invqr_modi_cert_info(fp, &nb, &na, subject, sizeof(subject), buf, len) != 0) {
-            fprintf(stderr, "invqr-admin: %s is not one X.509 certificate (PEM or DER)\n", argv[2]);
-            return 1;
-        }
-        if (nb > now || na <= now) {
+        if (ids.not_before > now || ids.not_after <= now) {
             fprintf(stderr, "invqr-admin: the certificate is %s\n",
-                    nb > now ? "not valid yet" : "expired");
+                    ids.not_before > now ? "not valid yet" : "expired");
             return 1;
         }
+        memcpy(fp, ids.fp, sizeof(fp));
         invqr_binds_init(&in);
         invqr_bind_bin(&in, fp, sizeof(fp));
         invqr_bind_int(&in, org_id);
-        invqr_bind_str(&in, subject, strlen(subject));
-        invqr_bind_int(&in, (long long)nb);
-        invqr_bind_int(&in, (long long)na);
+        invqr_bind_str(&in, ids.subject, strlen(ids.subject));
+        invqr_bind_int(&in, (long long)ids.not_before);
+        invqr_bind_int(&in, (long long)ids.not_after);
+        invqr_bind_str(&in, ids.der_b64, strlen(ids.der_b64));
+        invqr_bind_cstr_or_null(&in, ids.ski);
+        invqr_bind_str(&in, ids.issuer, strlen(ids.issuer));
+        invqr_bind_str(&in, ids.serial, strlen(ids.serial));
         if (invqr_db_exec(a->db, INVQR_SQL_ORG_CERT_INSERT, &in, NULL, NULL, NULL, NULL)
             != APR_SUCCESS) {
             if (invqr_db_errno(a->db) == ER_DUP_ENTRY) {
@@ -543,6 +662,8 @@ static int cmd_org(admin_t *a, int argc, char **argv)
 {
     if (argc >= 1 && strcmp(argv[0], "purpose") == 0)
         return cmd_org_purpose(a, argc - 1, argv + 1);
+    if (argc >= 1 && strcmp(argv[0], "ca") == 0)
+        return cmd_org_ca(a, argc - 1, argv + 1);
     if (argc >= 1 && strcmp(argv[0], "voucher") == 0)
         return cmd_org_voucher(a, argc - 1, argv + 1);
     if (argc >= 1 && strcmp(argv[0], "cert") == 0)
@@ -585,7 +706,7 @@ static int cmd_org(admin_t *a, int argc, char **argv)
                    == APR_SUCCESS ? 0 : 2;
     }
     fprintf(stderr, "usage: invqr-admin org add NAME | org list | org cert ... | "
-                    "org password-tokens ORG on|off | org purpose ... | "
+                    "org password-tokens ORG on|off | org ca ... | org purpose ... | "
                     "org voucher ORG required|optional\n");
     return 2;
 }
@@ -1020,6 +1141,8 @@ static void usage(void)
             "  org add NAME | org list\n"
             "  org cert add ORG FILE.pem | org cert remove ORG FINGERPRINT | org cert list\n"
             "                                     certificates of signed SOAP requests (ModI)\n"
+            "  org ca add ORG CA.pem SUBJECT | org ca remove ORG ID | org ca list\n"
+            "                                     a CA and the one certificate subject it pins\n"
             "  org password-tokens ORG on|off     allow password UsernameTokens (legacy)\n"
             "  org purpose add ORG PURPOSE_ID | org purpose remove ORG PURPOSE_ID | org purpose list\n"
             "                                     PDND purposes whose vouchers name the organisation\n"

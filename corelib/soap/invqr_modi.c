@@ -40,11 +40,15 @@
 
 #include "invqr_log.h"
 #include "invqr_modi.h"
+#include "invqr_modi_trust.h"
 #include "invqr_soap.h"
 #include "invqr_wssec.h"
 
 #define X509V3 \
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3"
+#define X509SKI \
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0" \
+    "#X509SubjectKeyIdentifier"
 #define ALG_C14N     "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
 #define ALG_C14N11   "http://www.w3.org/2006/12/xml-c14n11"
 #define ALG_EXC_C14N "http://www.w3.org/2001/10/xml-exc-c14n#"
@@ -84,6 +88,10 @@ struct invqr_modi_s {
     const char *to, *msgid;
     X509 *cert;
     unsigned char fp[INVQR_MODI_FP_LEN];
+    invqr_modi_ref_t ref;              /* how KeyInfo names the certificate */
+    const char *ref_ski;               /* INVQR_MODI_REF_SKI: upper-case hex */
+    const char *ref_issuer, *ref_serial; /* INVQR_MODI_REF_ISSUER_SERIAL */
+    apr_pool_t *p;
 };
 
 static int initialised;
@@ -405,6 +413,59 @@ static const char *read_transforms(xmlNodePtr transforms)
     return NULL;
 }
 
+/* wsse:KeyIdentifier of ValueType #X509SubjectKeyIdentifier, Base64. */
+static const char *read_key_identifier(invqr_modi_t *m, xmlNodePtr ki)
+{
+    const char *vt = attr_text(ki, NULL, "ValueType"), *et = attr_text(ki, NULL, "EncodingType");
+    const char *text;
+    unsigned char *bytes = NULL;
+    apr_size_t len;
+    long n, i;
+    char *hex;
+
+    if (vt == NULL || strcmp(vt, X509SKI) != 0)
+        return "a KeyIdentifier must be an X509SubjectKeyIdentifier";
+    if (et != NULL && strcmp(et, INVQR_WSSE_BASE64) != 0)
+        return "the KeyIdentifier is not Base64";
+    if (invqr_soap_text(&text, &len, ki, 4 * INVQR_MODI_SKI_MAX, 1, m->p) != APR_SUCCESS)
+        return "the KeyIdentifier is too long or not text";
+    n = b64_decode(&bytes, text, len, m->p);
+    if (n <= 0 || n > INVQR_MODI_SKI_MAX)
+        return "the KeyIdentifier is not Base64 of a key identifier";
+    hex = apr_palloc(m->p, 2 * (apr_size_t)n + 1);
+    for (i = 0; i < n; i++)
+        apr_snprintf(hex + 2 * i, 3, "%02X", bytes[i]);
+    m->ref_ski = hex;
+    m->ref = INVQR_MODI_REF_SKI;
+    return NULL;
+}
+
+/* ds:X509Data holding one ds:X509IssuerSerial (X509IssuerName, decimal
+ * X509SerialNumber). */
+static const char *read_issuer_serial(invqr_modi_t *m, xmlNodePtr data)
+{
+    xmlNodePtr is = next_el(data->children), name, serial;
+    apr_size_t len, i;
+
+    if (!is_el(is, INVQR_DS_NS, "X509IssuerSerial") || next_el(is->next) != NULL)
+        return "X509Data must hold one X509IssuerSerial";
+    name = next_el(is->children);
+    serial = is_el(name, INVQR_DS_NS, "X509IssuerName") ? next_el(name->next) : NULL;
+    if (!is_el(serial, INVQR_DS_NS, "X509SerialNumber") || next_el(serial->next) != NULL)
+        return "X509IssuerSerial must hold X509IssuerName and X509SerialNumber";
+    if (invqr_soap_text(&m->ref_issuer, &len, name, INVQR_MODI_NAME_MAX, 1, m->p) != APR_SUCCESS ||
+        len == 0)
+        return "the X509IssuerName is too long or not text";
+    if (invqr_soap_text(&m->ref_serial, &len, serial, INVQR_MODI_SERIAL_MAX, 1, m->p)
+            != APR_SUCCESS || len == 0 || (len > 1 && m->ref_serial[0] == '0'))
+        return "the X509SerialNumber is not a decimal number";
+    for (i = 0; i < len; i++)
+        if (m->ref_serial[i] < '0' || m->ref_serial[i] > '9')
+            return "the X509SerialNumber is not a decimal number";
+    m->ref = INVQR_MODI_REF_ISSUER_SERIAL;
+    return NULL;
+}
+
 static const char *read_signature(invqr_modi_t *m)
 {
     xmlNodePtr si, sv, ki, n, str, ref;
@@ -464,15 +525,28 @@ static const char *read_signature(invqr_modi_t *m)
     if (refs == 0)
         return "the signature has no Reference";
 
-    /* KeyInfo: a SecurityTokenReference to the BinarySecurityToken */
+    /* KeyInfo: a SecurityTokenReference to the BinarySecurityToken, or to a
+     * certificate registered with us by its Subject Key Identifier or its
+     * issuer and serial (then the message carries no token) */
     str = next_el(ki->children);
     if (!is_el(str, INVQR_WSSE_NS, "SecurityTokenReference") || next_el(str->next) != NULL)
         return "KeyInfo must hold one SecurityTokenReference";
     ref = next_el(str->children);
-    if (!is_el(ref, INVQR_WSSE_NS, "Reference") || next_el(ref->next) != NULL ||
-        target_of(m, attr_text(ref, NULL, "URI")) != E_BST)
-        return "the SecurityTokenReference must name the BinarySecurityToken";
-    return NULL;
+    if (ref == NULL || ref == BAD_NODE || next_el(ref->next) != NULL)
+        return "the SecurityTokenReference must hold one reference";
+    if (is_el(ref, INVQR_WSSE_NS, "Reference")) {
+        if (m->el[E_BST] == NULL || target_of(m, attr_text(ref, NULL, "URI")) != E_BST)
+            return "the SecurityTokenReference must name the BinarySecurityToken";
+        m->ref = INVQR_MODI_REF_TOKEN;
+        return NULL;
+    }
+    if (m->el[E_BST] != NULL)
+        return "a BinarySecurityToken the signature does not use";
+    if (is_el(ref, INVQR_WSSE_NS, "KeyIdentifier"))
+        return read_key_identifier(m, ref);
+    if (is_el(ref, INVQR_DS_NS, "X509Data"))
+        return read_issuer_serial(m, ref);
+    return "the SecurityTokenReference names the certificate in a way not allowed";
 }
 
 static int is_signed(const xmlNode *security)
@@ -503,6 +577,7 @@ apr_status_t invqr_modi_read(invqr_modi_t **pout, const char **preason, struct _
     w.p = p;
     w.ids = apr_hash_make(p);
     m->doc = doc;
+    m->p = p;
     apr_pool_cleanup_register(p, m, free_cert, apr_pool_cleanup_null);
 
     root = xmlDocGetRootElement(doc);
@@ -516,9 +591,9 @@ apr_status_t invqr_modi_read(invqr_modi_t **pout, const char **preason, struct _
         return APR_EINVAL;
     }
     if (w.bodies != 1 || w.timestamps != 1 || w.signatures != 1 || w.tos > 1 || w.msgids > 1 ||
-        w.bsts != 1 || w.actions > 1) {
-        *preason = "a signed message must hold one Body, Timestamp, Signature and "
-                   "BinarySecurityToken, and at most one To, MessageID and Action";
+        w.bsts > 1 || w.actions > 1) {
+        *preason = "a signed message must hold one Body, Timestamp and Signature, and at most "
+                   "one BinarySecurityToken, To, MessageID and Action";
         return APR_EINVAL;
     }
     for (n = root->children; n != NULL; n = n->next) {
@@ -566,7 +641,7 @@ apr_status_t invqr_modi_read(invqr_modi_t **pout, const char **preason, struct _
     }
     /* the counts above are of the whole document: a part not found at its
      * place is somewhere else */
-    if (m->el[E_TIMESTAMP] == NULL || m->el[E_BST] == NULL ||
+    if (m->el[E_TIMESTAMP] == NULL || (w.bsts == 1 && m->el[E_BST] == NULL) ||
         (w.tos == 1 && m->el[E_TO] == NULL) || (w.msgids == 1 && m->el[E_MSGID] == NULL) ||
         (w.actions == 1 && m->el[E_ACTION] == NULL)) {
         *preason = "a signed part is not where the patterns put it";
@@ -594,7 +669,7 @@ apr_status_t invqr_modi_read(invqr_modi_t **pout, const char **preason, struct _
         (invqr_soap_text(&m->msgid, &len, m->el[E_MSGID], INVQR_MODI_MAX_MSGID, 1, p) != APR_SUCCESS
          || len == 0))
         r = "wsa:MessageID is not a short text";
-    if (r == NULL)
+    if (r == NULL && m->el[E_BST] != NULL)
         r = read_bst(m, m->el[E_BST], p);
     if (r == NULL)
         r = read_signature(m);
@@ -645,6 +720,88 @@ const char *invqr_modi_message_id(const invqr_modi_t *m)
 time_t invqr_modi_expires(const invqr_modi_t *m)
 {
     return m->expires;
+}
+
+invqr_modi_ref_t invqr_modi_key_ref(const invqr_modi_t *m)
+{
+    return m->ref;
+}
+
+const char *invqr_modi_ref_ski(const invqr_modi_t *m)
+{
+    return m->ref_ski;
+}
+
+int invqr_modi_ref_matches(const invqr_modi_t *m, const char *issuer, const char *serial)
+{
+    return m->ref == INVQR_MODI_REF_ISSUER_SERIAL && serial != NULL &&
+           strcmp(m->ref_serial, serial) == 0 && invqr_modi_names_equal(m->ref_issuer, issuer);
+}
+
+const char *invqr_modi_ref_serial(const invqr_modi_t *m)
+{
+    return m->ref_serial;
+}
+
+apr_status_t invqr_modi_set_cert(invqr_modi_t *m, const char *der_b64)
+{
+    unsigned char *der = NULL;
+    const unsigned char *q;
+    long n;
+
+    if (m->cert != NULL || der_b64 == NULL)
+        return APR_EINVAL;
+    n = b64_decode(&der, der_b64, strlen(der_b64), m->p);
+    if (n <= 0 || n > INVQR_MODI_MAX_CERT)
+        return APR_EINVAL;
+    q = der;
+    m->cert = d2i_X509(NULL, &q, n);
+    if (m->cert == NULL || q != der + n ||
+        X509_digest(m->cert, EVP_sha256(), m->fp, NULL) != 1) {
+        X509_free(m->cert);
+        m->cert = NULL;
+        return APR_EINVAL;
+    }
+    return APR_SUCCESS;
+}
+
+const char *invqr_modi_subject(const invqr_modi_t *m)
+{
+    return m->cert != NULL ? invqr_modi_name_text(X509_get_subject_name(m->cert), m->p) : NULL;
+}
+
+int invqr_modi_issued_by(const invqr_modi_t *m, const char *ca_b64, time_t now)
+{
+    unsigned char *der = NULL;
+    const unsigned char *q;
+    X509 *ca = NULL;
+    X509_STORE *store = NULL;
+    X509_STORE_CTX *ctx = NULL;
+    long n;
+    int ok = 0;
+
+    if (m->cert == NULL || ca_b64 == NULL)
+        return 0;
+    n = b64_decode(&der, ca_b64, strlen(ca_b64), m->p);
+    if (n <= 0 || n > INVQR_MODI_MAX_CERT)
+        return 0;
+    q = der;
+    ca = d2i_X509(NULL, &q, n);
+    store = X509_STORE_new();
+    ctx = X509_STORE_CTX_new();
+    if (ca == NULL || store == NULL || ctx == NULL || X509_STORE_add_cert(store, ca) != 1 ||
+        X509_STORE_CTX_init(ctx, store, m->cert, NULL) != 1)
+        goto out;
+    /* the registered CA is the anchor, root or not; both certificates must
+     * be current at now */
+    X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), now);
+    X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(ctx), X509_V_FLAG_PARTIAL_CHAIN);
+    ok = X509_verify_cert(ctx) == 1;
+out:
+    X509_STORE_CTX_free(ctx);
+    X509_STORE_free(store);
+    X509_free(ca);
+    return ok;
 }
 
 /* ---------------------------------------------------------------------------

@@ -106,6 +106,40 @@ const char *invqr_modi_message_id(const invqr_modi_t *m);
 /** The Timestamp's Expires, UTC seconds. */
 time_t invqr_modi_expires(const invqr_modi_t *m);
 
+/* How the signature's KeyInfo names the certificate. */
+typedef enum {
+    INVQR_MODI_REF_TOKEN = 0,          /* wsse:Reference to the BinarySecurityToken */
+    INVQR_MODI_REF_SKI,                /* wsse:KeyIdentifier #X509SubjectKeyIdentifier */
+    INVQR_MODI_REF_ISSUER_SERIAL       /* ds:X509Data/ds:X509IssuerSerial */
+} invqr_modi_ref_t;
+
+invqr_modi_ref_t invqr_modi_key_ref(const invqr_modi_t *m);
+
+/** INVQR_MODI_REF_SKI: the identifier, upper-case hex. */
+const char *invqr_modi_ref_ski(const invqr_modi_t *m);
+
+/** INVQR_MODI_REF_ISSUER_SERIAL: the serial as sent (decimal). */
+const char *invqr_modi_ref_serial(const invqr_modi_t *m);
+
+/** INVQR_MODI_REF_ISSUER_SERIAL: whether the reference names the
+ * certificate with this issuer (RFC 2253) and serial (decimal). 1 or 0. */
+int invqr_modi_ref_matches(const invqr_modi_t *m, const char *issuer, const char *serial);
+
+/**
+ * For a reference by SKI or issuer and serial: the registered certificate
+ * it names (DER, Base64), found by the caller in the store. APR_SUCCESS or
+ * APR_EINVAL. The message carries no certificate, so the signature is then
+ * checked with this one.
+ */
+apr_status_t invqr_modi_set_cert(invqr_modi_t *m, const char *der_b64);
+
+/** The certificate's subject (RFC 2253), in the pool of the read, or NULL. */
+const char *invqr_modi_subject(const invqr_modi_t *m);
+
+/** Whether the certificate was issued by the CA (DER, Base64; itself an
+ * anchor, root or intermediate) and both are current at now. 1 or 0. */
+int invqr_modi_issued_by(const invqr_modi_t *m, const char *ca_b64, time_t now);
+
 /* The agency's key and certificate, for signed answers. */
 typedef struct invqr_modi_signer_s invqr_modi_signer_t;
 

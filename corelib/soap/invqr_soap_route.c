@@ -32,6 +32,7 @@
 #include "invqr_log.h"
 #include "invqr_audit.h"
 #include "invqr_modi.h"
+#include "invqr_modi_trust.h"
 #include "invqr_operator_auth.h"
 #include "invqr_soap.h"
 #include "invqr_soap_route.h"
@@ -171,6 +172,121 @@ static void audit_signed(invqr_app_t *app, invqr_db_t *db, const invqr_request_t
         invqr_app_db_failed(app);
 }
 
+/* Rows of a certificate look-up: the first registered certificate whose
+ * issuer and serial the reference names. */
+typedef struct {
+    const invqr_modi_t *m;
+    char *der_b64;                     /* INVQR_DER_B64_MAX */
+    char issuer[2049];
+    int found;
+} by_serial_t;
+
+#define INVQR_DER_B64_MAX (INVQR_MODI_MAX_CERT / 3 * 4 + 8)
+
+static int serial_row(void *baton, invqr_binds_t *out)
+{
+    by_serial_t *b = baton;
+
+    (void)out;
+    if (invqr_modi_ref_matches(b->m, b->issuer, invqr_modi_ref_serial(b->m))) {
+        b->found = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* A signature whose KeyInfo names the certificate by SKI or issuer and
+ * serial: the registered certificate it names, given to m. 1, or 0 with
+ * *pstatus: 0 unknown, -1 the store failed. */
+static int registered_cert(invqr_modi_t *m, invqr_db_t *db, int *pstatus, apr_pool_t *p)
+{
+    invqr_binds_t in, out;
+    unsigned long long rows = 0;
+    by_serial_t b;
+
+    memset(&b, 0, sizeof(b));
+    b.m = m;
+    b.der_b64 = apr_palloc(p, INVQR_DER_B64_MAX);
+    b.der_b64[0] = '\0';
+    *pstatus = 0;
+    invqr_binds_init(&in);
+    invqr_binds_init(&out);
+    invqr_bind_out_str(&out, b.der_b64, INVQR_DER_B64_MAX);
+    if (invqr_modi_key_ref(m) == INVQR_MODI_REF_SKI) {
+        invqr_bind_str(&in, invqr_modi_ref_ski(m), strlen(invqr_modi_ref_ski(m)));
+        if (invqr_db_exec(db, INVQR_SQL_ORG_CERT_BY_SKI, &in, &out, NULL, NULL, &rows)
+            != APR_SUCCESS) {
+            *pstatus = -1;
+            return 0;
+        }
+        b.found = rows > 0;
+    }
+    else {
+        invqr_bind_str(&in, invqr_modi_ref_serial(m), strlen(invqr_modi_ref_serial(m)));
+        invqr_bind_out_str(&out, b.issuer, sizeof(b.issuer));
+        if (invqr_db_exec(db, INVQR_SQL_ORG_CERT_BY_SERIAL, &in, &out, serial_row, &b, NULL)
+            != APR_SUCCESS) {
+            *pstatus = -1;
+            return 0;
+        }
+    }
+    return b.found && invqr_modi_set_cert(m, b.der_b64) == APR_SUCCESS;
+}
+
+/* Rows of the CA pins: the first whose pinned subject is the certificate's
+ * and whose CA issued it. */
+typedef struct {
+    const invqr_modi_t *m;
+    const char *subject;
+    time_t now;
+    long long org_id, pw_tokens;
+    char org_name[801];
+    char pin[2049];
+    char *ca_b64;
+    signer_t *s;
+    int found;
+} by_ca_t;
+
+static int ca_row(void *baton, invqr_binds_t *out)
+{
+    by_ca_t *b = baton;
+
+    (void)out;
+    if (!invqr_modi_names_equal(b->pin, b->subject) || !invqr_modi_issued_by(b->m, b->ca_b64, b->now))
+        return 0;
+    b->s->org_id = b->org_id;
+    apr_cpystrn(b->s->org_name, b->org_name, sizeof(b->s->org_name));
+    b->found = 1;
+    return 1;
+}
+
+/* The organisation that registered a CA and pinned this certificate's
+ * subject. 1 (s filled), 0 none, -1 the store failed. */
+static int ca_pinned(signer_t *s, const invqr_modi_t *m, invqr_db_t *db, time_t now,
+                     apr_pool_t *p)
+{
+    invqr_binds_t out;
+    by_ca_t b;
+
+    memset(&b, 0, sizeof(b));
+    b.m = m;
+    b.s = s;
+    b.now = now;
+    b.subject = invqr_modi_subject(m);
+    if (b.subject == NULL)
+        return 0;
+    b.ca_b64 = apr_palloc(p, INVQR_DER_B64_MAX);
+    invqr_binds_init(&out);
+    invqr_bind_out_int(&out, &b.org_id);
+    invqr_bind_out_str(&out, b.org_name, sizeof(b.org_name));
+    invqr_bind_out_int(&out, &b.pw_tokens);
+    invqr_bind_out_str(&out, b.pin, sizeof(b.pin));
+    invqr_bind_out_str(&out, b.ca_b64, INVQR_DER_B64_MAX);
+    if (invqr_db_exec(db, INVQR_SQL_ORG_CA_PINS, NULL, &out, ca_row, &b, NULL) != APR_SUCCESS)
+        return -1;
+    return b.found;
+}
+
 /* Check a signed request (ModI). 1 with *s filled, or 0 with a fault
  * written. */
 static int check_signed(signer_t *s, invqr_app_t *app, invqr_db_t *db, const invqr_request_t *req,
@@ -183,6 +299,7 @@ static int check_signed(signer_t *s, invqr_app_t *app, invqr_db_t *db, const inv
     invqr_binds_t in, out;
     unsigned long long rows = 0;
     long long pw_tokens = 0;
+    int known = 1;
 
     memset(s, 0, sizeof(*s));
     if (invqr_modi_read(&m, &reason, sr->doc, p) != APR_SUCCESS) {
@@ -202,6 +319,20 @@ static int check_signed(signer_t *s, invqr_app_t *app, invqr_db_t *db, const inv
               "a signed wsa:To naming this service is required", p);
         return 0;
     }
+    /* a certificate named by SKI or issuer and serial is one registered
+     * with us: the message does not carry it */
+    if (invqr_modi_key_ref(m) != INVQR_MODI_REF_TOKEN) {
+        int st = 0;
+
+        if (!registered_cert(m, db, &st, p)) {
+            if (st < 0) {
+                invqr_app_db_failed(app);
+                fault(resp, req, sr->version, INVQR_SOAP_UNAVAILABLE, NULL, p);
+                return 0;
+            }
+            known = 0;
+        }
+    }
     /* the certificate: registered for an organisation, and current */
     invqr_binds_init(&in);
     invqr_bind_bin(&in, invqr_modi_fingerprint(m), INVQR_MODI_FP_LEN);
@@ -209,10 +340,23 @@ static int check_signed(signer_t *s, invqr_app_t *app, invqr_db_t *db, const inv
     invqr_bind_out_int(&out, &s->org_id);
     invqr_bind_out_str(&out, s->org_name, sizeof(s->org_name));
     invqr_bind_out_int(&out, &pw_tokens);
-    if (invqr_db_exec(db, INVQR_SQL_ORG_CERT_FIND, &in, &out, NULL, NULL, &rows) != APR_SUCCESS) {
+    if (known &&
+        invqr_db_exec(db, INVQR_SQL_ORG_CERT_FIND, &in, &out, NULL, NULL, &rows) != APR_SUCCESS) {
         invqr_app_db_failed(app);
         fault(resp, req, sr->version, INVQR_SOAP_UNAVAILABLE, NULL, p);
         return 0;
+    }
+    if (known && rows == 0 && invqr_modi_key_ref(m) == INVQR_MODI_REF_TOKEN) {
+        /* not registered itself: issued by a CA an organisation registered,
+         * with the subject it pinned */
+        int pinned = ca_pinned(s, m, db, now, p);
+
+        if (pinned < 0) {
+            invqr_app_db_failed(app);
+            fault(resp, req, sr->version, INVQR_SOAP_UNAVAILABLE, NULL, p);
+            return 0;
+        }
+        rows = (unsigned long long)pinned;
     }
     if (rows == 0 || !invqr_modi_cert_current(m, now)) {
         invqr_log(INVQR_LOG_NOTICE, "INVQR0218: signed SOAP request by a certificate not "
