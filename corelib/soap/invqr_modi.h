@@ -8,7 +8,9 @@
  * message is shaped as the patterns say and nothing else: one
  * wsse:Security for us holding one ds:Signature, one wsu:Timestamp
  * (Created, Expires) and one wsse:BinarySecurityToken (X509v3, Base64)
- * that the signature's KeyInfo names through a SecurityTokenReference;
+ * that the signature's KeyInfo names through a SecurityTokenReference -
+ * or no token, and a KeyIdentifier (SKI) or X509IssuerSerial naming a
+ * certificate the caller finds in the store (invqr_modi_set_cert);
  * at most one wsa:To, wsa:MessageID and wsa:Action, all children of the
  * Header; no second Body, Timestamp, Signature, To or MessageID anywhere
  * in the document; no xml:id; no wsu:Id value twice. Only the expected

@@ -19,7 +19,13 @@
  * (the signature covers it), who must be an active operator of that
  * organisation. The faults are SIGNATURE_INVALID (shape, algorithms,
  * Timestamp, To, signature), AUTH_FAILED (certificate or operator) and
- * REPLAYED.
+ * REPLAYED. The certificate is the message's token, registered itself or
+ * issued by a CA an organisation registered with the token's subject pinned;
+ * or one registered with us that KeyInfo names by SKI or issuer and serial.
+ *
+ * A PDND voucher (invqr_soap_voucher.h) is checked first, as the
+ * transport's authorisation; once the caller's organisation is known by
+ * other means it must agree with it, and its jti is recorded last.
  */
 #include <string.h>
 #include <time.h>

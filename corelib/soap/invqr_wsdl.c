@@ -94,8 +94,11 @@
     "ID_AUTH_SOAP_01, ID_AUTH_SOAP_02 and INTEGRITY_SOAP_01 (WS-Security 1.1, "  \
     "X.509 Token Profile): the wsse:Security header holds one "                 \
     "wsse:BinarySecurityToken (#X509v3) of a certificate registered for the "    \
-    "organisation, named by the signature's KeyInfo through a "                 \
-    "wsse:SecurityTokenReference, one wsu:Timestamp (Created at most 300 "       \
+    "organisation (or issued by a CA it registered, with a pinned subject), "    \
+    "named by the signature's KeyInfo through a "                               \
+    "wsse:SecurityTokenReference - or no token and a KeyIdentifier "             \
+    "(#X509SubjectKeyIdentifier) or ds:X509IssuerSerial naming a registered "    \
+    "certificate -, one wsu:Timestamp (Created at most 300 "                     \
     "seconds old, Expires, 60 seconds of clock skew) and one ds:Signature "      \
     "whose References (URI=\"#wsu:Id\") cover wsu:Timestamp, wsa:To (this "      \
     "service's address; xmlns:wsa=\"http://www.w3.org/2005/08/addressing\") "    \
@@ -103,7 +106,10 @@
     "also need the Body, wsa:MessageID and a wsse:UsernameToken naming the "     \
     "operator without password covered. Algorithms: RSA-SHA256/384/512 or "      \
     "ECDSA-SHA256/384/512, SHA-256/384/512 digests, exclusive C14N, C14N 1.0 "   \
-    "or 1.1. Faults: SIGNATURE_INVALID, REPLAYED, AUTH_FAILED."
+    "or 1.1. Faults: SIGNATURE_INVALID, REPLAYED, AUTH_FAILED. A PDND "          \
+    "Interoperabilita voucher (RS256 JWT, typ at+jwt) may come in the HTTP "     \
+    "header Authorization: Bearer; its purposeId names the organisation, which " \
+    "may require one; a voucher is accepted once."
 
 static const char wsdl_head[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
