@@ -213,6 +213,7 @@ CONF
             "$n" >"$INVQR_RUN/pdnd-jwks.json"
         printf 'pdnd_jwks_file = %s\npdnd_audience = %s\npdnd_issuer = invqr-demo-pdnd\n' \
             "$INVQR_RUN/pdnd-jwks.json" "$public/soap" >>"$conf"
+        echo "pdnd_voucher_single_use = ${INVQR_PDND_SINGLE_USE:-yes}" >>"$conf"
     fi
     # PDF copies the module sends: where httpd's children (www-data) can
     # read them even when the checkout is under /root, like the sockets

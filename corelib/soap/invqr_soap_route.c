@@ -619,7 +619,7 @@ void invqr_soap_route(invqr_app_t *app, const invqr_request_t *req, invqr_respon
         long long org = sr->doc != NULL ? signer.org_id : voucher.present ? voucher.org_id : 0;
 
         if (!voucher_ok(invqr_soap_voucher_gate(&voucher, &reason, app, db, req,
-                                                sr->doc != NULL ? signer.org_id : 0),
+                                                sr->doc != NULL ? signer.org_id : 0, p),
                         reason, req, sr, resp, p))
             return;
         if (org != 0) {
@@ -651,7 +651,7 @@ void invqr_soap_route(invqr_app_t *app, const invqr_request_t *req, invqr_respon
         time_t expires = 0;
 
         if (!who(&op, &signer, app, db, req, sr, resp, p) ||
-            !voucher_ok(invqr_soap_voucher_gate(&voucher, &reason, app, db, req, op.org_id),
+            !voucher_ok(invqr_soap_voucher_gate(&voucher, &reason, app, db, req, op.org_id, p),
                         reason, req, sr, resp, p))
             return;
         /* the first level, with the fiscal code, in the same call */
@@ -695,7 +695,7 @@ void invqr_soap_route(invqr_app_t *app, const invqr_request_t *req, invqr_respon
         int left = 0;
 
         if (!who(&op, &signer, app, db, req, sr, resp, p) ||
-            !voucher_ok(invqr_soap_voucher_gate(&voucher, &reason, app, db, req, op.org_id),
+            !voucher_ok(invqr_soap_voucher_gate(&voucher, &reason, app, db, req, op.org_id, p),
                         reason, req, sr, resp, p))
             return;
         actor_of(&actor, &op, req);

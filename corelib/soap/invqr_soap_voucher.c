@@ -9,13 +9,15 @@
 #include <string.h>
 #include <time.h>
 
+#include <apr_strings.h>
+
 #include "invqr_audit.h"
 #include "invqr_crypto.h"
 #include "invqr_log.h"
 #include "invqr_soap_voucher.h"
 
 static void audit_voucher(invqr_app_t *app, invqr_db_t *db, const invqr_request_t *req,
-                          long long org_id, const char *outcome)
+                          long long org_id, const char *outcome, const char *detail)
 {
     invqr_audit_t a;
 
@@ -25,7 +27,7 @@ static void audit_voucher(invqr_app_t *app, invqr_db_t *db, const invqr_request_
     a.client = req->client;
     a.event = "login";
     a.outcome = outcome;
-    a.detail = "soap-pdnd";
+    a.detail = detail != NULL ? detail : "soap-pdnd";
     if (invqr_audit_write(db, &a) != APR_SUCCESS)
         invqr_app_db_failed(app);
 }
@@ -52,7 +54,7 @@ invqr_sv_rc invqr_soap_voucher_read(invqr_soap_voucher_t *sv, const char **preas
         why = "the voucher cannot be checked";
     if (why != NULL) {
         invqr_log(INVQR_LOG_NOTICE, "INVQR0225: PDND voucher refused: %s", why);
-        audit_voucher(app, db, req, 0, "bad_voucher");
+        audit_voucher(app, db, req, 0, "bad_voucher", NULL);
         *preason = why;
         return INVQR_SV_REFUSED;
     }
@@ -68,7 +70,7 @@ invqr_sv_rc invqr_soap_voucher_read(invqr_soap_voucher_t *sv, const char **preas
     }
     if (rows == 0) {
         invqr_log(INVQR_LOG_NOTICE, "INVQR0226: PDND voucher for a purpose no organisation has");
-        audit_voucher(app, db, req, 0, "unknown_purpose");
+        audit_voucher(app, db, req, 0, "unknown_purpose", NULL);
         *preason = "the voucher's purposeId is not registered for an organisation";
         return INVQR_SV_REFUSED;
     }
@@ -78,7 +80,7 @@ invqr_sv_rc invqr_soap_voucher_read(invqr_soap_voucher_t *sv, const char **preas
 
 invqr_sv_rc invqr_soap_voucher_gate(const invqr_soap_voucher_t *sv, const char **preason,
                                     invqr_app_t *app, invqr_db_t *db,
-                                    const invqr_request_t *req, long long org_id)
+                                    const invqr_request_t *req, long long org_id, apr_pool_t *p)
 {
     invqr_binds_t in, out;
     unsigned long long rows = 0;
@@ -101,7 +103,7 @@ invqr_sv_rc invqr_soap_voucher_gate(const invqr_soap_voucher_t *sv, const char *
         if (rows > 0 && required) {
             invqr_log(INVQR_LOG_NOTICE, "INVQR0229: SOAP request without the PDND voucher its "
                       "organisation must send");
-            audit_voucher(app, db, req, org_id, "voucher_required");
+            audit_voucher(app, db, req, org_id, "voucher_required", NULL);
             *preason = "this organisation must send a PDND voucher (Authorization: Bearer)";
             return INVQR_SV_REFUSED;
         }
@@ -110,7 +112,7 @@ invqr_sv_rc invqr_soap_voucher_gate(const invqr_soap_voucher_t *sv, const char *
     if (org_id != 0 && org_id != sv->org_id) {
         invqr_log(INVQR_LOG_NOTICE, "INVQR0227: PDND voucher of another organisation than the "
                   "request's");
-        audit_voucher(app, db, req, org_id, "voucher_other_org");
+        audit_voucher(app, db, req, org_id, "voucher_other_org", NULL);
         *preason = "the voucher's purpose belongs to another organisation";
         return INVQR_SV_REFUSED;
     }
@@ -128,12 +130,17 @@ invqr_sv_rc invqr_soap_voucher_gate(const invqr_soap_voucher_t *sv, const char *
              * another node at the same moment - a replay either way */
             if (invqr_db_errno(db) == 1062 || invqr_db_errno(db) == 1213) {
                 invqr_log(INVQR_LOG_NOTICE, "INVQR0228: PDND voucher replayed");
-                audit_voucher(app, db, req, sv->org_id, "replayed");
+                audit_voucher(app, db, req, sv->org_id, "replayed", NULL);
                 return INVQR_SV_REPLAYED;
             }
             invqr_app_db_failed(app);
             return INVQR_SV_UNAVAILABLE;
         }
     }
+    /* what PDND's tracing asks the provider to keep: which voucher (jti),
+     * for which purpose and client, was spent on this call */
+    audit_voucher(app, db, req, sv->org_id, "ok",
+                  apr_psprintf(p, "soap-pdnd purpose=%s client=%s jti=%s", sv->v.purpose_id,
+                               sv->v.client_id, sv->v.jti));
     return INVQR_SV_OK;
 }

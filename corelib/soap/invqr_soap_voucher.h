@@ -11,8 +11,9 @@
  * to that same organisation and, with pdnd_voucher_single_use, be new on
  * every node (its jti in the store until it expires); an organisation that
  * requires vouchers (invqr-admin org voucher ORG required) gets nothing
- * without one. Refusals are logged and audited here; the route writes the
- * fault.
+ * without one. Refusals are logged and audited here, and so is every
+ * voucher accepted (PDND's tracing: which jti was spent, for which purpose
+ * and client); the route writes the fault.
  */
 #ifndef INVQR_SOAP_VOUCHER_H
 #define INVQR_SOAP_VOUCHER_H
@@ -41,9 +42,10 @@ invqr_sv_rc invqr_soap_voucher_read(invqr_soap_voucher_t *sv, const char **preas
                                     const invqr_request_t *req);
 
 /** The voucher agrees with org_id (0: the voucher's own), is new, or the
- * organisation does not require one. */
+ * organisation does not require one. An accepted voucher is audited
+ * (login, ok, its purposeId, client_id and jti); p: scratch. */
 invqr_sv_rc invqr_soap_voucher_gate(const invqr_soap_voucher_t *sv, const char **preason,
                                     invqr_app_t *app, invqr_db_t *db,
-                                    const invqr_request_t *req, long long org_id);
+                                    const invqr_request_t *req, long long org_id, apr_pool_t *p);
 
 #endif

@@ -85,9 +85,16 @@ def audit_mark(invqr):
 def test_a_voucher_alone_names_the_organisation(invqr, orgs, citizen):
     _, _, ids = orgs
     mark = audit_mark(invqr)
-    r = post_level1(invqr, citizen, make_voucher(invqr))
+    v = make_voucher(invqr)
+    r = post_level1(invqr, citizen, v)
     assert r.status_code == 200 and "VerifyLevel1Response" in r.text, r.text
     assert last_verify_org(invqr, mark) == [(ids[ORG_P],)]
+    # the voucher spent is traced: its purpose, client and jti
+    claims = json.loads(base64.urlsafe_b64decode(v.split(".")[1] + "=="))
+    assert invqr.sql("SELECT org_id, outcome, detail FROM audit_log WHERE id > %s AND event = "
+                     "'login'" % mark) == [
+        (ids[ORG_P], "ok", "soap-pdnd purpose=%s client=%s jti=%s"
+         % (PURPOSE_P, claims["client_id"], claims["jti"]))]
     # without a voucher the same call is anonymous, as before
     mark = audit_mark(invqr)
     assert post_level1(invqr, citizen).status_code == 200
@@ -205,8 +212,46 @@ def test_an_oversized_bearer_never_reaches_the_workers(invqr, orgs, citizen):
 
 
 def test_other_authorization_schemes_are_ignored(invqr, orgs, citizen):
+    mark = audit_mark(invqr)
     r = post_level1(invqr, citizen, authorization="Basic dXNlcjpwYXNz")
     assert r.status_code == 200, r.text
+    assert last_verify_org(invqr, mark) == [("0",)]
+
+
+def test_a_voucher_cannot_be_slipped_in_as_the_modules_parameter(invqr, orgs, citizen):
+    """A client header named like the module's parameter arrives as
+    HTTP_INVQR_VOUCHER, never as INVQR_VOUCHER: the call stays anonymous."""
+    fc, code = citizen
+    mark = audit_mark(invqr)
+    r = requests.post(invqr.url + "/soap", data=level1_xml(code, fc),
+                      headers={"Content-Type": "text/xml; charset=utf-8",
+                               "Invqr-Voucher": make_voucher(invqr)}, timeout=5)
+    assert r.status_code == 200, r.text
+    assert last_verify_org(invqr, mark) == [("0",)]
+
+
+@pytest.fixture(scope="module")
+def reusable(tmp_path_factory):
+    """An instance with pdnd_voucher_single_use = no."""
+    from harness import module_instance
+    yield from module_instance("pdnd-reuse", env={"INVQR_PDND_SINGLE_USE": "no"})
+
+
+def test_reuse_until_expiry_when_configured(reusable, tmp_path):
+    """As PDND allows: the same voucher, three calls, all accepted."""
+    inst = reusable
+    assert inst.conf_value("pdnd_voucher_single_use") == "no"
+    inst.admin("org", "add", ORG_P, check=0)
+    inst.admin("org", "purpose", "add", ORG_P, PURPOSE_P, check=0)
+    fc, _ = new_citizen(inst, tmp_path, pct="67")
+    code = generate(inst, sign_in(inst, fc))
+    v = make_voucher(inst)
+    for _ in range(3):
+        assert post_level1(inst, (fc, code), v).status_code == 200
+    assert inst.sql("SELECT COUNT(*) FROM pdnd_voucher_jti") == [("0",)]
+    # and a forged one is still refused
+    r = post_level1(inst, (fc, code), make_voucher(inst, aud="https://elsewhere.example"))
+    assert code_of(r) == "AUTH_FAILED"
 
 
 # -- with ModI signatures and operators --------------------------------------------
