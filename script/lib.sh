@@ -213,8 +213,9 @@ CONF
             "$n" >"$INVQR_RUN/pdnd-jwks.json"
         printf 'pdnd_jwks_file = %s\npdnd_audience = %s\npdnd_issuer = invqr-demo-pdnd\n' \
             "$INVQR_RUN/pdnd-jwks.json" "$public/soap" >>"$conf"
-        echo "pdnd_voucher_single_use = ${INVQR_PDND_SINGLE_USE:-yes}" >>"$conf"
     fi
+    grep -q '^pdnd_voucher_single_use' "$conf" \
+        || echo "pdnd_voucher_single_use = ${INVQR_PDND_SINGLE_USE:-yes}" >>"$conf"
     # PDF copies the module sends: where httpd's children (www-data) can
     # read them even when the checkout is under /root, like the sockets
     grep -q '^pdf_copies_dir' "$conf" || echo "pdf_copies_dir = $INVQR_SOCKDIR/pdf" >>"$conf"

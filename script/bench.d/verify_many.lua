@@ -4,6 +4,7 @@
 --   BENCH_TOKEN   CSRF token of BENCH_COOKIE
 --   BENCH_COOKIE  the verifier's CSRF cookie
 --   BENCH_SOAP    when set: SOAP 1.1 VerifyLevel1 instead of the form
+--   BENCH_BEARER  with BENCH_SOAP: a PDND voucher sent as Authorization: Bearer
 local pairs_ = {}
 for line in io.lines(os.getenv("BENCH_CODES")) do
    local code, fc = line:match("^(%S+)%s+(%S+)$")
@@ -12,13 +13,17 @@ end
 local token = os.getenv("BENCH_TOKEN")
 local cookie = os.getenv("BENCH_COOKIE")
 local soap = os.getenv("BENCH_SOAP")
+local soap_headers = {
+   ["Content-Type"] = "text/xml; charset=utf-8",
+   ["SOAPAction"] = '"urn:invqr:verify:1:VerifyLevel1"' }
+if os.getenv("BENCH_BEARER") then
+   soap_headers["Authorization"] = "Bearer " .. os.getenv("BENCH_BEARER")
+end
 
 request = function()
    local p = pairs_[math.random(#pairs_)]
    if soap then
-      return wrk.format("POST", "/soap", {
-         ["Content-Type"] = "text/xml; charset=utf-8",
-         ["SOAPAction"] = '"urn:invqr:verify:1:VerifyLevel1"' },
+      return wrk.format("POST", "/soap", soap_headers,
          '<?xml version="1.0" encoding="UTF-8"?><soap:Envelope ' ..
          'xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:v="urn:invqr:verify:1">' ..
          '<soap:Body><v:VerifyLevel1><v:code>' .. p[1] .. '</v:code><v:fiscalCode>' .. p[2] ..
