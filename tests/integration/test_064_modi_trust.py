@@ -239,3 +239,37 @@ def test_admin_ca_commands(invqr, trust):
     assert invqr.admin("org", "ca", "remove", ORG_U, pin_id).returncode == 1     # not U's
     invqr.admin("org", "ca", "remove", ORG_T, pin_id, check=0)
     assert extra not in invqr.admin("org", "ca", "list", check=0).stdout
+
+
+def test_a_renewed_certificate_with_the_same_key_is_found_by_its_ski(invqr, trust, citizen,
+                                                                     tmp_path):
+    """Renewal may keep the key pair, and so the SKI: of the two registered
+    certificates with that SKI the current one is used."""
+    d, _, _, _ = trust
+    fc, code = citizen
+    key = tmp_path / "renewed.key"
+    openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", key)
+    new = tmp_path / "renewed-new.pem"
+    openssl("req", "-x509", "-key", key, "-sha256", "-days", "30", "-subj",
+            "/CN=renewed/O=invqr tests", "-out", new)
+    # the store lists rows of one SKI by fingerprint: make the old one come
+    # first, so that only choosing the current certificate can pass
+    fp = lambda c: openssl("x509", "-in", c, "-noout", "-fingerprint", "-sha256")  # noqa: E731
+    old = tmp_path / "renewed-old.pem"
+    for _ in range(64):
+        openssl("req", "-x509", "-key", key, "-sha256", "-days", "1", "-subj",
+                "/CN=renewed/O=invqr tests", "-out", old)
+        if fp(old).split("=")[1] < fp(new).split("=")[1]:
+            break
+    else:
+        pytest.fail("no old certificate with a smaller fingerprint")
+    invqr.admin("org", "cert", "add", ORG_T, str(new), check=0)
+    invqr.admin("org", "cert", "add", ORG_T, str(old), check=0)
+    assert ski_b64(new) == ski_b64(old)
+    # the old one has expired since (as a row could say): moved into the past
+    der = "".join(openssl("x509", "-in", old).splitlines()[1:-1])
+    invqr.sql("UPDATE org_cert SET not_before = '2020-01-01', not_after = '2020-02-01' "
+              "WHERE der_b64 = '%s'" % der)
+    doc = referenced(invqr, new, code, fc, by_ski(new))
+    r = post(invqr, xmlsec1_sign(tmp_path, doc, key), {"Content-Type": "text/xml"})
+    assert r.status_code == 200 and "VerifyLevel1Response" in r.text, r.text
