@@ -67,7 +67,7 @@ static const conf_key conf_keys[] = {
     { "pdnd_jwks_file",       T_STR,    OFF(pdnd_jwks_file),       1, 4096,  NULL, 0 },
     { "pdnd_audience",        T_STR,    OFF(pdnd_audience),        1, 400,   NULL, 0 },
     { "pdnd_issuer",          T_STR,    OFF(pdnd_issuer),          1, 200,   "interop.pagopa.it", 0 },
-    { "pdnd_voucher_single_use", T_BOOL, OFF(pdnd_voucher_single_use), 0, 1, "yes", 0 },
+    { "pdnd_voucher_single_use", T_BOOL, OFF(pdnd_voucher_single_use), 0, 1, "no", 0 },
     { "pdf_copies_dir",       T_STR,    OFF(pdf_copies_dir),       1, 4096,  NULL, 0 },
     /* its name until 2026-12: files already deployed keep working */
     { "pdf_cache_dir",        T_STR,    OFF(pdf_copies_dir),       1, 4096,  NULL, 0 },

@@ -50,7 +50,7 @@ typedef struct {
     const char *pdnd_jwks_file;   /* PDND's published keys (JWKS), or NULL: no vouchers */
     const char *pdnd_audience;    /* this e-service's audience in PDND (aud) */
     const char *pdnd_issuer;      /* the vouchers' iss, default interop.pagopa.it */
-    int pdnd_voucher_single_use;  /* 0/1: a voucher's jti is accepted once (default 1) */
+    int pdnd_voucher_single_use;  /* 0/1: a voucher's jti is accepted once (default 0) */
     const char *pdf_copies_dir;    /* attestation copies the module serves, or NULL */
     const char *issuer_name;      /* the administration named on the PDF */
     const char *metrics_dir;      /* counters files for GET BASE/metrics, or NULL: none */

@@ -45,6 +45,8 @@ static void test_minimal_file_gets_defaults(void **state)
     assert_null(c->worker_socket_group);
     assert_int_equal(c->worker_io_timeout_seconds, 10);
     assert_null(c->db_socket);
+    /* PDND lets a consumer reuse a voucher until it expires */
+    assert_int_equal(c->pdnd_voucher_single_use, 0);
     /* no admin user: the admin tools use the application's */
     assert_string_equal(c->admin_db_user, "invqr");
     assert_int_equal(c->secret[0], 0x00);
