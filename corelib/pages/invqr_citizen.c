@@ -268,7 +268,7 @@ static const char *pdf_key(const invqr_app_t *app, const invqr_request_t *req, i
     if (purl != NULL)
         *purl = url;
     return apr_pstrcat(p, url, "|", given, "|", surname, "|", req->citizen, "|", active->issued,
-                       "|", active->expires, "|", lang == INVQR_LANG_EN ? "en" : "it", "|",
+                       "|", active->expires, "|", invqr_lang_tag(lang), "|",
                        app->conf->issuer_name, NULL);
 }
 
@@ -279,13 +279,13 @@ static const char *pdf_key(const invqr_app_t *app, const invqr_request_t *req, i
  * route). NULL when there is no cache directory or no active code. Copies
  * made under a name the record no longer has simply wait for the sweep. */
 typedef struct {
-    const char *path[2];
+    const char *path[INVQR_LANG__COUNT];
 } copies_t;
 
 static copies_t *copies_of_active(const invqr_app_t *app, const invqr_request_t *req,
                                   invqr_db_t *db, apr_pool_t *p)
 {
-    static const invqr_lang_t langs[] = { INVQR_LANG_IT, INVQR_LANG_EN };
+    static const invqr_lang_t langs[] = { INVQR_LANG_IT, INVQR_LANG_EN, INVQR_LANG_DE };
     char tag[INVQR_PDF_TAG_LEN + 1];
     invqr_attestation_t at;
     copies_t *c;

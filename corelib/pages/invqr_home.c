@@ -134,8 +134,7 @@ static void build_benefits(invqr_page_t *pg, invqr_el_t *main)
 
 invqr_page_t *invqr_home_page(const invqr_page_ctx_t *ctx, apr_pool_t *p)
 {
-    invqr_lang_t lang = (ctx != NULL && ctx->lang == INVQR_LANG_EN) ? INVQR_LANG_EN
-                                                                    : INVQR_LANG_IT;
+    invqr_lang_t lang = invqr_lang_valid(ctx != NULL ? (int)ctx->lang : 0);
     invqr_page_t *pg = invqr_page_new(ctx, invqr_msg(lang, INVQR_MSG_NAV_HOME), p);
     invqr_el_t *main;
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - message catalogue and language negotiation.
  *
- * The table of messages is generated from invqr_messages.def, so each
- * message has exactly one Italian and one English text. The language of a
+ * The tables of messages are generated from invqr_messages.def (Italian and
+ * English side by side) and invqr_messages_de.def (German by message id). The language of a
  * page comes from an explicit choice (invqr_lang_parse of "?lang=") or from
  * the browser's Accept-Language header (invqr_lang_negotiate), read with its
  * q-values (RFC 9110, section 12.5.4). Everything here is pure: no
@@ -22,18 +22,48 @@ static const char *const messages[INVQR_MSG__COUNT][2] = {
 #undef INVQR_MSG
 };
 
+/* Designated by id: a German text for an id that does not exist does not
+ * compile, one given twice is a warning (-Woverride-init), one missing is
+ * NULL here and a failure in tests/unit/test_i18n.c. */
+static const char *const messages_de[INVQR_MSG__COUNT] = {
+#define INVQR_MSG_DE(id, de) [INVQR_MSG_##id] = de,
+#include "invqr_messages_de.def"
+#undef INVQR_MSG_DE
+};
+
+static const char *const lang_tags[INVQR_LANG__COUNT] = { "it", "en", "de" };
+
+invqr_lang_t invqr_lang_valid(int lang)
+{
+    return (lang >= 0 && lang < (int)INVQR_LANG__COUNT) ? (invqr_lang_t)lang : INVQR_LANG_IT;
+}
+
 const char *invqr_msg(invqr_lang_t lang, invqr_msg_t msg)
 {
-    int col = (lang == INVQR_LANG_EN) ? 1 : 0;
-
     if ((int)msg < 0 || (int)msg >= (int)INVQR_MSG__COUNT)
         return "";
-    return messages[msg][col];
+    switch (invqr_lang_valid((int)lang)) {
+    case INVQR_LANG_DE:
+        if (messages_de[msg] != NULL)
+            return messages_de[msg];
+        return messages[msg][1];
+    case INVQR_LANG_EN:
+        return messages[msg][1];
+    default:
+        return messages[msg][0];
+    }
+}
+
+const char *invqr_msg_de_written(invqr_msg_t msg)
+{
+    if ((int)msg < 0 || (int)msg >= (int)INVQR_MSG__COUNT)
+        return NULL;
+    return messages_de[msg];
 }
 
 const char *invqr_lang_tag(invqr_lang_t lang)
 {
-    return (lang == INVQR_LANG_EN) ? "en" : "it";
+    return lang_tags[invqr_lang_valid((int)lang)];
 }
 
 static int lower(int c)
@@ -59,12 +89,13 @@ static int is_ows(int c)
 /* The language whose primary subtag is s[0..len), or -1. */
 static int primary_lang(const char *s, size_t len)
 {
+    int i;
+
     if (len != 2)
         return -1;
-    if (lower(s[0]) == 'i' && lower(s[1]) == 't')
-        return INVQR_LANG_IT;
-    if (lower(s[0]) == 'e' && lower(s[1]) == 'n')
-        return INVQR_LANG_EN;
+    for (i = 0; i < (int)INVQR_LANG__COUNT; i++)
+        if (lower(s[0]) == lang_tags[i][0] && lower(s[1]) == lang_tags[i][1])
+            return i;
     return -1;
 }
 
@@ -188,20 +219,24 @@ static void trim_ows(const char *s, size_t *a, size_t *b)
 /*
  * Each language gets the highest q of the ranges naming it ("en", "en-GB");
  * "*" gives its q to a language no range names. Malformed and empty elements
- * are skipped, so a header that is all garbage gives Italian. On a tie, a
- * language named outright beats one reached only through "*", and of two
- * named languages the one named first wins; any other tie, or nothing
- * acceptable, gives Italian.
+ * are skipped, so a header that is all garbage gives Italian. The highest q
+ * wins; on a tie, a language named outright beats one reached only through
+ * "*", and of two named languages the one named first wins; any other tie
+ * goes to the first in the order Italian, English, German. Nothing
+ * acceptable (every q zero) gives Italian.
  */
 invqr_lang_t invqr_lang_negotiate(const char *accept_language)
 {
     const char *s = accept_language;
-    int q_lang[2] = { -1, -1 };     /* -1: not named */
-    size_t pos_lang[2] = { 0, 0 };
-    int q_star = -1;
+    int q_lang[INVQR_LANG__COUNT];
+    size_t pos_lang[INVQR_LANG__COUNT];
+    int q_star = -1, best = -1, best_q = 0, i;
     size_t len, start, idx = 0;
-    int q_it, q_en, named_it, named_en;
 
+    for (i = 0; i < (int)INVQR_LANG__COUNT; i++) {
+        q_lang[i] = -1;         /* -1: not named */
+        pos_lang[i] = 0;
+    }
     if (s == NULL)
         return INVQR_LANG_IT;
     len = strnlen(s, LANG_HEADER_MAX);
@@ -235,18 +270,25 @@ invqr_lang_t invqr_lang_negotiate(const char *accept_language)
         }
     }
 
-    named_it = q_lang[INVQR_LANG_IT] >= 0;
-    named_en = q_lang[INVQR_LANG_EN] >= 0;
-    q_it = named_it ? q_lang[INVQR_LANG_IT] : q_star;
-    q_en = named_en ? q_lang[INVQR_LANG_EN] : q_star;
-    if (q_en <= 0 || q_en < q_it)
-        return INVQR_LANG_IT;
-    if (q_en > q_it)
-        return INVQR_LANG_EN;
-    /* A tie. */
-    if (named_en && !named_it)
-        return INVQR_LANG_EN;
-    if (named_en && named_it && pos_lang[INVQR_LANG_EN] < pos_lang[INVQR_LANG_IT])
-        return INVQR_LANG_EN;
-    return INVQR_LANG_IT;
+    for (i = 0; i < (int)INVQR_LANG__COUNT; i++) {
+        int named = q_lang[i] >= 0;
+        int q = named ? q_lang[i] : q_star;
+
+        if (q <= 0)
+            continue;
+        if (best < 0 || q > best_q) {
+            best = i;
+            best_q = q;
+            continue;
+        }
+        if (q < best_q || !named)
+            continue;
+        /* A tie with a named language: it wins over one reached through
+         * "*", or over a named one it was named before. */
+        if (q_lang[best] < 0 || pos_lang[i] < pos_lang[best]) {
+            best = i;
+            best_q = q;
+        }
+    }
+    return best < 0 ? INVQR_LANG_IT : (invqr_lang_t)best;
 }

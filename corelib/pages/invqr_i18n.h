@@ -2,8 +2,11 @@
 /* invqr - message catalogue.
  *
  * Every word a person reads comes from invqr_messages.def, where each
- * message has its Italian and its English text side by side, so a language
- * cannot be left incomplete. Italian is the default; English is chosen by
+ * message has its Italian and its English text side by side, and from
+ * invqr_messages_de.def, which gives the German text of each message by its
+ * id (kept apart so that adding a message touches two files at their ends,
+ * never every line). tests/unit/test_i18n.c fails when any language lacks a
+ * message. Italian is the default; English and German are chosen by
  * Accept-Language or by the person.
  */
 #ifndef INVQR_I18N_H
@@ -16,15 +19,31 @@ typedef enum {
     INVQR_MSG__COUNT
 } invqr_msg_t;
 
-typedef enum { INVQR_LANG_IT = 0, INVQR_LANG_EN = 1 } invqr_lang_t;
+typedef enum {
+    INVQR_LANG_IT = 0,
+    INVQR_LANG_EN = 1,
+    INVQR_LANG_DE = 2,
+    INVQR_LANG__COUNT
+} invqr_lang_t;
 
-/** The text of msg in lang (static storage); "" for an id out of range. */
+/** lang itself when it is one of ours, Italian otherwise. */
+invqr_lang_t invqr_lang_valid(int lang);
+
+/**
+ * The text of msg in lang (static storage); "" for an id out of range. A
+ * language other than ours reads Italian; a German text not written yet
+ * reads English (the catalogue test fails until it is written).
+ */
 const char *invqr_msg(invqr_lang_t lang, invqr_msg_t msg);
 
-/** "it" or "en" (static storage). */
+/** The German text of msg as written in invqr_messages_de.def, or NULL
+ * (for the catalogue test). */
+const char *invqr_msg_de_written(invqr_msg_t msg);
+
+/** "it", "en" or "de" (static storage); "it" for anything else. */
 const char *invqr_lang_tag(invqr_lang_t lang);
 
-/** Parse "it"/"en" (any case, region ignored: "en-GB"); -1 if neither. */
+/** Parse "it"/"en"/"de" (any case, region ignored: "en-GB"); -1 if none. */
 int invqr_lang_parse(const char *tag);
 
 /**

@@ -55,7 +55,7 @@ static const struct {
     { 400, INVQR_MSG_ERROR_400_TITLE, INVQR_MSG_ERROR_400_TEXT, WAY_TRY_AGAIN, 0 },
     { 401, INVQR_MSG_ERROR_401_TITLE, INVQR_MSG_ERROR_401_TEXT, WAY_SIGN_IN, 0 },
     { 403, INVQR_MSG_ERROR_403_TITLE, INVQR_MSG_ERROR_403_TEXT, WAY_TRY_AGAIN, 0 },
-    { 404, INVQR_MSG_ERROR_404_TITLE, INVQR_MSG_ERROR_404_TEXT, WAY_VERIFY, 0 },
+    { 404, INVQR_MSG_ERROR_404_TITLE, INVQR_MSG_ERROR_404_TEXT, 0, 0 },
     { 405, INVQR_MSG_ERROR_405_TITLE, INVQR_MSG_ERROR_405_TEXT, 0, 0 },
     { 410, INVQR_MSG_ERROR_410_TITLE, INVQR_MSG_ERROR_410_TEXT, WAY_VERIFY, 0 },
     { 413, INVQR_MSG_ERROR_413_TITLE, INVQR_MSG_ERROR_413_TEXT, WAY_TRY_AGAIN, 0 },
@@ -140,8 +140,9 @@ static void build_head(invqr_page_t *pg, invqr_el_t *head, const char *title)
 /* The link list "Italiano | English" to this same path. */
 static void build_lang_switch(invqr_page_t *pg, invqr_el_t *parent)
 {
-    static const invqr_lang_t langs[] = { INVQR_LANG_IT, INVQR_LANG_EN };
-    static const invqr_msg_t names[] = { INVQR_MSG_LANG_NAME_IT, INVQR_MSG_LANG_NAME_EN };
+    static const invqr_lang_t langs[] = { INVQR_LANG_IT, INVQR_LANG_EN, INVQR_LANG_DE };
+    static const invqr_msg_t names[] = { INVQR_MSG_LANG_NAME_IT, INVQR_MSG_LANG_NAME_EN,
+                                         INVQR_MSG_LANG_NAME_DE };
     const char *path = (pg->ctx.path != NULL && pg->ctx.path[0] != '\0') ? pg->ctx.path : "/";
     invqr_el_t *nav, *ul, *a;
     size_t i;
@@ -268,7 +269,7 @@ invqr_page_t *invqr_page_new(const invqr_page_ctx_t *ctx, const char *title, apr
     pg = apr_pcalloc(p, sizeof(*pg));
     pg->pool = p;
     if (ctx != NULL) {
-        pg->ctx.lang = (ctx->lang == INVQR_LANG_EN) ? INVQR_LANG_EN : INVQR_LANG_IT;
+        pg->ctx.lang = invqr_lang_valid((int)ctx->lang);
         pg->ctx.path = dup_or_null(ctx->path, p);
         pg->ctx.csrf = dup_or_null(ctx->csrf, p);
         pg->ctx.who = dup_or_null(ctx->who, p);
@@ -324,6 +325,15 @@ invqr_el_t *invqr_page_post_form(invqr_page_t *pg, invqr_el_t *parent, const cha
     return form;
 }
 
+/* An attestation's own address: /v/..., /V/... (the QR's) or /verify/... */
+static int is_code_path(const char *path)
+{
+    if (path == NULL)
+        return 0;
+    return strncmp(path, "/v/", 3) == 0 || strncmp(path, "/V/", 3) == 0
+           || strncmp(path, "/verify/", 8) == 0;
+}
+
 invqr_page_t *invqr_page_error(const invqr_page_ctx_t *ctx, int status,
                                const char *detail, apr_pool_t *p)
 {
@@ -333,6 +343,8 @@ invqr_page_t *invqr_page_error(const invqr_page_ctx_t *ctx, int status,
     invqr_lang_t lang;
     const invqr_page_ctx_t *pctx;
     invqr_el_t *main, *alert, *ul;
+    invqr_msg_t title, text;
+    int ways;
     char num[8];
 
     if (shown < 400 || shown > 599)
@@ -346,7 +358,7 @@ invqr_page_t *invqr_page_error(const invqr_page_ctx_t *ctx, int status,
         if (error_pages[i].status == fallback)
             which = i;
     }
-    lang = (ctx != NULL && ctx->lang == INVQR_LANG_EN) ? INVQR_LANG_EN : INVQR_LANG_IT;
+    lang = invqr_lang_valid(ctx != NULL ? (int)ctx->lang : 0);
     pg = invqr_page_new(ctx, invqr_msg(lang, error_pages[which].title), p);
     if (pg == NULL)
         return NULL;
@@ -356,22 +368,28 @@ invqr_page_t *invqr_page_error(const invqr_page_ctx_t *ctx, int status,
     invqr_html_set(main, "class", "container error-page");
     invqr_html_set(main, "data-status", num);
 
-    invqr_html_add(main, "h1", invqr_page_msg(pg, error_pages[which].title));
+    title = error_pages[which].title;
+    text = error_pages[which].text;
+    ways = error_pages[which].ways;
+    if (shown == 404 && is_code_path(pctx->path)) {
+        /* Only an attestation's address talks about codes. */
+        title = INVQR_MSG_ERROR_404_CODE_TITLE;
+        text = INVQR_MSG_ERROR_404_CODE_TEXT;
+        ways = WAY_VERIFY;
+    }
+    invqr_html_add(main, "h1", invqr_page_msg(pg, title));
     alert = add_class(main, "div", error_pages[which].warning ? "alert alert-warning"
                                                                : "alert alert-error");
-    invqr_html_add(alert, "p", invqr_page_msg(pg, error_pages[which].text));
+    invqr_html_add(alert, "p", invqr_page_msg(pg, text));
     if (detail != NULL && detail[0] != '\0')
         invqr_html_set(invqr_html_add(alert, "p", detail), "class", "detail");
-    invqr_html_set(invqr_html_addf(main, "p", "%s %d",
-                                   invqr_page_msg(pg, INVQR_MSG_ERROR_CODE_LABEL), shown),
-                   "class", "error-code");
 
     ul = add_class(main, "ul", "next-steps");
-    if ((error_pages[which].ways & WAY_TRY_AGAIN) && pctx->path != NULL
+    if ((ways & WAY_TRY_AGAIN) && pctx->path != NULL
         && pctx->path[0] == '/')
         invqr_html_link(invqr_html_add(ul, "li", NULL), invqr_page_url(pg, pctx->path),
                         invqr_page_msg(pg, INVQR_MSG_ERROR_TRY_AGAIN));
-    if (error_pages[which].ways & WAY_SIGN_IN) {
+    if (ways & WAY_SIGN_IN) {
         if (pctx->operator_area)
             invqr_html_link(invqr_html_add(ul, "li", NULL),
                             invqr_page_url(pg, "/operator/login"),
@@ -380,11 +398,15 @@ invqr_page_t *invqr_page_error(const invqr_page_ctx_t *ctx, int status,
             invqr_html_link(invqr_html_add(ul, "li", NULL), invqr_page_url(pg, "/citizen"),
                             invqr_page_msg(pg, INVQR_MSG_ERROR_SIGN_IN_CITIZEN));
     }
-    if (error_pages[which].ways & WAY_VERIFY)
+    if (ways & WAY_VERIFY)
         invqr_html_link(invqr_html_add(ul, "li", NULL), invqr_page_url(pg, "/verify"),
                         invqr_page_msg(pg, INVQR_MSG_ERROR_VERIFY_ANOTHER));
     invqr_html_link(invqr_html_add(ul, "li", NULL), invqr_page_url(pg, "/"),
                     invqr_page_msg(pg, INVQR_MSG_ERROR_BACK_HOME));
+    /* The status is for the help desk: last and quiet, after the ways out. */
+    invqr_html_set(invqr_html_addf(main, "p", "%s %d",
+                                   invqr_page_msg(pg, INVQR_MSG_ERROR_CODE_LABEL), shown),
+                   "class", "error-code");
     return pg;
 }
 

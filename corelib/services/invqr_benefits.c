@@ -109,6 +109,7 @@ void invqr_benefits_route(invqr_app_t *app, const invqr_request_t *req, invqr_re
                           apr_pool_t *p)
 {
     const invqr_benefits_t *b = app->benefits;
+    /* German reads the Italian columns: benefits.csv has Italian and English. */
     int l = req->page.lang == INVQR_LANG_EN ? 1 : 0, i;
     invqr_page_t *pg = invqr_page_new(&req->page, invqr_msg(req->page.lang, INVQR_MSG_BENEFITS_TITLE), p);
     invqr_el_t *main = invqr_page_main(pg), *wrap, *table, *tr, *tbody, *levels;

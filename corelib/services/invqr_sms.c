@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - the consent SMS and its gateways (spool for smstools3, http(s)).
  *
- * The message comes from one of two templates, Italian and English, kept
+ * The message comes from one of three templates, Italian, English and German, kept
  * here rather than in the catalogue because its length is budgeted: the
  * template is first rendered without the organisation's name to learn how
  * many GSM 03.38 septets are left for it, and the cleaned name is cut to
@@ -33,11 +33,17 @@
 
 #include "invqr_sms.h"
 
-/* The two templates: organisation, code, minutes, and the word for them. */
+/* The templates: organisation, code, minutes, and the word for them.
+ * Italian speaks with "lei", like every page. */
 #define SMS_TEXT_IT \
-    "%s chiede di vedere il giudizio sanitario e la percentuale del tuo verbale di " \
-    "invalidità civile. Se sei d'accordo, comunica all'operatore il codice %s " \
-    "(valido %d %s). Altrimenti, non comunicarlo a nessuno."
+    "%s chiede di vedere il giudizio sanitario e la percentuale del suo verbale di " \
+    "invalidità civile. Se è d'accordo, comunichi all'operatore il codice %s " \
+    "(valido %d %s). Altrimenti non lo comunichi a nessuno."
+#define SMS_TEXT_DE \
+    "%s möchte die ärztliche Beurteilung und den Invaliditätsgrad Ihres Bescheids " \
+    "über die Zivilinvalidität sehen. Wenn Sie einverstanden sind, teilen Sie dem " \
+    "Sachbearbeiter den Code %s mit (gültig %d %s). Andernfalls geben Sie ihn " \
+    "niemandem weiter."
 #define SMS_TEXT_EN \
     "%s asks to see the medical judgment and the percentage of your civil " \
     "invalidity assessment. If you agree, tell the operator the code %s " \
@@ -280,6 +286,9 @@ static const char *render(apr_pool_t *p, invqr_lang_t lang, const char *org, con
     if (lang == INVQR_LANG_EN)
         return apr_psprintf(p, SMS_TEXT_EN, org, otp, minutes,
                             minutes == 1 ? "minute" : "minutes");
+    if (lang == INVQR_LANG_DE)
+        return apr_psprintf(p, SMS_TEXT_DE, org, otp, minutes,
+                            minutes == 1 ? "Minute" : "Minuten");
     return apr_psprintf(p, SMS_TEXT_IT, org, otp, minutes, minutes == 1 ? "minuto" : "minuti");
 }
 

@@ -39,7 +39,7 @@
 typedef struct invqr_sms_gateway_t invqr_sms_gateway_t;
 
 /**
- * Build the consent SMS in lang (Italian unless INVQR_LANG_EN).
+ * Build the consent SMS in lang (English, German, else Italian).
  *
  * org_name is cleaned first: invalid UTF-8 becomes '?', control and
  * invisible formatting characters (bidi overrides, zero-width spaces) are

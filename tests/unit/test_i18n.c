@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - unit tests of the message catalogue and language negotiation.
  *
- * Checks that every message exists in Italian and in English, is valid
- * UTF-8 plain text with no placeholder left in it, and that the two
- * languages are really translated; then that Accept-Language is read by
+ * Checks that every message exists in Italian, English and German (the
+ * German file names each id exactly once), is valid UTF-8 plain text with
+ * no placeholder left in it, that the languages are really translated, and
+ * that Italian keeps one register (the courtesy "lei": no "tu", no "tuo",
+ * no informal imperative); then that Accept-Language is read by
  * q-value, that anything malformed or unknown falls back to Italian, and
  * that the parser never reads past its 1024-byte cap.
  */
@@ -22,6 +24,13 @@ static const char *const msg_ids[INVQR_MSG__COUNT] = {
 #define INVQR_MSG(id, it, en) [INVQR_MSG_##id] = #id,
 #include "invqr_messages.def"
 #undef INVQR_MSG
+};
+
+/* Every id the German file names, in its order (duplicates included). */
+static const int de_ids[] = {
+#define INVQR_MSG_DE(id, de) INVQR_MSG_##id,
+#include "invqr_messages_de.def"
+#undef INVQR_MSG_DE
 };
 
 /* Strict UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF). */
@@ -113,9 +122,9 @@ static void check_text(const char *id, const char *lang, const char *s)
             fail_msg("%s/%s looks like a placeholder: \"%s\"", id, lang, s);
 }
 
-static void test_every_message_in_both_languages(void **state)
+static void test_every_message_in_every_language(void **state)
 {
-    int i;
+    int i, missing = 0;
 
     (void)state;
     assert_true(INVQR_MSG__COUNT > 50);
@@ -123,7 +132,136 @@ static void test_every_message_in_both_languages(void **state)
         assert_non_null(msg_ids[i]);
         check_text(msg_ids[i], "it", invqr_msg(INVQR_LANG_IT, (invqr_msg_t)i));
         check_text(msg_ids[i], "en", invqr_msg(INVQR_LANG_EN, (invqr_msg_t)i));
+        if (invqr_msg_de_written((invqr_msg_t)i) == NULL) {
+            print_error("%s has no German text in invqr_messages_de.def\n", msg_ids[i]);
+            missing++;
+            continue;
+        }
+        check_text(msg_ids[i], "de", invqr_msg(INVQR_LANG_DE, (invqr_msg_t)i));
     }
+    if (missing > 0)
+        fail_msg("%d message(s) lack German", missing);
+}
+
+/* The German file names each id once: with designated initializers a
+ * second line for an id would silently win. */
+static void test_german_ids_once(void **state)
+{
+    static int seen[INVQR_MSG__COUNT];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(de_ids) / sizeof(de_ids[0]); i++) {
+        assert_in_range(de_ids[i], 0, INVQR_MSG__COUNT - 1);
+        if (seen[de_ids[i]]++)
+            fail_msg("%s has two German lines", msg_ids[de_ids[i]]);
+    }
+    assert_int_equal(sizeof(de_ids) / sizeof(de_ids[0]), INVQR_MSG__COUNT);
+}
+
+/* Is s[at..at+n) a whole word (not inside a longer one)? */
+static int is_letter(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80 || c == '\'';
+}
+
+/* Where word occurs in s as a whole word (any case), or -1. When
+ * sentence_start, only at the start of s or after ". ", ": ", "; ". */
+static long find_word(const char *s, const char *word, int sentence_start)
+{
+    size_t n = strlen(word), i, j;
+
+    for (i = 0; s[i] != '\0'; i++) {
+        for (j = 0; j < n; j++) {
+            char a = s[i + j];
+
+            if (a >= 'A' && a <= 'Z')
+                a = (char)(a - 'A' + 'a');
+            if (a != word[j])
+                break;
+        }
+        if (j < n)
+            continue;
+        if ((i > 0 && is_letter((unsigned char)s[i - 1])) || is_letter((unsigned char)s[i + n]))
+            continue;
+        if (sentence_start && i > 0
+            && !(i >= 2 && s[i - 1] == ' ' && (s[i - 2] == '.' || s[i - 2] == ':' || s[i - 2] == ';')))
+            continue;
+        return (long)i;
+    }
+    return -1;
+}
+
+/*
+ * Italian speaks with "lei" (invqr_messages.def says why). "tu" shows in
+ * its pronouns and possessives, in the verbs' second person and in
+ * imperatives. An -ere/-ire imperative ("inserisci", "leggi") never reads
+ * as a "lei" form, so it is flagged anywhere; an -are one ("controlla",
+ * "riprova") is also the third person ("lo controlla"), so only where a
+ * sentence starts. Words that are also nouns or numbers ("verifica",
+ * "stampa", "sei") are left alone.
+ */
+static void test_italian_register(void **state)
+{
+    static const char *const anywhere[] = {
+        "tu", "tuo", "tua", "tuoi", "tue", "ti", "te", "teco", "hai", "puoi", "devi", "vuoi",
+        "sai", "vai", "fai", "inserisci", "leggi", "attendi", "riduci", "scegli", "apri",
+        "chiedi", "esci", "sostituisci", "accedi", "ricevi", "vedi", "prendi", "scrivi",
+        "rispondi", "premi", "segui", "trovi", "controllalo", "confrontalo", "ricopialo",
+        "comunicalo", "scaricalo", "stampalo", "mostrami", "mostrarti", "dirti", "ricordati",
+        "ricevuto da te", "chiederti"
+    };
+    static const char *const at_start[] = {
+        "controlla", "riprova", "torna", "usa", "digita", "inquadra", "scarica", "genera",
+        "contatta", "compila", "ricarica", "annota", "conferma", "indica", "vai", "clicca",
+        "aspetta", "guarda", "copia", "ricopia", "confronta"
+    };
+    /* Infinitives used as instructions start a sentence or a label with a
+     * capital; a list item completing "può:" starts in lower case. */
+    static const char *const infinitive_start[] = {
+        "inquadrare", "digitare", "chiedere", "controllare", "inserire", "scaricare",
+        "verificare", "stampare", "leggere", "riprovare", "accedere", "contattare"
+    };
+    int i, bad = 0;
+    size_t k;
+    long at;
+
+    (void)state;
+    for (i = 0; i < (int)INVQR_MSG__COUNT; i++) {
+        const char *it = invqr_msg(INVQR_LANG_IT, (invqr_msg_t)i);
+
+        for (k = 0; k < sizeof(anywhere) / sizeof(anywhere[0]); k++)
+            if (find_word(it, anywhere[k], 0) >= 0) {
+                print_error("%s says \"%s\" (\"tu\"): %s\n", msg_ids[i], anywhere[k], it);
+                bad++;
+            }
+        for (k = 0; k < sizeof(at_start) / sizeof(at_start[0]); k++)
+            if (find_word(it, at_start[k], 1) >= 0) {
+                print_error("%s starts with \"%s\" (\"tu\"): %s\n", msg_ids[i], at_start[k], it);
+                bad++;
+            }
+        for (k = 0; k < sizeof(infinitive_start) / sizeof(infinitive_start[0]); k++)
+            if ((at = find_word(it, infinitive_start[k], 1)) >= 0 && it[at] >= 'A' && it[at] <= 'Z') {
+                print_error("%s instructs with an infinitive \"%s\": %s\n", msg_ids[i],
+                            infinitive_start[k], it);
+                bad++;
+            }
+    }
+    if (bad > 0)
+        fail_msg("%d Italian text(s) leave the \"lei\" register", bad);
+}
+
+/* The checker itself: it must catch what the issue found. */
+static void test_register_checker_catches(void **state)
+{
+    (void)state;
+    assert_true(find_word("Controllalo sulla tessera e riprova.", "controllalo", 0) >= 0);
+    assert_true(find_word("Il codice. Controlla i dati", "controlla", 1) >= 0);
+    assert_true(find_word("Se il titolare lo controlla", "controlla", 1) < 0);
+    assert_true(find_word("Il tuo codice", "tuo", 0) >= 0);
+    assert_true(find_word("Il tuono", "tuo", 0) < 0);
+    assert_true(find_word("Inquadrare il codice QR", "inquadrare", 1) >= 0);
+    assert_true(find_word("L'hai visto", "hai", 0) < 0); /* the apostrophe joins: "l'hai" */
 }
 
 /* Only a language's own name, "No" and "Password" (Italian uses the
@@ -137,12 +275,22 @@ static void test_messages_are_translated(void **state)
         const char *it = invqr_msg(INVQR_LANG_IT, (invqr_msg_t)i);
         const char *en = invqr_msg(INVQR_LANG_EN, (invqr_msg_t)i);
 
-        if (i == INVQR_MSG_LANG_NAME_IT || i == INVQR_MSG_LANG_NAME_EN || i == INVQR_MSG_NO
-            || i == INVQR_MSG_OP_PASSWORD)
+        const char *de = invqr_msg(INVQR_LANG_DE, (invqr_msg_t)i);
+
+        if (i == INVQR_MSG_LANG_NAME_IT || i == INVQR_MSG_LANG_NAME_EN
+            || i == INVQR_MSG_LANG_NAME_DE || i == INVQR_MSG_OP_PASSWORD)
+            continue;
+        /* "Code" is German too. */
+        if (strcmp(it, de) == 0
+            || (strcmp(en, de) == 0 && i != INVQR_MSG_CITIZEN_CODE_LABEL && i != INVQR_MSG_OP_RECENT_CODE))
+            fail_msg("%s is not translated into German: \"%s\"", msg_ids[i], de);
+        if (i == INVQR_MSG_NO)
             continue;
         if (strcmp(it, en) == 0)
             fail_msg("%s is not translated: \"%s\"", msg_ids[i], it);
     }
+    assert_string_equal(invqr_msg(INVQR_LANG_DE, INVQR_MSG_LANG_NAME_IT), "Italiano");
+    assert_string_equal(invqr_msg(INVQR_LANG_IT, INVQR_MSG_LANG_NAME_DE), "Deutsch");
     assert_string_equal(invqr_msg(INVQR_LANG_IT, INVQR_MSG_LANG_NAME_EN), "English");
     assert_string_equal(invqr_msg(INVQR_LANG_EN, INVQR_MSG_LANG_NAME_IT), "Italiano");
 }
@@ -152,8 +300,10 @@ static void test_known_texts(void **state)
     (void)state;
     assert_string_equal(invqr_msg(INVQR_LANG_IT, INVQR_MSG_YES), "Sì");
     assert_string_equal(invqr_msg(INVQR_LANG_EN, INVQR_MSG_YES), "Yes");
-    assert_string_equal(invqr_msg(INVQR_LANG_IT, INVQR_MSG_NAV_VERIFY), "Verifica un codice");
+    assert_string_equal(invqr_msg(INVQR_LANG_IT, INVQR_MSG_NAV_VERIFY), "Verifica di un codice");
     assert_string_equal(invqr_msg(INVQR_LANG_EN, INVQR_MSG_NAV_VERIFY), "Verify a code");
+    assert_string_equal(invqr_msg(INVQR_LANG_DE, INVQR_MSG_YES), "Ja");
+    assert_string_equal(invqr_msg(INVQR_LANG_DE, INVQR_MSG_NAV_VERIFY), "Code prüfen");
 }
 
 static void test_msg_out_of_range(void **state)
@@ -170,7 +320,9 @@ static void test_lang_tag(void **state)
     (void)state;
     assert_string_equal(invqr_lang_tag(INVQR_LANG_IT), "it");
     assert_string_equal(invqr_lang_tag(INVQR_LANG_EN), "en");
+    assert_string_equal(invqr_lang_tag(INVQR_LANG_DE), "de");
     assert_string_equal(invqr_lang_tag((invqr_lang_t)9), "it");
+    assert_string_equal(invqr_lang_tag((invqr_lang_t)-1), "it");
 }
 
 static void test_lang_parse(void **state)
@@ -186,7 +338,9 @@ static void test_lang_parse(void **state)
     assert_int_equal(invqr_lang_parse(NULL), -1);
     assert_int_equal(invqr_lang_parse(""), -1);
     assert_int_equal(invqr_lang_parse("e"), -1);
-    assert_int_equal(invqr_lang_parse("de"), -1);
+    assert_int_equal(invqr_lang_parse("de"), INVQR_LANG_DE);
+    assert_int_equal(invqr_lang_parse("de-AT"), INVQR_LANG_DE);
+    assert_int_equal(invqr_lang_parse("fr"), -1);
     assert_int_equal(invqr_lang_parse("english"), -1);
     assert_int_equal(invqr_lang_parse("ita"), -1);
     assert_int_equal(invqr_lang_parse("*"), -1);
@@ -200,11 +354,17 @@ static void test_negotiate_basic(void **state)
     assert_int_equal(invqr_lang_negotiate(""), INVQR_LANG_IT);
     assert_int_equal(invqr_lang_negotiate("it"), INVQR_LANG_IT);
     assert_int_equal(invqr_lang_negotiate("en"), INVQR_LANG_EN);
-    assert_int_equal(invqr_lang_negotiate("de"), INVQR_LANG_IT);
+    assert_int_equal(invqr_lang_negotiate("de"), INVQR_LANG_DE);
+    assert_int_equal(invqr_lang_negotiate("fr"), INVQR_LANG_IT);
+    assert_int_equal(invqr_lang_negotiate("de-DE,de;q=0.9,it;q=0.8"), INVQR_LANG_DE);
+    assert_int_equal(invqr_lang_negotiate("it-IT,de;q=0.9"), INVQR_LANG_IT);
+    assert_int_equal(invqr_lang_negotiate("de;q=0.5, en;q=0.5"), INVQR_LANG_DE);
+    assert_int_equal(invqr_lang_negotiate("en;q=0.5, de;q=0.5"), INVQR_LANG_EN);
     assert_int_equal(invqr_lang_negotiate("en-GB,en;q=0.9,it;q=0.8"), INVQR_LANG_EN);
     assert_int_equal(invqr_lang_negotiate("it-IT,it;q=0.9,en-US;q=0.8,en;q=0.7"), INVQR_LANG_IT);
     assert_int_equal(invqr_lang_negotiate("fr;q=1, en;q=0.5"), INVQR_LANG_EN);
-    assert_int_equal(invqr_lang_negotiate("de-DE,de;q=0.9,en;q=0.1"), INVQR_LANG_EN);
+    assert_int_equal(invqr_lang_negotiate("fr-FR,fr;q=0.9,en;q=0.1"), INVQR_LANG_EN);
+    assert_int_equal(invqr_lang_negotiate("de-DE,de;q=0.9,en;q=0.1"), INVQR_LANG_DE);
     assert_int_equal(invqr_lang_negotiate("en;q=0.4, it;q=0.5"), INVQR_LANG_IT);
     assert_int_equal(invqr_lang_negotiate("it;q=0.4, en;q=0.5"), INVQR_LANG_EN);
     assert_int_equal(invqr_lang_negotiate("EN-us"), INVQR_LANG_EN);
@@ -235,8 +395,11 @@ static void test_negotiate_wildcard(void **state)
     (void)state;
     assert_int_equal(invqr_lang_negotiate("*"), INVQR_LANG_IT);
     assert_int_equal(invqr_lang_negotiate("*;q=0.5"), INVQR_LANG_IT);
-    assert_int_equal(invqr_lang_negotiate("de, *;q=0.5, en;q=0.3"), INVQR_LANG_IT);
-    assert_int_equal(invqr_lang_negotiate("de, *;q=0.2, en;q=0.3"), INVQR_LANG_EN);
+    assert_int_equal(invqr_lang_negotiate("fr, *;q=0.5, en;q=0.3"), INVQR_LANG_IT);
+    assert_int_equal(invqr_lang_negotiate("fr, *;q=0.2, en;q=0.3"), INVQR_LANG_EN);
+    assert_int_equal(invqr_lang_negotiate("de, *;q=0.5, en;q=0.3"), INVQR_LANG_DE);
+    assert_int_equal(invqr_lang_negotiate("*, de"), INVQR_LANG_DE);
+    assert_int_equal(invqr_lang_negotiate("it;q=0, en;q=0, *"), INVQR_LANG_DE);
     assert_int_equal(invqr_lang_negotiate("en, *"), INVQR_LANG_EN);
     assert_int_equal(invqr_lang_negotiate("*, en"), INVQR_LANG_EN);
     /* Italian refused outright, anything else welcome: English. */
@@ -304,7 +467,10 @@ static void test_negotiate_cap(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_every_message_in_both_languages),
+        cmocka_unit_test(test_every_message_in_every_language),
+        cmocka_unit_test(test_german_ids_once),
+        cmocka_unit_test(test_italian_register),
+        cmocka_unit_test(test_register_checker_catches),
         cmocka_unit_test(test_messages_are_translated),
         cmocka_unit_test(test_known_texts),
         cmocka_unit_test(test_msg_out_of_range),

@@ -298,7 +298,7 @@ static void test_layout_both_languages(void **state)
     fixture_t *f = *state;
     int l;
 
-    for (l = INVQR_LANG_IT; l <= INVQR_LANG_EN; l++) {
+    for (l = INVQR_LANG_IT; l < INVQR_LANG__COUNT; l++) {
         invqr_page_ctx_t c = ctx_of((invqr_lang_t)l);
         invqr_page_t *pg = invqr_page_new(&c, "Prova", f->pool);
 
@@ -372,15 +372,18 @@ static void test_layout_lang_switch(void **state)
     fixture_t *f = *state;
     int l;
 
-    for (l = INVQR_LANG_IT; l <= INVQR_LANG_EN; l++) {
+    for (l = INVQR_LANG_IT; l < INVQR_LANG__COUNT; l++) {
         invqr_page_ctx_t c = ctx_of((invqr_lang_t)l);
         const char *cur = invqr_lang_tag((invqr_lang_t)l);
-        const char *other = invqr_lang_tag((invqr_lang_t)(1 - l));
+        const char *other = invqr_lang_tag((invqr_lang_t)((l + 1) % INVQR_LANG__COUNT));
 
         c.base = "/b";
         c.path = "/v/ABCDEFGHJKMNPQRSTVWX";
         render(f, invqr_page_new(&c, NULL, f->pool));
-        assert_int_equal(xp_count(f, "//nav[@class='lang-switch']//a"), 2);
+        assert_int_equal(xp_count(f, "//nav[@class='lang-switch']//a"), 3);
+        assert_int_equal(xp_count(f, "//nav[@class='lang-switch']//a[@href='/b/v/ABCDEFGHJKMNPQRSTVWX?lang=de'"
+                                     " and @hreflang='de' and @lang='de']"), 1);
+        assert_string_equal(xp_string(f, "//nav[@class='lang-switch']//a[@lang='de']"), "Deutsch");
         assert_int_equal(xp_count(f, "//nav[@class='lang-switch']//a[@href='/b/v/ABCDEFGHJKMNPQRSTVWX?lang=it'"
                                      " and @hreflang='it' and @lang='it']"), 1);
         assert_int_equal(xp_count(f, "//nav[@class='lang-switch']//a[@href='/b/v/ABCDEFGHJKMNPQRSTVWX?lang=en'"
@@ -523,7 +526,7 @@ static void test_error_pages_all(void **state)
     size_t i;
     int l;
 
-    for (l = INVQR_LANG_IT; l <= INVQR_LANG_EN; l++) {
+    for (l = INVQR_LANG_IT; l < INVQR_LANG__COUNT; l++) {
         for (i = 0; i < sizeof(error_statuses) / sizeof(error_statuses[0]); i++) {
             int st = error_statuses[i];
             invqr_page_ctx_t c = ctx_of((invqr_lang_t)l);
@@ -572,10 +575,24 @@ static void test_error_page_texts(void **state)
 
     c.lang = INVQR_LANG_IT;
     render(f, invqr_page_error(&c, 404, "", f->pool));
-    assert_non_null(strstr(f->html, "Controlla il codice"));
+    assert_string_equal(xp_string(f, "//main/h1"), "Codice non trovato");
+    assert_non_null(strstr(f->html, "Controlli il codice"));
+    assert_int_equal(xp_count(f, "//main//a[@href='/verify']"), 1);
     assert_int_equal(xp_count(f, "//main//p[@class='detail']"), 0);
     /* A 404 does not offer to load the same missing page again. */
     assert_int_equal(xp_count(f, "//main//a[@href='/v/ABCDEFGHJKMNPQRSTVWX']"), 0);
+
+    /* Any other missing address is a page, not a code. */
+    c.path = "/cittadino";
+    c.lang = INVQR_LANG_DE;
+    render(f, invqr_page_error(&c, 404, NULL, f->pool));
+    assert_string_equal(xp_string(f, "/html/@lang"), "de");
+    assert_string_equal(xp_string(f, "//main/h1"), "Seite nicht gefunden");
+    assert_null(strstr(xp_string(f, "//main"), "QR"));
+    assert_int_equal(xp_count(f, "//main//a[@href='/verify']"), 0);
+    /* The status is the last thing in main, after the ways out. */
+    assert_int_equal(xp_count(f, "//main/*[last()][@class='error-code']"), 1);
+    c.lang = INVQR_LANG_IT;
 
     render(f, invqr_page_error(&c, 401, NULL, f->pool));
     assert_int_equal(xp_count(f, "//main//a[@href='/citizen']"), 1);
@@ -613,7 +630,7 @@ static void test_home_page(void **state)
     size_t i;
     int l;
 
-    for (l = INVQR_LANG_IT; l <= INVQR_LANG_EN; l++) {
+    for (l = INVQR_LANG_IT; l < INVQR_LANG__COUNT; l++) {
         invqr_page_ctx_t c = ctx_of((invqr_lang_t)l);
 
         render(f, invqr_home_page(&c, f->pool));
@@ -635,7 +652,8 @@ static void test_home_page(void **state)
                                         " - ", invqr_msg((invqr_lang_t)l, INVQR_MSG_SERVICE_NAME),
                                         NULL));
     }
-    assert_non_null(strstr(f->html, "health card"));
+    /* The last one rendered is German. */
+    assert_non_null(strstr(f->html, "Gesundheitskarte"));
     assert_non_null(strstr(f->html, "SMS"));
 }
 

@@ -192,9 +192,15 @@ static void test_text_exact(void **state)
 
     assert_string_equal(text_or_fail(f, INVQR_LANG_IT, "Comune di Roma"),
                         "Comune di Roma chiede di vedere il giudizio sanitario e la percentuale "
-                        "del tuo verbale di invalidità civile. Se sei d'accordo, comunica "
-                        "all'operatore il codice 123456 (valido 5 minuti). Altrimenti, non "
-                        "comunicarlo a nessuno.");
+                        "del suo verbale di invalidità civile. Se è d'accordo, comunichi "
+                        "all'operatore il codice 123456 (valido 5 minuti). Altrimenti non "
+                        "lo comunichi a nessuno.");
+    assert_string_equal(text_or_fail(f, INVQR_LANG_DE, "Gemeinde Bozen"),
+                        "Gemeinde Bozen möchte die ärztliche Beurteilung und den "
+                        "Invaliditätsgrad Ihres Bescheids über die Zivilinvalidität sehen. "
+                        "Wenn Sie einverstanden sind, teilen Sie dem Sachbearbeiter den Code "
+                        "123456 mit (gültig 5 Minuten). Andernfalls geben Sie ihn niemandem "
+                        "weiter.");
     assert_string_equal(text_or_fail(f, INVQR_LANG_EN, "Comune di Roma"),
                         "Comune di Roma asks to see the medical judgment and the percentage of "
                         "your civil invalidity assessment. If you agree, tell the operator the "
@@ -216,7 +222,10 @@ static void test_text_minutes(void **state)
     assert_int_equal(invqr_sms_text(&t, INVQR_LANG_IT, "ASL", "123456", 1440, f->pool),
                      APR_SUCCESS);
     assert_non_null(strstr(t, "(valido 1440 minuti)"));
-    /* anything but INVQR_LANG_EN is Italian */
+    assert_int_equal(invqr_sms_text(&t, INVQR_LANG_DE, "ASL", "000001", 1, f->pool),
+                     APR_SUCCESS);
+    assert_non_null(strstr(t, "Code 000001 mit (gültig 1 Minute)"));
+    /* an unknown language is Italian */
     assert_int_equal(invqr_sms_text(&t, (invqr_lang_t)7, "ASL", "123456", 5, f->pool),
                      APR_SUCCESS);
     assert_non_null(strstr(t, "chiede di vedere"));
