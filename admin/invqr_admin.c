@@ -122,6 +122,7 @@ static const char *const grants[][2] = {
     { "org_pdnd_purpose", "SELECT" },
     { "org_ca", "SELECT" },
     { "pdnd_voucher_jti", "SELECT, INSERT, DELETE" },
+    { "holder_preference", "SELECT, INSERT, UPDATE" },
 };
 
 static int cmd_migrate(admin_t *a, int argc, char **argv)

@@ -84,6 +84,53 @@ int invqr_pages_error(request_rec *r, invqr_req_t *rq, int status, const char *d
     return send_page(r, pg);
 }
 
+/* The language a "lang=" parameter of the query q[0..n) names, or -1. Only
+ * scans: q may be the cut-off request line of a 414. */
+static int lang_in_query(const char *q, apr_size_t n)
+{
+    apr_size_t i;
+    char tag[3];
+
+    for (i = 0; i + 7 <= n; i++) {
+        if ((i == 0 || q[i - 1] == '&' || q[i - 1] == ';') && strncmp(q + i, "lang=", 5) == 0
+            && (i + 7 == n || q[i + 7] == '&' || q[i + 7] == ';' || q[i + 7] == ' ')) {
+            tag[0] = q[i + 5];
+            tag[1] = q[i + 6];
+            tag[2] = '\0';
+            return invqr_lang_parse(tag);
+        }
+    }
+    return -1;
+}
+
+/* An error document is reached by internal redirect, which drops the query:
+ * the person's language is the original request's. Its ?lang= wins (also
+ * on a 414, whose request line httpd kept only in part and whose headers
+ * it never read), then what the module chose for it (cookie,
+ * Accept-Language), then what this request's headers say. */
+static void original_language(invqr_req_t *rq, request_rec *orig)
+{
+    invqr_req_t *orq = invqr_req_get(orig);
+    const char *q = orig->args;
+    apr_size_t n = q != NULL ? strlen(q) : 0;
+    int lang = -1;
+
+    if (q == NULL && orig->the_request != NULL) {
+        const char *line = orig->the_request, *mark = strchr(line, '?');
+
+        if (mark != NULL) {
+            q = mark + 1;
+            n = strcspn(q, " ");
+        }
+    }
+    if (q != NULL)
+        lang = lang_in_query(q, n);
+    if (lang >= 0)
+        rq->lang = (invqr_lang_t)lang;
+    else if (orq != NULL && orq != rq)
+        rq->lang = orq->lang;
+}
+
 /* Served by internal redirect (ErrorDocument set by the route hook): the
  * status is the original request's. */
 int invqr_pages_error_document(request_rec *r)
@@ -95,6 +142,7 @@ int invqr_pages_error_document(request_rec *r)
 
     while (orig->prev != NULL)
         orig = orig->prev;
+    original_language(rq, orig);
     status = orig->status;
     detail = apr_table_get(orig->notes, "invqr-detail");
     /* A worker that crashed in the middle of a request reaches us as a bad

@@ -15,6 +15,7 @@
 
 #include "invqr_citizen.h"
 #include "invqr_citizen_delegates.h"
+#include "invqr_citizen_lang.h"
 #include "invqr_code_store.h"
 #include "invqr_form.h"
 #include "invqr_level2.h"
@@ -584,7 +585,8 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
             invqr_html_set(invqr_html_add(mob, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_NO_MOBILE)),
                            "data-field", "no_mobile");
         }
-        if (access_log(pg, main, db, req, p) != APR_SUCCESS
+        if (invqr_citizen_sms_lang_section(pg, main, db, req) != APR_SUCCESS
+            || access_log(pg, main, db, req, p) != APR_SUCCESS
             || invqr_citizen_delegates_sections(pg, main, db, req) != APR_SUCCESS) {
             invqr_app_db_failed(app);
             invqr_app_error(req, resp, 503, NULL, p);

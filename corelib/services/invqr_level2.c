@@ -16,6 +16,7 @@
 
 #include "invqr_audit.h"
 #include "invqr_crypto.h"
+#include "invqr_holder_pref.h"
 #include "invqr_level2.h"
 #include "invqr_log.h"
 #include "invqr_metrics.h"
@@ -225,6 +226,10 @@ static invqr_l2_rc request_otp(invqr_l2_challenge_t *out, invqr_db_t *db,
     audit(db, actor, code, fc, "otp_request", "sent", &arv);
     if (arv != APR_SUCCESS)
         goto discard;
+    /* The SMS speaks the holder's language, not the operator's page's. */
+    if (invqr_holder_sms_lang(&lang, db, fc) != APR_SUCCESS)
+        invqr_log(INVQR_LOG_WARN, "INVQR0076: cannot read the holder's SMS language: "
+                  "the SMS goes in Italian");
     if (gw == NULL || invqr_sms_text(&text, lang, actor->org_name != NULL ? actor->org_name : "",
                                      otp, (conf->otp_validity_seconds + 59) / 60, p) != APR_SUCCESS
         || invqr_sms_send(gw, mobile, text, &why, p) != APR_SUCCESS) {
