@@ -163,6 +163,7 @@ static void sign_in_page(invqr_app_t *app, const invqr_request_t *req,
 
 typedef struct {
     invqr_el_t *tbody;
+    invqr_page_t *pg;
     const invqr_request_t *req;
     char org[256], code[24];
     long long at, level;
@@ -176,8 +177,8 @@ static int access_row(void *baton, invqr_binds_t *out)
     char when[17];
 
     invqr_when_minute(when, a->at);
-    invqr_html_set(invqr_html_add(tr, "td", when), "data-label",
-                   invqr_msg(lang, INVQR_MSG_CITIZEN_LOG_WHEN));
+    invqr_page_date(a->pg, invqr_html_set(invqr_html_add(tr, "td", NULL), "data-label",
+                                          invqr_msg(lang, INVQR_MSG_CITIZEN_LOG_WHEN)), when);
     invqr_html_set(invqr_html_set(invqr_html_add(tr, "td", invqr_msg(lang, a->level == 2
                                                                        ? INVQR_MSG_CITIZEN_LOG_LEVEL2
                                                                        : INVQR_MSG_CITIZEN_LOG_LEVEL1)),
@@ -210,6 +211,7 @@ static apr_status_t access_log(invqr_page_t *pg, invqr_el_t *main, invqr_db_t *d
     invqr_html_set(invqr_html_add(tr, "th", invqr_page_msg(pg, INVQR_MSG_CITIZEN_LOG_LEVEL)), "scope", "col");
     invqr_html_set(invqr_html_add(tr, "th", invqr_page_msg(pg, INVQR_MSG_CITIZEN_LOG_ORG)), "scope", "col");
     a.tbody = invqr_html_add(table, "tbody", NULL);
+    a.pg = pg;
     invqr_binds_init(&in);
     invqr_bind_str(&in, req->citizen, strlen(req->citizen));
     invqr_binds_init(&out);
@@ -424,11 +426,11 @@ static void attestation_section(invqr_page_t *pg, invqr_el_t *main, const invqr_
         invqr_html_set(invqr_html_set(invqr_html_add(invqr_html_add(dl, "dd", NULL), "span", grouped),
                                       "class", "code"), "data-field", "code");
         invqr_html_add(dl, "dt", invqr_page_msg(pg, INVQR_MSG_CITIZEN_ISSUED_LABEL));
-        invqr_html_set(invqr_html_add(invqr_html_add(dl, "dd", NULL), "span", active->issued),
+        invqr_html_set(invqr_page_date(pg, invqr_html_add(dl, "dd", NULL), active->issued),
                        "data-field", "issued");
         if (active->expires[0] != '\0') {
             invqr_html_add(dl, "dt", invqr_page_msg(pg, INVQR_MSG_CITIZEN_EXPIRES_LABEL));
-            invqr_html_set(invqr_html_add(invqr_html_add(dl, "dd", NULL), "span", active->expires),
+            invqr_html_set(invqr_page_date(pg, invqr_html_add(dl, "dd", NULL), active->expires),
                            "data-field", "expires");
         }
         invqr_html_set(invqr_html_add(sec, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_PDF_SHOWS)),
@@ -480,7 +482,7 @@ static void attestation_section(invqr_page_t *pg, invqr_el_t *main, const invqr_
 
             invqr_html_set(p1, "class", "hint");
             invqr_html_text(p1, " ");
-            invqr_html_text(p1, notice_when);
+            invqr_page_date(pg, p1, notice_when);
         }
         invqr_html_set(invqr_html_set(invqr_html_add(form, "button", invqr_page_msg(pg, INVQR_MSG_CITIZEN_GENERATE)),
                                       "type", "submit"), "class", "btn-primary");

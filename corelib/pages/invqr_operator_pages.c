@@ -86,10 +86,33 @@ void invqr_operator_login_route(invqr_app_t *app, const invqr_request_t *req,
 
 typedef struct {
     invqr_el_t *tbody;
+    invqr_page_t *pg;
     const invqr_request_t *req;
     char code[24], outcome[40];
     long long at, level;
 } recent_t;
+
+/* The words for an audit outcome (the raw value stays in data-value). */
+static invqr_msg_t outcome_words(const char *outcome)
+{
+    static const struct {
+        const char *raw;
+        invqr_msg_t msg;
+    } words[] = {
+        { "match", INVQR_MSG_OUTCOME_MATCH },
+        { "shown", INVQR_MSG_OUTCOME_SHOWN },
+        { "mismatch", INVQR_MSG_OUTCOME_MISMATCH },
+        { "unknown", INVQR_MSG_OUTCOME_UNKNOWN },
+        { "revoked", INVQR_MSG_OUTCOME_REVOKED },
+        { "limited", INVQR_MSG_OUTCOME_LIMITED },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (strcmp(outcome, words[i].raw) == 0)
+            return words[i].msg;
+    return INVQR_MSG_OUTCOME_OTHER;
+}
 
 static int recent_row(void *baton, invqr_binds_t *out)
 {
@@ -99,7 +122,8 @@ static int recent_row(void *baton, invqr_binds_t *out)
     char grouped[INVQR_CODE_GROUPED_LEN + 1], when[17];
 
     invqr_when_minute(when, r->at);
-    invqr_html_set(invqr_html_add(tr, "td", when), "data-label", MSG(CITIZEN_LOG_WHEN));
+    invqr_page_date(r->pg, invqr_html_set(invqr_html_add(tr, "td", NULL), "data-label",
+                                          MSG(CITIZEN_LOG_WHEN)), when);
     if (strlen(r->code) == INVQR_CODE_LEN)
         invqr_code_group(grouped, r->code);
     else
@@ -108,7 +132,9 @@ static int recent_row(void *baton, invqr_binds_t *out)
                    "class", "code");
     invqr_html_set(invqr_html_add(tr, "td", r->level == 2 ? MSG(CITIZEN_LOG_LEVEL2) : MSG(CITIZEN_LOG_LEVEL1)),
                    "data-label", MSG(CITIZEN_LOG_LEVEL));
-    invqr_html_set(invqr_html_add(tr, "td", r->outcome), "data-label", MSG(OP_RECENT_OUTCOME));
+    invqr_html_set(invqr_html_set(invqr_html_add(tr, "td", invqr_msg(req->page.lang, outcome_words(r->outcome))),
+                                  "data-label", MSG(OP_RECENT_OUTCOME)),
+                   "data-value", r->outcome);
     return 0;
 }
 
@@ -158,6 +184,7 @@ void invqr_operator_home_route(invqr_app_t *app, const invqr_request_t *req,
     invqr_html_set(invqr_html_add(tr, "th", MSG(OP_RECENT_OUTCOME)), "scope", "col");
     memset(&rec, 0, sizeof(rec));
     rec.req = req;
+    rec.pg = pg;
     rec.tbody = invqr_html_add(table, "tbody", NULL);
     invqr_binds_init(&in);
     invqr_bind_int(&in, req->operator_id);

@@ -94,6 +94,42 @@ const invqr_page_ctx_t *invqr_page_ctx(const invqr_page_t *pg)
     return (pg != NULL) ? &pg->ctx : NULL;
 }
 
+static int digits(const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+invqr_el_t *invqr_page_date(invqr_page_t *pg, invqr_el_t *parent, const char *iso)
+{
+    size_t n = iso != NULL ? strlen(iso) : 0;
+    char sep, shown[32];
+    invqr_el_t *t;
+
+    if (pg == NULL || parent == NULL || iso == NULL)
+        return NULL;
+    t = invqr_html_add(parent, "time", NULL);
+    if ((n != 10 && n != 16) || !digits(iso, 4) || iso[4] != '-' || !digits(iso + 5, 2)
+        || iso[7] != '-' || !digits(iso + 8, 2)
+        || (n == 16 && (iso[10] != ' ' || !digits(iso + 11, 2) || iso[13] != ':'
+                        || !digits(iso + 14, 2)))) {
+        invqr_html_text(t, iso);
+        return t;
+    }
+    sep = pg->ctx.lang == INVQR_LANG_DE ? '.' : '/';
+    apr_snprintf(shown, sizeof(shown), "%.2s%c%.2s%c%.4s%s%.5s", iso + 8, sep, iso + 5, sep, iso,
+                 n == 16 ? " " : "", n == 16 ? iso + 11 : "");
+    invqr_html_set(t, "datetime", n == 16 ? apr_pstrcat(pg->pool, apr_pstrndup(pg->pool, iso, 10),
+                                                        "T", iso + 11, NULL)
+                                          : iso);
+    invqr_html_text(t, shown);
+    return t;
+}
+
 invqr_el_t *invqr_page_main(invqr_page_t *pg)
 {
     return (pg != NULL) ? pg->main : NULL;

@@ -44,6 +44,14 @@ invqr_el_t *invqr_page_main(invqr_page_t *pg);
 /** Text of msg in the page's language. */
 const char *invqr_page_msg(const invqr_page_t *pg, invqr_msg_t msg);
 
+/**
+ * Append <time datetime="iso">...</time> to parent: iso is "YYYY-MM-DD" or
+ * "YYYY-MM-DD HH:MM" as invqr_when gives them, shown the way people write
+ * dates in the page's language (07/12/2026 in Italian and English,
+ * 07.12.2026 in German, the time after it). Anything else is shown as is.
+ */
+invqr_el_t *invqr_page_date(invqr_page_t *pg, invqr_el_t *parent, const char *iso);
+
 /** The context the page was made with. */
 const invqr_page_ctx_t *invqr_page_ctx(const invqr_page_t *pg);
 

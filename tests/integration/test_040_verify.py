@@ -112,9 +112,10 @@ def test_times_and_days_shown_are_local_whatever_the_store_zone(invqr, tmp_path)
     local = datetime.datetime.fromtimestamp(int(at), zone)
     page = s.get(invqr.url + "/citizen").text
     log = page[page.index('data-table="access-log"'):]
-    assert "<td" in log and local.strftime("%Y-%m-%d %H:%M") in log, log[:400]
-    day = datetime.datetime.fromtimestamp(int(issued), zone).strftime("%Y-%m-%d")
-    assert 'data-field="issued">%s<' % day in page
+    # local time, written as people write it, the ISO form in datetime
+    assert "<td" in log and local.strftime('datetime="%Y-%m-%dT%H:%M">%d/%m/%Y %H:%M<') in log, log[:400]
+    day = datetime.datetime.fromtimestamp(int(issued), zone)
+    assert day.strftime('datetime="%Y-%m-%d" data-field="issued">%d/%m/%Y<') in page
     # script/lib.sh runs the private store in UTC: this proves the conversion
     # whenever the worker's zone is not at +00:00 (Rome: +01:00 or +02:00)
     assert local.utcoffset() != datetime.timedelta(0)

@@ -66,10 +66,12 @@ def test_a_code_is_valid_through_its_last_day_then_gone(aged, tmp_path):
     code = generate(aged, s)
     (issued,), = aged.sql("SELECT FLOOR(UNIX_TIMESTAMP(created_at)) FROM qr_code WHERE code = '%s'"
                           % code)
-    last_day = (datetime.datetime.fromtimestamp(int(issued), ZONE).date()
-                + datetime.timedelta(days=DAYS)).isoformat()
+    last = (datetime.datetime.fromtimestamp(int(issued), ZONE).date()
+            + datetime.timedelta(days=DAYS))
+    last_day = last.isoformat()
     page = citizen_page(aged, s)
-    assert re.search(r'data-field="expires">%s<' % last_day, page)
+    assert re.search(r'datetime="%s" data-field="expires">%s<' % (last_day, last.strftime("%d/%m/%Y")),
+                     page)
     assert 'data-field="expired"' not in page
 
     # the PDF prints the last day beside the issue date

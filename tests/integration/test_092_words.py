@@ -125,3 +125,15 @@ def test_sms_language_form_refuses_what_is_not_a_language(invqr, tmp_path):
     r = requests.post(invqr.url + "/citizen/sms-language", data={"sms_lang": "de"},
                       allow_redirects=False)
     assert r.status_code in (401, 403)
+
+
+def test_the_operators_recent_checks_say_words_not_audit_values(invqr, tmp_path):
+    fc, code, _ = new_citizen_with_code(invqr, tmp_path)
+    s, _ = login(invqr, new_operator(invqr))
+    assert first_level(invqr, s, code, fc).status_code == 200
+    home = s.get(invqr.url + "/operator?lang=it").text
+    table = home[home.index("<tbody"):home.index("</tbody>")]
+    assert re.search(r'<td data-label="Esito" data-value="match">Attestazione valida</td>', table)
+    assert ">match<" not in table
+    # the date as Italians write it, the ISO form for machines
+    assert re.search(r'datetime="\d{4}-\d\d-\d\dT\d\d:\d\d">\d\d/\d\d/\d{4} \d\d:\d\d<', table)

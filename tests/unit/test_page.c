@@ -707,9 +707,37 @@ static void test_pool_frees_doc(void **state)
     }
 }
 
+static void test_page_date(void **state)
+{
+    fixture_t *f = *state;
+    invqr_page_ctx_t c = ctx_of(INVQR_LANG_IT);
+    invqr_page_t *pg = invqr_page_new(&c, NULL, f->pool);
+
+    invqr_page_date(pg, invqr_page_main(pg), "2026-12-07");
+    invqr_page_date(pg, invqr_page_main(pg), "2026-12-07 09:05");
+    invqr_page_date(pg, invqr_page_main(pg), "----------");
+    invqr_page_date(pg, invqr_page_main(pg), "2026-12-7");
+    render(f, pg);
+    assert_string_equal(xp_string(f, "//main/time[1]"), "07/12/2026");
+    assert_string_equal(xp_string(f, "//main/time[1]/@datetime"), "2026-12-07");
+    assert_string_equal(xp_string(f, "//main/time[2]"), "07/12/2026 09:05");
+    assert_string_equal(xp_string(f, "//main/time[2]/@datetime"), "2026-12-07T09:05");
+    /* what is not a date is shown as it is, with no datetime */
+    assert_string_equal(xp_string(f, "//main/time[3]"), "----------");
+    assert_int_equal(xp_count(f, "//main/time[3]/@datetime"), 0);
+    assert_string_equal(xp_string(f, "//main/time[4]"), "2026-12-7");
+
+    c.lang = INVQR_LANG_DE;
+    pg = invqr_page_new(&c, NULL, f->pool);
+    invqr_page_date(pg, invqr_page_main(pg), "2026-01-31");
+    render(f, pg);
+    assert_string_equal(xp_string(f, "//main/time"), "31.01.2026");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_page_date, setup, teardown),
         cmocka_unit_test_setup_teardown(test_html_helpers_escape, setup, teardown),
         cmocka_unit_test(test_html_helpers_null),
         cmocka_unit_test_setup_teardown(test_html_addf_cap, setup, teardown),
