@@ -234,6 +234,7 @@ static void handle(invqr_app_t *app, FCGX_Request *rq, apr_pool_t *p)
     req.page.path = param(rq, INVQR_WIRE_PATH);
     if (req.page.path == NULL)
         req.page.path = "/";
+    req.page.conf = app->conf;
 
     /* Only the module knows the gate: anything else did not come through it. */
     if (gate == NULL || req.route == NULL || !invqr_ct_streq(gate, g_gate)) {

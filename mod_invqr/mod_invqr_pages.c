@@ -26,6 +26,7 @@ void invqr_page_context(invqr_page_ctx_t *ctx, request_rec *r, invqr_req_t *rq)
     ctx->base = rq->srv->base_path;
     ctx->path = rq->path;
     ctx->csrf = rq->csrf;
+    ctx->conf = rq->srv->conf;
     if (rq->operator_id > 0)
         ctx->who = apr_psprintf(r->pool, "%s (%s)", rq->operator_name, rq->org_name);
     else if (rq->delegate != NULL)

@@ -53,6 +53,53 @@ static const char *type_of(const char *name)
     return NULL;
 }
 
+/* The administration's logo (invqr.conf agency_logo), served as
+ * agency-logo.svg or .png beside the static directory's files. */
+static apr_status_t load_logo(invqr_srv_t *srv, server_rec *s, apr_pool_t *p)
+{
+    const char *path = srv->conf != NULL ? srv->conf->agency_logo : NULL;
+    const char *name;
+    apr_finfo_t fi;
+    apr_file_t *fh = NULL;
+    apr_size_t n;
+    apr_status_t rv;
+    unsigned char digest[APR_MD5_DIGESTSIZE];
+    invqr_static_t *f;
+    char *data;
+
+    if (path == NULL)
+        return APR_SUCCESS;
+    name = strcmp(path + strlen(path) - 4, ".png") == 0 ? "agency-logo.png" : "agency-logo.svg";
+    rv = apr_stat(&fi, path, APR_FINFO_SIZE | APR_FINFO_TYPE, p);
+    if (rv == APR_SUCCESS && (fi.filetype != APR_REG || fi.size > STATIC_MAX_BYTES))
+        rv = APR_EINVAL;
+    if (rv == APR_SUCCESS) {
+        n = (apr_size_t)fi.size;
+        data = apr_palloc(p, n + 1);
+        rv = apr_file_open(&fh, path, APR_FOPEN_READ | APR_FOPEN_BINARY, APR_OS_DEFAULT, p);
+        if (rv == APR_SUCCESS) {
+            rv = apr_file_read_full(fh, data, n, &n);
+            apr_file_close(fh);
+        }
+    }
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, "INVQR0185: cannot read agency_logo %s "
+                     "(a regular file of at most %d bytes)", path, STATIC_MAX_BYTES);
+        return rv;
+    }
+    f = apr_pcalloc(p, sizeof(*f));
+    f->name = name;
+    f->type = type_of(name);
+    f->data = data;
+    f->len = n;
+    apr_md5(digest, data, n);
+    f->etag = apr_psprintf(p, "\"%02x%02x%02x%02x%02x%02x%02x%02x\"", digest[0], digest[1],
+                           digest[2], digest[3], digest[4], digest[5], digest[6], digest[7]);
+    f->next = srv->statics;
+    srv->statics = f;
+    return APR_SUCCESS;
+}
+
 apr_status_t invqr_static_load(invqr_srv_t *srv, server_rec *s, apr_pool_t *p)
 {
     apr_dir_t *dir = NULL;
@@ -62,7 +109,7 @@ apr_status_t invqr_static_load(invqr_srv_t *srv, server_rec *s, apr_pool_t *p)
 
     srv->statics = NULL;
     if (srv->static_dir == NULL)
-        return APR_SUCCESS;
+        return load_logo(srv, s, p);
     rv = apr_dir_open(&dir, srv->static_dir, p);
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, "INVQR0150: cannot open InvQRStaticDir %s",
@@ -114,6 +161,8 @@ apr_status_t invqr_static_load(invqr_srv_t *srv, server_rec *s, apr_pool_t *p)
         srv->statics = f;
     }
     apr_dir_close(dir);
+    if (rv == APR_SUCCESS || APR_STATUS_IS_ENOENT(rv))
+        rv = load_logo(srv, s, p);
     return rv;
 }
 

@@ -193,6 +193,15 @@ CONF
     # the administration the PDFs name (UTF-8; tests look for it)
     grep -q '^issuer_name' "$conf" \
         || echo "issuer_name = ${INVQR_ISSUER_NAME:-Comune di Forlì · Servizi sociali}" >>"$conf"
+    # the administration's own identity on every page: a made-up logo and links
+    if ! grep -q '^agency_logo' "$conf"; then
+        printf '%s\n' "agency_logo = $INVQR_ROOT/schema/demo/agency-logo.svg" \
+            "agency_site_url = https://www.example.org/" \
+            "agency_accessibility_url = https://form.agid.gov.it/" \
+            "agency_legal_url = https://www.example.org/note-legali" \
+            "agency_contacts_url = https://www.example.org/contatti" \
+            "privacy_dpo = Responsabile della protezione dei dati: rpd@example.org" >>"$conf"
+    fi
     # the agency's key and certificate that sign answers to signed SOAP requests (ModI)
     if ! grep -q '^soap_signing_key' "$conf"; then
         openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 365 -subj "/CN=invqr demo agency" \

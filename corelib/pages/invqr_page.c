@@ -3,8 +3,10 @@
  *
  * Builds the skeleton every invqr page shares: <!DOCTYPE html>, <html lang>,
  * one <meta charset="utf-8">, viewport, title, the stylesheet, a skip link,
- * a header with the language switch, the signed-in line, the service name
- * and the main navigation, <main id="main">, and a footer. There is no
+ * a header with the administration's name, the language switch, the
+ * signed-in line, its logo and the service name and the main navigation
+ * (a disclosure on narrow screens), <main id="main">, and a footer with the
+ * administration's links (invqr.conf). There is no
  * inline script or style anywhere (the Content-Security-Policy forbids
  * them). The tree (invqr_html.h) lives in the pool the page was made from,
  * with nothing to free. invqr_page_render() writes it as UTF-8 HTML with
@@ -199,15 +201,21 @@ static void build_lang_switch(invqr_page_t *pg, invqr_el_t *parent)
     }
 }
 
+/* The main navigation, in a disclosure (<details>): on a narrow screen it
+ * is one "Menu" button until opened, with no script; from 768 px the
+ * stylesheet shows the list and hides the button. */
 static void build_nav(invqr_page_t *pg, invqr_el_t *parent)
 {
     const char *path = (pg->ctx.path != NULL && pg->ctx.path[0] != '\0') ? pg->ctx.path : NULL;
-    invqr_el_t *nav, *ul, *a;
+    invqr_el_t *nav, *ul, *a, *details, *summary;
     size_t i;
 
     nav = add_class(parent, "nav", "site-nav");
     invqr_html_set(nav, "aria-label", invqr_page_msg(pg, INVQR_MSG_NAV_LABEL));
-    ul = add_class(nav, "ul", "container");
+    details = add_class(add_class(nav, "div", "container"), "details", "site-menu");
+    summary = add_class(details, "summary", "menu-button");
+    invqr_html_add(summary, "span", invqr_page_msg(pg, INVQR_MSG_NAV_MENU));
+    ul = invqr_html_add(details, "ul", NULL);
     for (i = 0; i < sizeof(nav_items) / sizeof(nav_items[0]); i++) {
         const char *rel = nav_items[i].rel;
         size_t n = strlen(rel);
@@ -260,12 +268,53 @@ static void build_acting_for(invqr_page_t *pg, invqr_el_t *header)
         }
 }
 
+/* A configured link, or this service's own page (rel) when unset. */
+static const char *agency_link(invqr_page_t *pg, const char *configured, const char *rel)
+{
+    if (configured != NULL)
+        return configured[0] == '/' ? apr_pstrcat(pg->pool, pg->ctx.base, configured, NULL)
+                                    : configured;
+    return rel != NULL ? invqr_page_url(pg, rel) : NULL;
+}
+
+/* The administration's logo as the module serves it, or NULL. */
+static const char *logo_url(invqr_page_t *pg)
+{
+    const char *f = pg->ctx.conf != NULL ? pg->ctx.conf->agency_logo : NULL;
+    size_t n = f != NULL ? strlen(f) : 0;
+
+    if (n < 4)
+        return NULL;
+    return invqr_page_url(pg, strcmp(f + n - 4, ".png") == 0 ? "/static/agency-logo.png"
+                                                            : "/static/agency-logo.svg");
+}
+
+static const char *agency_name(const invqr_page_t *pg)
+{
+    return pg->ctx.conf != NULL && pg->ctx.conf->issuer_name != NULL
+               ? pg->ctx.conf->issuer_name : NULL;
+}
+
+/*
+ * As Italian public services do (Designers Italia, Bootstrap Italia): a slim
+ * bar naming the administration (its site, when set) with the language
+ * switch; then the service's name beside the administration's logo; then
+ * the menu.
+ */
 static void build_header(invqr_page_t *pg, invqr_el_t *body)
 {
-    invqr_el_t *header, *top, *brand, *p;
+    invqr_el_t *header, *top, *brand, *p, *a, *img;
+    const char *agency = agency_name(pg), *logo = logo_url(pg);
 
     header = add_class(body, "header", "site-header");
     top = add_class(add_class(header, "div", "header-top"), "div", "container");
+    if (agency != NULL) {
+        p = add_class(top, "p", "agency-name");
+        if (pg->ctx.conf->agency_site_url != NULL)
+            invqr_html_link(p, agency_link(pg, pg->ctx.conf->agency_site_url, NULL), agency);
+        else
+            invqr_html_text(p, agency);
+    }
     if (pg->ctx.who != NULL && pg->ctx.who[0] != '\0') {
         p = add_class(top, "p", "who");
         invqr_html_text(p, invqr_page_msg(pg, INVQR_MSG_SIGNED_IN_AS));
@@ -277,22 +326,60 @@ static void build_header(invqr_page_t *pg, invqr_el_t *body)
         build_acting_for(pg, header);
     brand = add_class(add_class(header, "div", "header-brand"), "div", "container");
     p = add_class(brand, "p", "site-name");
-    invqr_html_link(p, invqr_page_url(pg, "/"), invqr_page_msg(pg, INVQR_MSG_SERVICE_NAME));
+    a = invqr_html_link(p, invqr_page_url(pg, "/"), NULL);
+    if (logo != NULL) {
+        /* beside the name it repeats: decorative */
+        img = add_class(a, "img", "agency-logo");
+        invqr_html_set(img, "src", logo);
+        invqr_html_set(img, "alt", "");
+    }
+    invqr_html_add(a, "span", invqr_page_msg(pg, INVQR_MSG_SERVICE_NAME));
     build_nav(pg, header);
 }
 
+/* The footer: the administration, what the service is, and the links
+ * Italian public services keep there (privacy, accessibility, legal notes,
+ * contacts, help). */
 static void build_footer(invqr_page_t *pg, invqr_el_t *body)
 {
-    invqr_el_t *inner, *ul;
+    const invqr_conf_t *c = pg->ctx.conf;
+    const char *agency = agency_name(pg), *logo = logo_url(pg);
+    invqr_el_t *inner, *ul, *nav, *p;
+    const struct {
+        const char *href;
+        invqr_msg_t label;
+    } links[] = {
+        { agency_link(pg, c != NULL ? c->agency_privacy_url : NULL, "/privacy"), INVQR_MSG_LINK_PRIVACY },
+        { agency_link(pg, c != NULL ? c->agency_accessibility_url : NULL, NULL), INVQR_MSG_LINK_ACCESSIBILITY },
+        { agency_link(pg, c != NULL ? c->agency_legal_url : NULL, NULL), INVQR_MSG_LINK_LEGAL },
+        { agency_link(pg, c != NULL ? c->agency_contacts_url : NULL, NULL), INVQR_MSG_LINK_CONTACTS },
+        { agency_link(pg, c != NULL ? c->agency_help_url : NULL, "/help"), INVQR_MSG_LINK_HELP },
+    };
+    size_t i;
 
     inner = add_class(add_class(body, "footer", "site-footer"), "div", "container");
+    if (agency != NULL) {
+        p = add_class(inner, "p", "footer-agency");
+        if (logo != NULL) {
+            invqr_el_t *img = add_class(p, "img", "agency-logo");
+
+            invqr_html_set(img, "src", logo);
+            invqr_html_set(img, "alt", "");
+        }
+        invqr_html_add(p, "strong", agency);
+    }
     invqr_html_add(inner, "p", invqr_page_msg(pg, INVQR_MSG_FOOTER_ABOUT));
     invqr_html_add(inner, "p", invqr_page_msg(pg, INVQR_MSG_FOOTER_PRIVACY));
-    if (pg->ctx.operator_area) {
-        ul = add_class(inner, "ul", "footer-links");
+    nav = invqr_html_set(invqr_html_add(inner, "nav", NULL), "aria-label",
+                         invqr_page_msg(pg, INVQR_MSG_FOOTER_NAV_LABEL));
+    ul = add_class(nav, "ul", "footer-links");
+    for (i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+        if (links[i].href != NULL)
+            invqr_html_link(invqr_html_add(ul, "li", NULL), links[i].href,
+                            invqr_page_msg(pg, links[i].label));
+    if (pg->ctx.operator_area)
         invqr_html_link(invqr_html_add(ul, "li", NULL), invqr_page_url(pg, "/operator/help"),
                         invqr_page_msg(pg, INVQR_MSG_FOOTER_OPERATOR_HELP));
-    }
 }
 
 invqr_page_t *invqr_page_new(const invqr_page_ctx_t *ctx, const char *title, apr_pool_t *p)
@@ -313,6 +400,7 @@ invqr_page_t *invqr_page_new(const invqr_page_ctx_t *ctx, const char *title, apr
         pg->ctx.acting_name = dup_or_null(ctx->acting_name, p);
         pg->ctx.acting_role = dup_or_null(ctx->acting_role, p);
         pg->ctx.operator_area = ctx->operator_area;
+        pg->ctx.conf = ctx->conf;
     }
     pg->ctx.base = clean_base((ctx != NULL) ? ctx->base : NULL, p);
 

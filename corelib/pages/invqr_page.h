@@ -13,6 +13,7 @@
 
 #include <apr_pools.h>
 #include "invqr_html.h"
+#include "invqr_conf.h"
 #include "invqr_i18n.h"
 
 typedef struct {
@@ -26,6 +27,7 @@ typedef struct {
     const char *acting_name;  /* the holder's name, or NULL */
     const char *acting_role;  /* the role (invqr_role_name) */
     int operator_area;      /* non-zero on operator pages: links the operator's guide */
+    const invqr_conf_t *conf; /* the administration's name, logo and links (NULL: none) */
 } invqr_page_ctx_t;
 
 typedef struct invqr_page_t invqr_page_t;

@@ -75,6 +75,15 @@ static const conf_key conf_keys[] = {
     { "metrics_dir",          T_STR,    OFF(metrics_dir),          1, 4096,  NULL, 0 },
     { "test_faults",          T_BOOL,   OFF(test_faults),          0, 1,     "no", 0 },
     { "sms_gateway",          T_STR,    OFF(sms_gateway),          1, 1024,  NULL, 0 },
+    { "agency_logo",          T_STR,    OFF(agency_logo),          1, 4096,  NULL, 0 },
+    { "agency_site_url",      T_STR,    OFF(agency_site_url),      1, 500,   NULL, 0 },
+    { "agency_privacy_url",   T_STR,    OFF(agency_privacy_url),   1, 500,   NULL, 0 },
+    { "agency_accessibility_url", T_STR, OFF(agency_accessibility_url), 1, 500, NULL, 0 },
+    { "agency_legal_url",     T_STR,    OFF(agency_legal_url),     1, 500,   NULL, 0 },
+    { "agency_contacts_url",  T_STR,    OFF(agency_contacts_url),  1, 500,   NULL, 0 },
+    { "agency_help_url",      T_STR,    OFF(agency_help_url),      1, 500,   NULL, 0 },
+    { "privacy_controller",   T_STR,    OFF(privacy_controller),   1, 300,   NULL, 0 },
+    { "privacy_dpo",          T_STR,    OFF(privacy_dpo),          1, 300,   NULL, 0 },
 };
 #define N_KEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 
@@ -284,6 +293,53 @@ apr_status_t invqr_conf_parse(invqr_conf_t **pconf, const char **perr,
     if (invqr_utf8_count_text(conf->issuer_name, strlen(conf->issuer_name), 0) < 0) {
         *perr = apr_psprintf(p, "%s: issuer_name is not UTF-8 text on one line", name);
         return APR_EINVAL;
+    }
+    {
+        /* links in every page: a web address or a path on this site */
+        const char *const urls[][2] = {
+            { "agency_site_url", conf->agency_site_url },
+            { "agency_privacy_url", conf->agency_privacy_url },
+            { "agency_accessibility_url", conf->agency_accessibility_url },
+            { "agency_legal_url", conf->agency_legal_url },
+            { "agency_contacts_url", conf->agency_contacts_url },
+            { "agency_help_url", conf->agency_help_url },
+        };
+        size_t u;
+
+        for (u = 0; u < sizeof(urls) / sizeof(urls[0]); u++) {
+            const char *v = urls[u][1];
+
+            if (v != NULL && strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0
+                && !(v[0] == '/' && v[1] != '/')) {
+                *perr = apr_psprintf(p, "%s: %s must start with https://, http:// or /", name,
+                                     urls[u][0]);
+                return APR_EINVAL;
+            }
+            if (v != NULL && strpbrk(v, " \t\"<>'`\\") != NULL) {
+                *perr = apr_psprintf(p, "%s: %s holds a space or a character an address cannot",
+                                     name, urls[u][0]);
+                return APR_EINVAL;
+            }
+        }
+        if (conf->agency_logo != NULL) {
+            size_t n = strlen(conf->agency_logo);
+
+            if (conf->agency_logo[0] != '/' || n < 5
+                || (strcmp(conf->agency_logo + n - 4, ".svg") != 0
+                    && strcmp(conf->agency_logo + n - 4, ".png") != 0)) {
+                *perr = apr_psprintf(p, "%s: agency_logo must be the absolute path of an .svg "
+                                     "or .png file", name);
+                return APR_EINVAL;
+            }
+        }
+        if ((conf->privacy_controller != NULL
+             && invqr_utf8_count_text(conf->privacy_controller, strlen(conf->privacy_controller), 0) < 0)
+            || (conf->privacy_dpo != NULL
+                && invqr_utf8_count_text(conf->privacy_dpo, strlen(conf->privacy_dpo), 0) < 0)) {
+            *perr = apr_psprintf(p, "%s: privacy_controller and privacy_dpo are UTF-8 text on one line",
+                                 name);
+            return APR_EINVAL;
+        }
     }
     if (conf->session_max_seconds < conf->session_idle_seconds) {
         *perr = apr_psprintf(p, "%s: session_max_seconds is shorter than session_idle_seconds", name);

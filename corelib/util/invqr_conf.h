@@ -56,6 +56,19 @@ typedef struct {
     const char *metrics_dir;      /* counters files for GET BASE/metrics, or NULL: none */
     int test_faults;              /* 0/1: enables /_test/ fault routes (tests only) */
     const char *sms_gateway;      /* spool:DIR or http(s)://URL */
+    /* The deploying administration's identity (its name is issuer_name),
+     * shown in every page's header and footer; each URL is https://, http://
+     * or a path on this site ("/..."), NULL when not configured. */
+    const char *agency_logo;      /* an .svg or .png file the module serves
+                                   * as /static/agency-logo.svg|png */
+    const char *agency_site_url;  /* the administration's own site */
+    const char *agency_privacy_url;       /* default: this service's /privacy */
+    const char *agency_accessibility_url; /* accessibility statement (AgID form) */
+    const char *agency_legal_url;         /* legal notes */
+    const char *agency_contacts_url;      /* contacts, URP */
+    const char *agency_help_url;          /* default: this service's /help */
+    const char *privacy_controller;       /* data controller on /privacy (default issuer_name) */
+    const char *privacy_dpo;              /* how to reach the DPO on /privacy */
     const char *path;             /* the file this came from */
 } invqr_conf_t;
 

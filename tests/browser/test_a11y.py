@@ -222,6 +222,16 @@ PAGES = [
     Page("error-400-fiscal-code", 400,
          step=demo_sign_in_form(BAD_FC, f"a bad fiscal code ({BAD_FC})"),
          marker='main[data-status="400"]'),
+    # words (issue 13): German, the privacy notice and the citizens' help
+    Page("home-de", 200, "/?lang=de", marker='html[lang="de"] main.home'),
+    Page("citizen-eligible-de", 200, "/citizen?lang=de",
+         step=signed_in_as(ELIGIBLE_FC, "an eligible citizen (definitive Y)"),
+         marker='html[lang="de"] [data-sms-lang]'),
+    Page("privacy", 200, "/privacy", marker='main [data-field="controller"]'),
+    Page("privacy-de", 200, "/privacy?lang=de", marker='html[lang="de"] main [data-field="dpo"]'),
+    Page("help", 200, "/help", marker="main section#get, main h2#get"),
+    Page("help-en", 200, "/help?lang=en", marker='html[lang="en"] main h2#sms'),
+    Page("error-404-de", 404, "/no-such-page?lang=de", marker='html[lang="de"] main[data-status="404"]'),
 ]
 
 

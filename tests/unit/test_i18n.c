@@ -280,6 +280,10 @@ static void test_messages_are_translated(void **state)
         if (i == INVQR_MSG_LANG_NAME_IT || i == INVQR_MSG_LANG_NAME_EN
             || i == INVQR_MSG_LANG_NAME_DE || i == INVQR_MSG_OP_PASSWORD)
             continue;
+        if (i == INVQR_MSG_NAV_MENU) { /* "Menu" in Italian and English */
+            assert_string_not_equal(it, de);
+            continue;
+        }
         /* "Code" is German too. */
         if (strcmp(it, de) == 0
             || (strcmp(en, de) == 0 && i != INVQR_MSG_CITIZEN_CODE_LABEL && i != INVQR_MSG_OP_RECENT_CODE))
