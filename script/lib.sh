@@ -200,7 +200,7 @@ CONF
             "agency_accessibility_url = https://form.agid.gov.it/" \
             "agency_legal_url = https://www.example.org/note-legali" \
             "agency_contacts_url = https://www.example.org/contatti" \
-            "privacy_dpo = Responsabile della protezione dei dati: rpd@example.org" >>"$conf"
+            "privacy_dpo = rpd@example.org" >>"$conf"
     fi
     # the agency's key and certificate that sign answers to signed SOAP requests (ModI)
     if ! grep -q '^soap_signing_key' "$conf"; then
