@@ -793,6 +793,7 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
         in.verify_url = apr_pstrcat(p, app->conf->public_base_url, "/verify", NULL);
         in.font_fallback = INVQR_DEJAVU_DIR "/DejaVuSans-Bold.ttf";
         in.issuer = app->conf->issuer_name;
+        in.lang2 = req->page.lang == INVQR_LANG_DE ? "de" : "en";
         rv = invqr_pdf_render(&pdf, &len, &in, p);
         if (rv != APR_SUCCESS) {
             invqr_log(INVQR_LOG_ERR, "INVQR0202: cannot make the attestation PDF (%d)", rv);

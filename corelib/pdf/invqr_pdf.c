@@ -67,7 +67,63 @@ static const invqr_pdf_rgb_t C_BLACK = {0.0, 0.0, 0.0};
 /* Languages of the text, for the structure (/Lang): the document is
  * Italian, its English parts say so. */
 #define LANG_IT "it-IT"
-#define LANG_EN "en-GB"
+
+/*
+ * Every word is printed twice: Italian, the language of the administration,
+ * then the holder's other language, English or German (the bilingual
+ * Province of Bolzano). Italian addresses the verifier with "lei", as every
+ * page of the service does; instructions are never infinitives.
+ */
+typedef struct {
+    const char *lang;                  /* BCP 47, for the tagged structure */
+    const char *strap, *subtitle, *holder, *fiscal_code, *issued, *issue_date,
+               *valid_until, *verification_code, *verifiers;
+    const char *step0_before, *step0_after, *step0_plain, *step1, *step2, *step3;
+    const char *note, *footer;
+} second_t;
+
+static const second_t SECOND_EN = {
+    "en-GB", "QR attestation", "Civil invalidity status attestation", "HOLDER",
+    "TAX CODE", "ISSUED", "ISSUE DATE", "VALID UNTIL", "VERIFICATION CODE", "For verifiers",
+    "Scan the QR code with any phone camera, or open the page ",
+    " and type the verification code.",
+    "Scan the QR code with any phone camera, or open the /verify page of the service and type "
+    "the verification code.",
+    "Type the holder\xE2\x80\x99s tax code (codice fiscale), read from their health card.",
+    "The first level shows only the name and the status categories, as yes/no.",
+    "Ask for an identity document to make sure that the person showing the attestation is its "
+    "holder.",
+    "The attestation shows the status at the moment of the check, online: the result always "
+    "reflects the current records.",
+    "This document attests the holder\xE2\x80\x99s civil invalidity status and shows only the "
+    "name, tax code and the code\xE2\x80\x99s dates. It carries no medical report, diagnosis "
+    "or percentage: a verifier sees the name and the recognised categories (yes/no); the "
+    "medical judgment and percentage are shown only to an authorised operator, with the "
+    "holder\xE2\x80\x99s consent.",
+};
+
+static const second_t SECOND_DE = {
+    "de-DE", "QR-Bescheinigung", "Bescheinigung des Status der Zivilinvalidit\xC3\xA4t",
+    "INHABER/IN", "STEUERNUMMER", "AUSGESTELLT", "AUSGESTELLT AM", "G\xC3\x9CLTIG BIS",
+    "PR\xC3\x9C" "FCODE", "F\xC3\xBCr Pr\xC3\xBC" "fende",
+    "QR-Code mit einer Handykamera scannen oder die Seite ",
+    " \xC3\xB6" "ffnen und den Pr\xC3\xBC" "fcode eingeben.",
+    "QR-Code mit einer Handykamera scannen oder die Seite /verify \xC3\xB6" "ffnen und den "
+    "Pr\xC3\xBC" "fcode eingeben.",
+    "Steuernummer (codice fiscale) von der Gesundheitskarte der Person eingeben.",
+    "Die erste Stufe zeigt nur Namen und Kategorien, als Ja/Nein.",
+    "Mit einem Ausweis pr\xC3\xBC" "fen, dass die Person Inhaber/in ist.",
+    "Zeigt den Status zum Zeitpunkt der Pr\xC3\xBC" "fung, online, nach den aktuellen Daten.",
+    "Bescheinigt den Status der Zivilinvalidit\xC3\xA4t; zeigt nur Namen, Steuernummer und "
+    "Daten des Codes, keinen Bescheid, keine Diagnose, keinen Grad. Pr\xC3\xBC" "fende sehen "
+    "Namen und Kategorien (Ja/Nein); Beurteilung und Grad nur berechtigte Sachbearbeiter, mit "
+    "Zustimmung der Person.",
+};
+
+static const second_t *second_of(const invqr_pdf_input_t *in)
+{
+    return in->lang2 != NULL && strcmp(in->lang2, "de") == 0 ? &SECOND_DE : &SECOND_EN;
+}
 
 /* The heading, and the title a viewer shows */
 #define TITLE "Attestazione dello status di invalidit\xC3\xA0 civile"
@@ -131,7 +187,7 @@ static void tagged_wrap(invqr_pdf_page_t *pg, HPDF_Dict parent, const char *type
 static void draw_header(invqr_pdf_page_t *pg, const invqr_pdf_input_t *in)
 {
     double base = PAGE_H - BAND_H / 2.0 - 3.5;
-    const char *what = "Attestazione QR \xC2\xB7 QR attestation";
+    const char *what = apr_pstrcat(pg->p, "Attestazione QR \xC2\xB7 ", second_of(in)->strap, NULL);
     HPDF_Dict e;
 
     deco(pg, C_BLUE, 0, PAGE_H - BAND_H, PAGE_W, BAND_H);
@@ -150,7 +206,7 @@ static void draw_header(invqr_pdf_page_t *pg, const invqr_pdf_input_t *in)
 }
 
 /* Title and subtitle; returns the y below them. */
-static double draw_title(invqr_pdf_page_t *pg, double y)
+static double draw_title(invqr_pdf_page_t *pg, const second_t *two, double y)
 {
     static const char title[] = TITLE;
     double size = invqr_pdf_fit_size(pg, &pg->bold, 20.0, 14.0, CONTENT_W, title);
@@ -159,8 +215,7 @@ static double draw_title(invqr_pdf_page_t *pg, double y)
     tagged_str(pg, NULL, "H1", NULL, &pg->bold, size, C_DARK, MARGIN, y,
                title);
     y -= 18.0;
-    tagged_str(pg, NULL, "P", LANG_EN, &pg->regular, 12.5, C_MUTED, MARGIN, y,
-               "Civil invalidity status attestation");
+    tagged_str(pg, NULL, "P", two->lang, &pg->regular, 12.5, C_MUTED, MARGIN, y, two->subtitle);
     y -= 14.0;
     hrule(pg, MARGIN, y, CONTENT_W);
     return y;
@@ -201,7 +256,7 @@ static double draw_holder(invqr_pdf_page_t *pg, const invqr_pdf_input_t *in,
         name = in->surname;
     }
     y -= 20.0;
-    label(pg, NULL, "P", MARGIN, y, "TITOLARE \xC2\xB7 HOLDER");
+    label(pg, NULL, "P", MARGIN, y, apr_pstrcat(pg->p, "TITOLARE \xC2\xB7 ", second_of(in)->holder, NULL));
     f = invqr_pdf_face_for(pg, &pg->bold, name);
     size = invqr_pdf_fit_size(pg, f, 20.0, 12.0, CONTENT_W, name);
     y -= size + 4.0;
@@ -227,17 +282,21 @@ static double draw_holder(invqr_pdf_page_t *pg, const invqr_pdf_input_t *in,
     y -= 22.0;
     invqr_pdf_tags_scope(&pg->tags,
                          label(pg, head, "TH", MARGIN, y,
-                               "CODICE FISCALE \xC2\xB7 FISCAL CODE"),
+                               apr_pstrcat(pg->p, "CODICE FISCALE \xC2\xB7 ",
+                                           second_of(in)->fiscal_code, NULL)),
                          "Column");
     invqr_pdf_tags_scope(&pg->tags,
                          label(pg, head, "TH", col2, y,
-                               expires ? "RILASCIO \xC2\xB7 ISSUED"
-                                       : "DATA DI RILASCIO \xC2\xB7 ISSUE DATE"),
+                               expires ? apr_pstrcat(pg->p, "RILASCIO \xC2\xB7 ",
+                                                     second_of(in)->issued, NULL)
+                                       : apr_pstrcat(pg->p, "DATA DI RILASCIO \xC2\xB7 ",
+                                                     second_of(in)->issue_date, NULL)),
                          "Column");
     if (expires) {
         invqr_pdf_tags_scope(&pg->tags,
                              label(pg, head, "TH", col3, y,
-                                   "VALIDO FINO AL \xC2\xB7 VALID UNTIL"),
+                                   apr_pstrcat(pg->p, "VALIDO FINO AL \xC2\xB7 ",
+                                               second_of(in)->valid_until, NULL)),
                              "Column");
     }
     y -= 17.0;
@@ -327,7 +386,8 @@ static double draw_qr_card(invqr_pdf_page_t *pg, const invqr_pdf_input_t *in,
     e = elem(pg, NULL, "P", NULL);
     invqr_pdf_tags_begin(&pg->tags, e);
     invqr_pdf_show_centered(pg, &pg->regular, 7.5, C_MUTED, PAGE_W / 2.0, cy,
-                  "CODICE DI VERIFICA \xC2\xB7 VERIFICATION CODE");
+                  apr_pstrcat(pg->p, "CODICE DI VERIFICA \xC2\xB7 ",
+                              second_of(in)->verification_code, NULL));
     invqr_pdf_tags_end(&pg->tags);
     cy -= code_size + 2.0;
     e = elem(pg, NULL, "P", NULL);
@@ -367,58 +427,48 @@ static double draw_steps(invqr_pdf_page_t *pg, double x, double width, double y,
 static double draw_instructions(invqr_pdf_page_t *pg, const invqr_pdf_input_t *in,
                                 double y)
 {
+    const second_t *two = second_of(in);
     const char *it[4], *en[4];
     double colw = (CONTENT_W - 8.0 * MM) / 2.0, y1, y2;
 
     if (in->verify_url != NULL && in->verify_url[0] != '\0') {
         it[0] = apr_pstrcat(pg->p,
-                            "Inquadrare il codice QR con la fotocamera di un "
-                            "qualsiasi telefono, oppure aprire la pagina ",
+                            "Inquadri il codice QR con la fotocamera di un "
+                            "qualsiasi telefono, oppure apra la pagina ",
                             in->verify_url,
-                            " e digitare il codice di verifica.", NULL);
-        en[0] = apr_pstrcat(pg->p,
-                            "Scan the QR code with any phone camera, or open "
-                            "the page ",
-                            in->verify_url, " and type the verification code.",
-                            NULL);
+                            " e digiti il codice di verifica.", NULL);
+        en[0] = apr_pstrcat(pg->p, two->step0_before, in->verify_url, two->step0_after, NULL);
     }
     else {
-        it[0] = "Inquadrare il codice QR con la fotocamera di un qualsiasi "
-                "telefono, oppure aprire la pagina /verify del servizio e "
-                "digitare il codice di verifica.";
-        en[0] = "Scan the QR code with any phone camera, or open the /verify "
-                "page of the service and type the verification code.";
+        it[0] = "Inquadri il codice QR con la fotocamera di un qualsiasi "
+                "telefono, oppure apra la pagina /verify del servizio e "
+                "digiti il codice di verifica.";
+        en[0] = two->step0_plain;
     }
-    it[1] = "Digitare il codice fiscale del titolare, letto dalla sua "
+    it[1] = "Digiti il codice fiscale del titolare, letto dalla sua "
             "tessera sanitaria.";
     it[2] = "Il primo livello mostra solo il nome e le categorie dello "
             "status, come s\xC3\xAC/no.";
-    it[3] = "Chiedere un documento d\xE2\x80\x99identit\xC3\xA0 per accertare "
+    it[3] = "Chieda un documento d\xE2\x80\x99identit\xC3\xA0 per accertare "
             "che chi presenta l\xE2\x80\x99" "attestazione ne sia il "
             "titolare.";
-    en[1] = "Type the holder\xE2\x80\x99s fiscal code, read from their "
-            "health card.";
-    en[2] = "The first level shows only the name and the status categories, "
-            "as yes/no.";
-    en[3] = "Ask for an identity document to make sure that the person "
-            "showing the attestation is its holder.";
+    en[1] = two->step1;
+    en[2] = two->step2;
+    en[3] = two->step3;
 
     y -= 24.0;
     y1 = draw_steps(pg, MARGIN, colw, y, NULL, "Per chi verifica", it, 4);
-    y2 = draw_steps(pg, MARGIN + colw + 8.0 * MM, colw, y, LANG_EN,
-                    "For verifiers", en, 4);
+    y2 = draw_steps(pg, MARGIN + colw + 8.0 * MM, colw, y, two->lang, two->verifiers, en, 4);
     return y1 < y2 ? y1 : y2;
 }
 
 /* The online note, in a tinted box with a blue edge; returns the y below. */
-static double draw_note(invqr_pdf_page_t *pg, double y)
+static double draw_note(invqr_pdf_page_t *pg, const second_t *two, double y)
 {
     static const char it[] =
         "L\xE2\x80\x99" "attestazione mostra lo status al momento della "
         "verifica, online: il risultato riflette sempre i dati correnti.";
-    static const char en[] =
-        "The attestation shows the status at the moment of the check, "
-        "online: the result always reflects the current records.";
+    const char *en = two->note;
     const double size = 8.8, leading = 11.6, pad = 8.0;
     double x = MARGIN + 4.0 + pad, w = CONTENT_W - 4.0 - 2.0 * pad;
     double probe = 0, h, top = y - 6.0, yy;
@@ -435,14 +485,14 @@ static double draw_note(invqr_pdf_page_t *pg, double y)
     yy = top - pad - size + 1.0;
     tagged_wrap(pg, NULL, "P", NULL, &pg->bold, size, C_TEXT, leading, x, w,
                 &yy, it);
-    tagged_wrap(pg, NULL, "P", LANG_EN, &pg->regular, size, C_TEXT, leading,
+    tagged_wrap(pg, NULL, "P", two->lang, &pg->regular, size, C_TEXT, leading,
                 x, w, &yy, en);
     return top - h;
 }
 
 /* What the document shows and what it does not, at the foot of the page
  * above a rule, the last baseline 10 mm from the bottom edge. */
-static void draw_footer(invqr_pdf_page_t *pg)
+static void draw_footer(invqr_pdf_page_t *pg, const second_t *two)
 {
     static const char it[] =
         "Questo documento attesta lo status di invalidit\xC3\xA0 civile del "
@@ -451,13 +501,7 @@ static void draw_footer(invqr_pdf_page_t *pg)
         "verifica vede il nome e le categorie riconosciute (s\xC3\xAC/no); "
         "giudizio sanitario e percentuale li vede solo un operatore "
         "autorizzato, con il consenso del titolare.";
-    static const char en[] =
-        "This document attests the holder\xE2\x80\x99s civil invalidity "
-        "status and shows only the name, fiscal code and the code\xE2\x80\x99s "
-        "dates. It carries no medical report, diagnosis or percentage: a "
-        "verifier sees the name and the recognised categories (yes/no); the "
-        "medical judgment and percentage are shown only to an authorised "
-        "operator, with the holder\xE2\x80\x99s consent.";
+    const char *en = two->footer;
     const double size = 7.0, leading = 8.8;
     double probe = 0, y;
     int lines;
@@ -470,7 +514,7 @@ static void draw_footer(invqr_pdf_page_t *pg)
     hrule(pg, MARGIN, y + size + 4.0, CONTENT_W);
     tagged_wrap(pg, NULL, "P", NULL, &pg->regular, size, C_MUTED, leading,
                 MARGIN, CONTENT_W, &y, it);
-    tagged_wrap(pg, NULL, "P", LANG_EN, &pg->regular, size, C_MUTED, leading,
+    tagged_wrap(pg, NULL, "P", two->lang, &pg->regular, size, C_MUTED, leading,
                 MARGIN, CONTENT_W, &y, en);
 }
 
@@ -537,12 +581,12 @@ static void compose(invqr_pdf_page_t *pg, const invqr_pdf_input_t *in,
 
     /* drawn in reading order, which the structure follows */
     draw_header(pg, in);
-    y = draw_title(pg, PAGE_H - BAND_H - 10.0 * MM);
+    y = draw_title(pg, second_of(in), PAGE_H - BAND_H - 10.0 * MM);
     y = draw_holder(pg, in, dates, y);
     y = draw_qr_card(pg, in, qr, y - 6.0);
     y = draw_instructions(pg, in, y);
-    draw_note(pg, y);
-    draw_footer(pg);
+    draw_note(pg, second_of(in), y);
+    draw_footer(pg, second_of(in));
     invqr_pdf_tags_finish(&pg->tags);
     if (pg->tags.failed && pg->rv == APR_SUCCESS) {
         /* an untagged or half-tagged PDF is not handed out */

@@ -4,7 +4,7 @@
  * Renders the one-page A4 PDF a citizen downloads: title, holder, fiscal
  * code, issue date, the QR of the verification URL drawn as vector
  * rectangles, the code in groups for typing, and instructions for
- * verifiers in Italian and English. All text is real text in embedded
+ * verifiers in Italian and in English or German (lang2). All text is real text in embedded
  * subsets of DejaVu Sans, made at build time (corelib/Makefile.pdf.inc);
  * see the comment atop invqr_pdf.c for how rendering stays fast.
  */
@@ -42,6 +42,8 @@ typedef struct invqr_pdf_input_t {
     const char *verify_url;   /* the manual-entry page, printed for typing */
     const char *issuer;       /* issuing administration, UTF-8, for the
                                * header band and the Author field */
+    const char *lang2;        /* the language beside Italian: "de" German,
+                               * anything else (NULL) English */
     const char *font_fallback; /* a full TTF (e.g. DejaVuSans-Bold.ttf) for
                                 * a name, issuer or fiscal code with letters
                                 * the Latin fonts lack (Greek, Cyrillic...):

@@ -193,7 +193,7 @@ static void check_text(const char *text, const char *tool)
     static const char *const keys[] = {
         "fotocamera", "telefono", "codice fiscale", "tessera sanitaria",
         "identit\xC3\xA0", "s\xC3\xAC/no", "online", "phone camera",
-        "fiscal code", "health card", "identity document", "yes/no",
+        "tax code", "health card", "identity document", "yes/no",
         "status at the moment of the check", "01/02/2025", "RSSMRA80A01H501U",
         "01234-56789-ABCDE-FGHJK", "Civil invalidity status attestation",
     };
@@ -230,6 +230,32 @@ static void test_text_extracted(void **state)
                             path),
                fx->p);
     check_text(text, "gs txtwrite");
+}
+
+/* Beside Italian, the holder's German (lang2 "de"); Italian instructs
+ * with "lei", never with infinitives. */
+static void test_text_german_and_register(void **state)
+{
+    fixture_t *fx = *state;
+    invqr_pdf_input_t in = base_input(fx);
+    const char *path, *text;
+    static const char *const de[] = {
+        "F\xC3\xBCr Pr\xC3\xBC" "fende", "STEUERNUMMER", "Gesundheitskarte", "Ja/Nein",
+        "Bescheinigung des Status der Zivilinvalidit\xC3\xA4t", "Inquadri il codice QR",
+        "Digiti il codice fiscale", "Chieda un documento",
+    };
+    size_t i;
+
+    require_tool("pdftotext", "poppler-utils");
+    in.lang2 = "de";
+    path = render_to_file(fx, &in, "text-de");
+    text = run(apr_psprintf(fx->p, "pdftotext -enc UTF-8 '%s' - 2>&1", path), fx->p);
+    for (i = 0; i < sizeof(de) / sizeof(de[0]); i++)
+        assert_contains(text, de[i], "pdftotext");
+    assert_null(strstr(text, "For verifiers"));
+    assert_null(strstr(text, "Inquadrare"));
+    assert_null(strstr(text, "Digitare"));
+    assert_null(strstr(text, "Chiedere"));
 }
 
 static void test_verify_url_and_issuer(void **state)
@@ -841,6 +867,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_text_extracted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_text_german_and_register, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_url_and_issuer, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_expiry_date, setup, teardown),
