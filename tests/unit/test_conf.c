@@ -186,6 +186,41 @@ static void test_pdf_copies_dir_and_its_old_name(void **state)
                  "test.conf:5: 'pdf_copies_dir' and 'pdf_cache_dir' are one setting: give it once");
 }
 
+/* The administration's identity: links are web addresses or paths on this
+ * site, the logo an .svg or .png file, the privacy texts one line each;
+ * all unset by default (privacy and help then point at invqr's own pages). */
+static void test_agency_identity(void **state)
+{
+    invqr_conf_t *c;
+    const char *err = NULL;
+
+    (void)state;
+    assert_int_equal(parse(&c, &err, MINIMAL), APR_SUCCESS);
+    assert_null(c->agency_logo);
+    assert_null(c->agency_privacy_url);
+    assert_null(c->privacy_dpo);
+    assert_int_equal(parse(&c, &err, MINIMAL "agency_logo = /etc/invqr/logo.svg\n"
+                                     "agency_site_url = https://www.comune.example.it/\n"
+                                     "agency_privacy_url = /privacy\n"
+                                     "agency_accessibility_url = https://form.agid.gov.it/view/x\n"
+                                     "agency_legal_url = http://intranet.example/note\n"
+                                     "agency_contacts_url = /contatti\n"
+                                     "agency_help_url = https://help.example.it/\n"
+                                     "privacy_controller = Comune di Forl\xC3\xAC, Piazza Saffi 8\n"
+                                     "privacy_dpo = rpd@comune.forli.fc.it\n"), APR_SUCCESS);
+    assert_string_equal(c->agency_logo, "/etc/invqr/logo.svg");
+    assert_string_equal(c->agency_contacts_url, "/contatti");
+    assert_string_equal(c->privacy_controller, "Comune di Forl\xC3\xAC, Piazza Saffi 8");
+    assert_int_equal(parse(&c, &err, MINIMAL "agency_site_url = javascript:alert(1)\n"), APR_EINVAL);
+    assert_non_null(strstr(err, "agency_site_url"));
+    assert_int_equal(parse(&c, &err, MINIMAL "agency_help_url = //evil.example/\n"), APR_EINVAL);
+    assert_int_equal(parse(&c, &err, MINIMAL "agency_legal_url = https://a.example/\"x\n"), APR_EINVAL);
+    assert_int_equal(parse(&c, &err, MINIMAL "agency_logo = logo.svg\n"), APR_EINVAL);
+    assert_int_equal(parse(&c, &err, MINIMAL "agency_logo = /etc/invqr/logo.gif\n"), APR_EINVAL);
+    assert_non_null(strstr(err, "agency_logo"));
+    assert_int_equal(parse(&c, &err, MINIMAL "privacy_dpo = a\x7F" "b\n"), APR_EINVAL);
+}
+
 static void test_example_file(void **state)
 {
     const char *top = getenv("top_srcdir");
@@ -229,6 +264,7 @@ int main(void)
         cmocka_unit_test(test_load_missing_file),
         cmocka_unit_test(test_issuer_name),
         cmocka_unit_test(test_pdf_copies_dir_and_its_old_name),
+        cmocka_unit_test(test_agency_identity),
         cmocka_unit_test(test_example_file),
     };
     int rc;
