@@ -15,8 +15,8 @@
 #define MAX_TEXT 400
 
 typedef struct {
-    const char *benefit[2];
-    const char *granted_by[2];
+    const char *benefit[INVQR_LANG__COUNT];     /* by invqr_lang_t */
+    const char *granted_by[INVQR_LANG__COUNT];
     int level;
 } benefit_t;
 
@@ -25,8 +25,12 @@ struct invqr_benefits_t {
     int n;
 };
 
+/* The German columns may be left out (a file from before German): German
+ * pages then show the Italian texts. */
 static const char *const columns[] = { "benefit_it", "benefit_en", "granted_by_it",
-                                       "granted_by_en", "level" };
+                                       "granted_by_en", "level", "benefit_de", "granted_by_de" };
+#define REQUIRED 5
+#define ALL 7
 
 apr_status_t invqr_benefits_load(invqr_benefits_t **pout, const char **perr, const char *path,
                                  apr_pool_t *p)
@@ -35,7 +39,8 @@ apr_status_t invqr_benefits_load(invqr_benefits_t **pout, const char **perr, con
     invqr_csv_row_t row;
     invqr_csv_t *csv;
     const char *why = NULL;
-    int fd, i, map[5];
+    int fd, i, map[ALL];
+    unsigned long nf;
     apr_status_t rv = APR_EINVAL;
 
     *pout = NULL;
@@ -46,18 +51,21 @@ apr_status_t invqr_benefits_load(invqr_benefits_t **pout, const char **perr, con
         return APR_ENOENT;
     }
     csv = invqr_csv_open_fd(fd, p);
-    if (invqr_csv_next(csv, &row, &why) != INVQR_CSV_RECORD || row.nfields != 5) {
-        *perr = apr_psprintf(p, "%s:1: the header must be %s,%s,%s,%s,%s", path, columns[0],
-                             columns[1], columns[2], columns[3], columns[4]);
+    if (invqr_csv_next(csv, &row, &why) != INVQR_CSV_RECORD
+        || (row.nfields != REQUIRED && row.nfields != ALL)) {
+        *perr = apr_psprintf(p, "%s:1: the header must be %s,%s,%s,%s,%s (and optionally %s,%s)",
+                             path, columns[0], columns[1], columns[2], columns[3], columns[4],
+                             columns[5], columns[6]);
         goto out;
     }
-    for (i = 0; i < 5; i++) {
+    nf = (unsigned long)row.nfields;
+    for (i = 0; i < ALL; i++) {
         int j;
         map[i] = -1;
-        for (j = 0; j < 5; j++)
+        for (j = 0; j < (int)nf; j++)
             if (row.len[j] == strlen(columns[i]) && memcmp(row.field[j], columns[i], row.len[j]) == 0)
                 map[i] = j;
-        if (map[i] < 0) {
+        if (map[i] < 0 && (i < REQUIRED || nf == ALL)) {
             *perr = apr_psprintf(p, "%s:1: column %s is missing", path, columns[i]);
             goto out;
         }
@@ -68,8 +76,9 @@ apr_status_t invqr_benefits_load(invqr_benefits_t **pout, const char **perr, con
 
         if (r == INVQR_CSV_EOF)
             break;
-        if (r != INVQR_CSV_RECORD || row.nfields != 5) {
-            *perr = apr_psprintf(p, "%s:%lu: %s", path, row.line, why != NULL ? why : "5 fields expected");
+        if (r != INVQR_CSV_RECORD || (unsigned long)row.nfields != nf) {
+            *perr = apr_psprintf(p, "%s:%lu: %s", path, row.line,
+                                 why != NULL ? why : nf == ALL ? "7 fields expected" : "5 fields expected");
             goto out;
         }
         if (b->n == MAX_BENEFITS) {
@@ -77,9 +86,13 @@ apr_status_t invqr_benefits_load(invqr_benefits_t **pout, const char **perr, con
             goto out;
         }
         bt = &b->rows[b->n];
-        for (i = 0; i < 4; i++) {
+        for (i = 0; i < ALL; i++) {
             int f = map[i];
-            long chars = invqr_utf8_count_text(row.field[f], row.len[f], 0);
+            long chars;
+
+            if (i == 4 || f < 0)
+                continue;
+            chars = invqr_utf8_count_text(row.field[f], row.len[f], 0);
 
             if (chars < 1 || chars > MAX_TEXT) {
                 *perr = apr_psprintf(p, "%s:%lu: %s must be 1 to %d characters of text", path,
@@ -91,6 +104,10 @@ apr_status_t invqr_benefits_load(invqr_benefits_t **pout, const char **perr, con
         bt->benefit[1] = apr_pstrmemdup(p, row.field[map[1]], row.len[map[1]]);
         bt->granted_by[0] = apr_pstrmemdup(p, row.field[map[2]], row.len[map[2]]);
         bt->granted_by[1] = apr_pstrmemdup(p, row.field[map[3]], row.len[map[3]]);
+        bt->benefit[2] = map[5] >= 0 ? apr_pstrmemdup(p, row.field[map[5]], row.len[map[5]])
+                                     : bt->benefit[0];
+        bt->granted_by[2] = map[6] >= 0 ? apr_pstrmemdup(p, row.field[map[6]], row.len[map[6]])
+                                        : bt->granted_by[0];
         if (row.len[map[4]] != 1 || (row.field[map[4]][0] != '1' && row.field[map[4]][0] != '2')) {
             *perr = apr_psprintf(p, "%s:%lu: level must be 1 or 2", path, row.line);
             goto out;
@@ -109,8 +126,7 @@ void invqr_benefits_route(invqr_app_t *app, const invqr_request_t *req, invqr_re
                           apr_pool_t *p)
 {
     const invqr_benefits_t *b = app->benefits;
-    /* German reads the Italian columns: benefits.csv has Italian and English. */
-    int l = req->page.lang == INVQR_LANG_EN ? 1 : 0, i;
+    int l = (int)invqr_lang_valid((int)req->page.lang), i;
     invqr_page_t *pg = invqr_page_new(&req->page, invqr_msg(req->page.lang, INVQR_MSG_BENEFITS_TITLE), p);
     invqr_el_t *main = invqr_page_main(pg), *wrap, *table, *tr, *tbody, *levels;
 

@@ -137,3 +137,10 @@ def test_the_operators_recent_checks_say_words_not_audit_values(invqr, tmp_path)
     assert ">match<" not in table
     # the date as Italians write it, the ISO form for machines
     assert re.search(r'datetime="\d{4}-\d\d-\d\dT\d\d:\d\d">\d\d/\d\d/\d{4} \d\d:\d\d<', table)
+
+
+def test_benefits_in_german_from_the_optional_german_columns(invqr):
+    r = requests.get(invqr.url + "/benefits?lang=de")
+    assert '<html lang="de">' in r.text
+    assert "Parkausweis für Menschen mit Behinderung (CUDE)" in r.text
+    assert "Contrassegno di parcheggio" not in r.text
