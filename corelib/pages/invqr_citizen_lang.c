@@ -37,7 +37,9 @@ apr_status_t invqr_citizen_sms_lang_section(invqr_page_t *pg, invqr_el_t *main, 
     invqr_html_add(sec, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_SMS_LANG_TEXT));
     form = invqr_page_post_form(pg, sec, "/citizen/sms-language");
     fs = invqr_html_add(form, "fieldset", NULL);
-    invqr_html_add(fs, "legend", invqr_page_msg(pg, INVQR_MSG_CITIZEN_SMS_LANG_H2));
+    /* the group's name for screen readers; the heading above says it to the eye */
+    invqr_html_set(invqr_html_add(fs, "legend", invqr_page_msg(pg, INVQR_MSG_CITIZEN_SMS_LANG_H2)),
+                   "class", "visually-hidden");
     for (i = 0; i < sizeof(langs) / sizeof(langs[0]); i++) {
         const char *tag = invqr_lang_tag(langs[i]);
         const char *id = apr_pstrcat(invqr_page_pool(pg), "sms-lang-", tag, NULL);
