@@ -205,7 +205,7 @@ static void test_italian_register(void **state)
 {
     static const char *const anywhere[] = {
         "tu", "tuo", "tua", "tuoi", "tue", "ti", "te", "teco", "hai", "puoi", "devi", "vuoi",
-        "sai", "vai", "fai", "inserisci", "leggi", "attendi", "riduci", "scegli", "apri",
+        "sai", "vai", "fai", "stai", "agisci", "agivi", "inserisci", "leggi", "attendi", "riduci", "scegli", "apri",
         "chiedi", "esci", "sostituisci", "accedi", "ricevi", "vedi", "prendi", "scrivi",
         "rispondi", "premi", "segui", "trovi", "controllalo", "confrontalo", "ricopialo",
         "comunicalo", "scaricalo", "stampalo", "mostrami", "mostrarti", "dirti", "ricordati",
