@@ -454,7 +454,7 @@ static void level2_page(const invqr_request_t *req, invqr_response_t *resp,
     v.handicap = st->handicap;
     dl = invqr_verify_panel(&panel, main, req->page.lang, &v);
     row(dl, MSG(FIELD_INVALIDITY_PERCENT), "invalidity_percent",
-        st->invalidity_percent >= 0 ? apr_psprintf(p, "%d", st->invalidity_percent) : MSG(NOT_STATED));
+        st->invalidity_percent >= 0 ? apr_psprintf(p, "%d%%", st->invalidity_percent) : MSG(NOT_STATED));
     switch (st->civil_blindness) {
     case INVQR_BLIND_ABSOLUTE: bval = "absolute"; btext = MSG(BLIND_ABSOLUTE); break;
     case INVQR_BLIND_PARTIAL: bval = "partial"; btext = MSG(BLIND_PARTIAL); break;

@@ -223,7 +223,7 @@ def test_second_level_flow_with_sms_consent(invqr, tmp_path):
     shown = send_otp(invqr, s, code, sent, " %s " % otp)   # read out, typed with blanks
     assert shown.status_code == 200
     assert "no-store" in shown.headers["Cache-Control"]
-    assert 'data-field="invalidity_percent">85<' in shown.text
+    assert 'data-field="invalidity_percent">85%<' in shown.text
     assert re.search(r'data-field="medical_judgment"[^>]*>Riduzione permanente\n"grave"<', shown.text)
     assert 'data-field="blindness_degree" data-value="partial"' in shown.text
     assert 'data-field="review_date">2030-01-31<' in shown.text

@@ -242,7 +242,7 @@ def test_no_answer_without_its_audit_row(refusing, tmp_path, scope, version):
     otp_w = otp_sent_since(inst, before)
     r = send_otp(inst, s, code_w, sent, otp_w)
     assert r.status_code == 200, r.text[:400]
-    assert 'data-field="invalidity_percent">83<' in r.text
+    assert 'data-field="invalidity_percent">83%<' in r.text
     assert 'data-field="medical_judgment"' in r.text and "Giudizio riservato Zeta" in r.text
     assert 'data-field="review_date">2031-03-17<' in r.text
     before = spool(inst)
