@@ -3,11 +3,15 @@
 a code generated through one node verifies at once through the other
 (causal reads), the per-code guessing limit is exact across nodes, a
 session and its CSRF token work on both, and a PDF copy on one node's disk
-is never sent once its code was revoked through the other. Requests go to
-the nodes directly, not through the front, to choose the node."""
+is never sent once its code was revoked through the other, and a node whose
+Galera member is desynced or cut off answers 503 on /health and leaves the
+front. Requests go to the nodes directly, not through the front, to choose
+the node."""
 import concurrent.futures
 import itertools
 import re
+import subprocess
+import time
 
 import requests
 
@@ -82,3 +86,61 @@ def test_a_pdf_copy_is_not_sent_after_a_revocation_through_the_other_node(cluste
     gone = s.get(two + link, allow_redirects=False)
     assert gone.status_code == 303 and gone.content != made.content
     assert s.get(two + "/citizen/qr.pdf").status_code == 404
+
+
+def health(cluster, n):
+    return requests.get(cluster.node_url[n] + "/health", timeout=30).status_code
+
+
+def wait_health(cluster, n, status, seconds=120):
+    """Poll node n's /health until it answers status (or give up)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if health(cluster, n) == status:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def node_requests(cluster, n):
+    """Requests for a verification page that node n's httpd has logged."""
+    logs = list((cluster.run / ("web%d" % n) / "log").glob("access*log"))
+    assert logs, list((cluster.run / ("web%d" % n) / "log").iterdir())
+    return sum(1 for line in logs[0].read_text(errors="replace").splitlines() if " /v/" in line)
+
+
+def test_a_node_whose_galera_member_is_not_synced_or_not_primary_leaves_the_front(cluster,
+                                                                                  tmp_path):
+    fc, = citizens(cluster, tmp_path, 1)
+    code = generate(cluster.url, sign_in(cluster.url, fc))
+    db2 = "--socket=%s/db2.sock" % cluster.sockdir
+
+    def galera(statement):
+        subprocess.run(["mariadb", "--no-defaults", db2, "-uroot", "-e", statement],
+                       check=True, timeout=120)
+
+    assert health(cluster, 2) == 200
+    for leave, back in [
+            # desynced: primary and answering, but no longer keeping up (state 2)
+            ("SET GLOBAL wsrep_desync = ON", "SET GLOBAL wsrep_desync = OFF"),
+            # cut off from the group: alone, outside the primary component
+            ("SET GLOBAL wsrep_provider_options = 'gmcast.isolate = 1'",
+             "SET GLOBAL wsrep_provider_options = 'gmcast.isolate = 0'")]:
+        galera(leave)
+        try:
+            assert wait_health(cluster, 2, 503), leave
+            assert health(cluster, 1) == 200
+            # the front's checks take node 2 out (two failed checks, 1 s):
+            # wait for a few verifications through the front that node 2 did not see
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                seen = node_requests(cluster, 2)
+                if [verify(cluster.url, code, fc).status_code for _ in range(4)] == [200] * 4 \
+                        and node_requests(cluster, 2) == seen:
+                    break
+            answers = [verify(cluster.url, code, fc).status_code for _ in range(10)]
+            assert answers == [200] * 10, (leave, answers)
+            assert node_requests(cluster, 2) == seen, leave
+        finally:
+            galera(back)
+        assert wait_health(cluster, 2, 200), back
