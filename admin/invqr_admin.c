@@ -25,6 +25,7 @@
 #include "invqr_modi_trust.h"
 #include "invqr_admin_delegation.h"
 #include "invqr_voucher.h"
+#include "invqr_admin_archive.h"
 #include "invqr_audit.h"
 #include "invqr_code.h"
 #include "invqr_conf.h"
@@ -990,8 +991,28 @@ static int audit_row(void *baton, invqr_binds_t *out)
 static int audit_usage(void)
 {
     fprintf(stderr, "usage: invqr-admin audit [--fiscal-code FC | --code CODE | --operator USERNAME]"
-                    " [--limit N]\n");
+                    " [--limit N]\n"
+                    "       invqr-admin audit archive --before YYYY-MM-DD --out FILE\n");
     return 2;
+}
+
+/* audit archive --before DAY --out FILE (invqr_admin_archive.c) */
+static int cmd_audit_archive(admin_t *a, int argc, char **argv)
+{
+    const char *before = NULL, *out = NULL;
+    int i;
+
+    for (i = 0; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--before") == 0 && before == NULL)
+            before = argv[i + 1];
+        else if (strcmp(argv[i], "--out") == 0 && out == NULL)
+            out = argv[i + 1];
+        else
+            return audit_usage();
+    }
+    if (i != argc || before == NULL || out == NULL || *out == '\0')
+        return audit_usage();
+    return invqr_admin_audit_archive(a->db, before, out, a->pool);
 }
 
 /* The audit log, newest first: of one citizen, one code, one operator, or
@@ -1010,6 +1031,8 @@ static int cmd_audit(admin_t *a, int argc, char **argv)
     invqr_sql_t sql;
     int i, filters;
 
+    if (argc > 0 && strcmp(argv[0], "archive") == 0)
+        return cmd_audit_archive(a, argc - 1, argv + 1);
     for (i = 0; i < argc; i++) {
         const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -1157,6 +1180,8 @@ static void usage(void)
             "  delegation remove --holder CF --delegate CF | delegation list [--holder CF | --delegate CF]\n"
             "  delegation import [--strict] FILE.csv  who may act for whom (parent, guardian, curator,\n"
             "                                     support_administrator, delegate)\n"
+            "  audit archive --before YYYY-MM-DD --out FILE\n"
+            "                                     move older rows into a checksummed file\n"
             "The configuration defaults to $INVQR_CONF, then /etc/invqr/invqr.conf.\n");
 }
 
