@@ -109,8 +109,9 @@ class Cluster:
                        env=self.env(**extra), check=True, timeout=300,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    def admin(self, *args, check=None, stdin=None):
-        r = subprocess.run([str(ROOT / "script" / "cluster"), "admin", *args], env=self.env(),
+    def admin(self, *args, check=None, stdin=None, env=None):
+        r = subprocess.run([str(ROOT / "script" / "cluster"), "admin", *args],
+                           env=self.env(**(env or {})),
                            input=stdin, capture_output=True, text=True, timeout=600)
         if check is not None:
             assert r.returncode == check, (r.returncode, r.stdout, r.stderr)

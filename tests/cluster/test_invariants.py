@@ -144,3 +144,25 @@ def test_a_node_whose_galera_member_is_not_synced_or_not_primary_leaves_the_fron
         finally:
             galera(back)
         assert wait_health(cluster, 2, 200), back
+
+
+def test_an_import_streamed_in_fragments_arrives_whole_on_every_node(cluster, tmp_path):
+    # 3,000 citizens in fragments of 500 rows (streaming replication), one
+    # transaction all the same: every node has all of them, or none
+    rows = [citizen_row(fiscal_code("STRMNG%02dA01H5%02d" % (i % 100, i // 100)))
+            for i in range(3000)]
+    bad = "not a fiscal code," + ",".join(rows[0].split(",")[1:])
+    path = tmp_path / "stream.csv"
+    path.write_text(CSV_HEADER + "\n" + "\n".join(rows + [bad]) + "\n", encoding="utf-8")
+    few = {"INVQR_IMPORT_FRAGMENT_ROWS": 500}
+    r = cluster.admin("import", "--strict", str(path), env=few, check=2)
+    assert "nothing was applied" in r.stdout
+    count = "SELECT COUNT(*) FROM citizen WHERE fiscal_code LIKE 'STRMNG%'"
+    for n in (1, 2, 3):
+        assert cluster.sql(count, node=n) == [("0",)]
+    r = cluster.admin("import", str(path), env=few, check=1)
+    assert "3000 applied (3000 new" in r.stdout, r.stdout
+    for n in (1, 2, 3):
+        assert cluster.sql(count, node=n) == [("3000",)], n
+    r = cluster.admin("import", str(path), env=few, check=1)
+    assert "(0 new, 0 updated, 3000 unchanged)" in r.stdout, r.stdout
