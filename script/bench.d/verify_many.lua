@@ -5,6 +5,7 @@
 --   BENCH_COOKIE  the verifier's CSRF cookie
 --   BENCH_SOAP    when set: SOAP 1.1 VerifyLevel1 instead of the form
 --   BENCH_BEARER  with BENCH_SOAP: a PDND voucher sent as Authorization: Bearer
+--   BENCH_DELAY_MS  when set: a pause before each request of a connection
 local pairs_ = {}
 for line in io.lines(os.getenv("BENCH_CODES")) do
    local code, fc = line:match("^(%S+)%s+(%S+)$")
@@ -18,6 +19,12 @@ local soap_headers = {
    ["SOAPAction"] = '"urn:invqr:verify:1:VerifyLevel1"' }
 if os.getenv("BENCH_BEARER") then
    soap_headers["Authorization"] = "Bearer " .. os.getenv("BENCH_BEARER")
+end
+-- BENCH_DELAY_MS: each connection waits this long before each request (a
+-- steady load below the peak, for script/bench soak)
+local delay_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "")
+if delay_ms then
+   delay = function() return delay_ms end
 end
 
 request = function()
