@@ -227,8 +227,9 @@ CONF
         || echo "pdnd_voucher_single_use = ${INVQR_PDND_SINGLE_USE:-yes}" >>"$conf"
     # PDF copies the module sends: where httpd's children (www-data) can
     # read them even when the checkout is under /root, like the sockets
-    grep -q '^pdf_copies_dir' "$conf" || echo "pdf_copies_dir = $INVQR_SOCKDIR/pdf" >>"$conf"
-    sed -i "s|^pdf_copies_dir = .*|pdf_copies_dir = $INVQR_SOCKDIR/pdf|" "$conf"
+    # (one line, also in a run directory from before the setting's new name)
+    sed -i '/^pdf_cache_dir = /d; /^pdf_copies_dir = /d' "$conf"
+    echo "pdf_copies_dir = $INVQR_SOCKDIR/pdf" >>"$conf"
     mkdir -p "$INVQR_SOCKDIR/pdf" && chmod 0711 "$INVQR_SOCKDIR/pdf"
     # counters for GET /metrics (INVQR_METRICS=no: none, as script/bench
     # compares): the worker's file must be readable by httpd's children
