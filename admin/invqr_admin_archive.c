@@ -237,10 +237,10 @@ int invqr_admin_audit_archive(invqr_db_t *db, const char *before, const char *ou
     errno = 0;
     if (invqr_db_exec(db, INVQR_SQL_AUDIT_ARCHIVE_READ, &in, &res, export_row, &x, NULL)
             != APR_SUCCESS || x.failed) {
-        errno = x.failed;
         fclose(f);
         unlink(out);
         EVP_MD_CTX_free(x.md);
+        errno = x.failed;
         if (x.failed)
             return fail("cannot write", out);
         fprintf(stderr, "invqr-admin: the audit log could not be read; nothing was removed\n");
@@ -249,7 +249,10 @@ int invqr_admin_audit_archive(invqr_db_t *db, const char *before, const char *ou
     i = EVP_DigestFinal_ex(x.md, md, &len);
     EVP_MD_CTX_free(x.md);
     if (finish(f) != 0) {
+        int saved = errno;
+
         unlink(out);
+        errno = saved;
         return fail("cannot write", out);
     }
     if (i != 1 || x.rows != (unsigned long long)count) {
@@ -263,12 +266,18 @@ int invqr_admin_audit_archive(invqr_db_t *db, const char *before, const char *ou
     /* 2. the checksum beside it, as sha256sum -c reads it */
     base = strrchr(out, '/') != NULL ? strrchr(out, '/') + 1 : out;
     if ((f = create(sum_path)) == NULL) {
+        int saved = errno;
+
         unlink(out);
+        errno = saved;
         return fail("cannot create", sum_path);
     }
     if (fprintf(f, "%s  %s\n", sum, base) < 0 || finish(f) != 0) {
+        int saved = errno;
+
         unlink(sum_path);
         unlink(out);
+        errno = saved;
         return fail("cannot write", sum_path);
     }
 
