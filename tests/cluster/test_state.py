@@ -178,7 +178,7 @@ def test_the_consent_code_is_single_use_and_its_attempts_count_on_every_node(clu
     r2 = send_otp(two, op, code, page, challenge, wrong[1])
     assert r2.status_code == 403 and 'data-field="attempts_left">1<' in r2.text
     ok = send_otp(one, op, code, page, challenge, otp)
-    assert ok.status_code == 200 and 'data-field="invalidity_percent">80<' in ok.text
+    assert ok.status_code == 200 and 'data-field="invalidity_percent">80%<' in ok.text
     again = send_otp(two, op, code, page, challenge, otp)
     assert again.status_code == 403 and 'data-field="medical_judgment"' not in again.text
     assert op.get(two + "/v/%s/level2" % code).status_code == 410
