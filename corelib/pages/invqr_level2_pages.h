@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* invqr - the second level in the browser (routes /v/<CODE>/otp and
- * /v/<CODE>/level2, and the offer under a first-level result). */
+/* invqr - the second level in the browser (routes /v/<CODE>/otp,
+ * /v/<CODE>/cancel and /v/<CODE>/level2, and the offer under a first-level
+ * result). */
 #ifndef INVQR_LEVEL2_PAGES_H
 #define INVQR_LEVEL2_PAGES_H
 
@@ -8,6 +9,8 @@
 
 void invqr_otp_route(invqr_app_t *app, const invqr_request_t *req, invqr_response_t *resp,
                      apr_pool_t *p);
+void invqr_otp_cancel_route(invqr_app_t *app, const invqr_request_t *req, invqr_response_t *resp,
+                            apr_pool_t *p);
 void invqr_level2_route(invqr_app_t *app, const invqr_request_t *req, invqr_response_t *resp,
                         apr_pool_t *p);
 

@@ -11,6 +11,7 @@
 
 #include "invqr_code.h"
 #include "invqr_fields.h"
+#include "invqr_form.h"
 #include "invqr_html.h"
 #include "invqr_operator_pages.h"
 #include "invqr_verify_pages.h"
@@ -43,13 +44,24 @@ void invqr_operator_help_link(invqr_page_t *pg, invqr_el_t *main, const invqr_re
     invqr_html_link(p1, invqr_page_url(pg, "/operator/help"), MSG(OP_HELP_LINK));
 }
 
+/* The query's field name, when the query parses and has it; else NULL. */
+static const char *query_field(const invqr_request_t *req, const char *name, apr_pool_t *p)
+{
+    apr_table_t *q = NULL;
+
+    if (req->query == NULL || invqr_form_parse(&q, req->query, strlen(req->query), p) != APR_SUCCESS)
+        return NULL;
+    return apr_table_get(q, name);
+}
+
 void invqr_operator_login_route(invqr_app_t *app, const invqr_request_t *req,
                                 invqr_response_t *resp, apr_pool_t *p)
 {
     invqr_page_t *pg;
-    invqr_el_t *main, *form;
+    invqr_el_t *main, *form, *sec, *p1;
     invqr_field_t f;
-    int failed = req->query != NULL && strcmp(req->query, "error=1") == 0;
+    const char *error = query_field(req, "error", p), *next = query_field(req, "next", p);
+    int failed = error != NULL && strcmp(error, "1") == 0;
 
     pg = invqr_operator_page(req, INVQR_MSG_OP_LOGIN_TITLE, 200, 1, &main, p);
     if (failed)
@@ -57,6 +69,14 @@ void invqr_operator_login_route(invqr_app_t *app, const invqr_request_t *req,
                                       "alert alert-error"), "role", "alert");
     invqr_html_add(main, "p", MSG(OP_LOGIN_INTRO));
     form = invqr_page_post_form(pg, main, "/operator/login");
+    if (invqr_form_return_to_ok(next)) {
+        /* where the sign-in goes on to (the module checks it again) */
+        invqr_el_t *hidden = invqr_html_add(form, "input", NULL);
+
+        invqr_html_set(hidden, "type", "hidden");
+        invqr_html_set(hidden, "name", "next");
+        invqr_html_set(hidden, "value", next);
+    }
     memset(&f, 0, sizeof(f));
     f.name = "username";
     f.label = MSG(OP_USERNAME);
@@ -71,6 +91,18 @@ void invqr_operator_login_route(invqr_app_t *app, const invqr_request_t *req,
     f.type = "password";
     invqr_field_add(form, &f);
     invqr_field_submit(form, MSG(OP_SIGN_IN));
+
+    /* how to get credentials, or a password reset: the deployment's contact */
+    sec = invqr_html_set(invqr_html_add(main, "section", NULL), "aria-labelledby", "op-credentials");
+    invqr_html_set(invqr_html_add(sec, "h2", MSG(OP_LOGIN_HELP_H2)), "id", "op-credentials");
+    p1 = invqr_html_add(sec, "p", MSG(OP_LOGIN_HELP_TEXT));
+    invqr_html_text(p1, " ");
+    if (app->conf != NULL && app->conf->operator_help_contact != NULL)
+        invqr_html_set(invqr_html_add(p1, "strong", app->conf->operator_help_contact), "data-field",
+                       "operator_help_contact");
+    else
+        invqr_html_set(invqr_html_add(p1, "span", MSG(OP_LOGIN_HELP_DEFAULT)), "data-field",
+                       "operator_help_contact");
     invqr_operator_help_link(pg, main, req);
     invqr_app_page(resp, failed ? 401 : 200, pg, p);
 }
@@ -150,6 +182,14 @@ void invqr_operator_home_route(invqr_app_t *app, const invqr_request_t *req,
     pg = invqr_page_new(&req->page, MSG(OP_HOME_TITLE), p);
     main = invqr_page_main(pg);
     invqr_html_add(main, "h1", MSG(OP_HOME_TITLE));
+    {
+        /* after POST /v/CODE/cancel */
+        const char *done = query_field(req, "done", p);
+
+        if (done != NULL && strcmp(done, "cancelled") == 0)
+            invqr_html_set(invqr_html_set(invqr_html_add(main, "p", MSG(OP_CANCELLED)), "class",
+                                          "alert alert-success"), "role", "status");
+    }
     who = invqr_html_add(main, "p", MSG(OP_SIGNED_IN));
     invqr_html_text(who, " ");
     invqr_html_set(invqr_html_add(who, "strong", req->operator_name), "data-field", "operator");
