@@ -196,6 +196,28 @@ def test_five_wrong_passwords_lock_the_account(invqr):
     assert r.headers["Location"].endswith("/operator")
 
 
+@pytest.mark.allow_log(r"INVQR0162")
+def test_a_try_never_settled_stops_holding_the_account(invqr):
+    """Five tries taken and never settled (their processes died between
+    taking a try and checking the password) hold the account while they may
+    still be in flight, and no longer than a minute: then the right
+    password signs in, and the account is not locked."""
+    user = new_operator(invqr)
+    invqr.sql("UPDATE operator SET failed_logins = 5, locked_until = NULL,"
+              " attempt_at = NOW() - INTERVAL 2 MINUTE WHERE username = '%s'" % user)
+    _, r = login(invqr, user)
+    assert r.status_code == 303 and r.headers["Location"] == "/operator"
+    assert invqr.sql("SELECT failed_logins, locked_until IS NULL FROM operator"
+                     " WHERE username = '%s'" % user) == [("0", "1")]
+    # still in flight (a second ago): the sign-in waits for them, then gives up
+    invqr.sql("UPDATE operator SET failed_logins = 5, attempt_at = NOW() WHERE username = '%s'"
+              % user)
+    _, r = login(invqr, user)
+    assert r.headers["Location"].endswith("error=1")
+    assert invqr.sql("SELECT locked_until IS NULL FROM operator WHERE username = '%s'" % user) \
+        == [("1",)]
+
+
 def _client_failures(invqr, n):
     """n failed sign-ins of this client (127.0.0.1) in the current window,
     as the store counts them (a bucket a minute old)."""
