@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """The operator's journey as a person walks it (issue 13), in Chromium at
-1280 and 360 px: from the menu's "Area operatori" to the sign-in, the
+1280 and 360 px (and in English at 1280): from the menu's "Area operatori" to the sign-in, the
 consent code (a wrong one, a new one), the second-level result, the next
 verification, a reload of a spent result, a cancelled request, the SMS
 limit and a throttled sign-in. axe-core (WCAG 2.1 A/AA) runs on every page
@@ -21,11 +21,14 @@ from conftest import (format_violations, http_status, next_page, run_axe, set_vi
 from conftest import ELIGIBLE_FC
 from test_a11y import DEMO_OPERATOR, _generate_code, _spool
 
-SIZES = [pytest.param((1280, 900), id="1280x900"), pytest.param((360, 800), id="360x800")]
+WALKS = [pytest.param((1280, 900), "it", id="1280x900-it"),
+         pytest.param((360, 800), "it", id="360x800-it"),
+         pytest.param((1280, 900), "en", id="1280x900-en")]
 SHOTS = Path(os.environ.get("INVQR_SCREENSHOTS", harness.BUILD / "screenshots" / "operator"))
 
 
 def look(d, size, name, status):
+    name = d.execute_script("return document.documentElement.lang") + "-" + name
     """The page is the one meant (status, stylesheet), axe finds nothing,
     and a full-page screenshot is kept."""
     assert http_status(d) == status, f"{name}: HTTP {http_status(d)}, expected {status}"
@@ -81,13 +84,14 @@ def operator_first_level(d, i, size):
 
 
 @pytest.mark.allow_log(r"INVQR0162", r"INVQR0013")
-@pytest.mark.parametrize("size", SIZES)
-def test_operator_journey(browser, invqr, size):
+@pytest.mark.parametrize("size,lang", WALKS)
+def test_operator_journey(browser, invqr, size, lang):
     d, i = browser, invqr
     set_viewport(d, *size)
 
-    # "Area operatori" in the menu leads to the operator's sign-in
-    d.get(i.url + "/")
+    # "Area operatori" in the menu leads to the operator's sign-in (the
+    # language chosen on the first page is remembered)
+    d.get(i.url + "/?lang=" + lang)
     link = d.find_element(By.CSS_SELECTOR, 'nav.site-nav a[href="/operator"]')
     if not link.is_displayed():                  # a collapsed menu: the toggle first
         toggles = d.find_elements(By.CSS_SELECTOR, ".site-nav summary, .site-nav button")
@@ -96,6 +100,7 @@ def test_operator_journey(browser, invqr, size):
     with next_page(d):
         d.execute_script("arguments[0].click();", link)
     assert d.current_url == i.url + "/operator/login", d.current_url
+    assert d.find_element(By.CSS_SELECTOR, "html").get_attribute("lang") == lang
     assert d.find_element(By.ID, "password")
     contact = d.find_element(By.CSS_SELECTOR, '[data-field="operator_help_contact"]')
     assert contact.is_displayed() and contact.text.strip()
@@ -195,9 +200,10 @@ def test_operator_journey(browser, invqr, size):
     i.sql("INSERT INTO client_limit (client_addr, window_start, hits) VALUES"
           " ('login:127.0.0.1', FROM_UNIXTIME(UNIX_TIMESTAMP() DIV 60 * 60 - 120), 100)")
     try:
-        d.get(i.url + "/operator/login")
+        d.get(i.url + "/operator/login?lang=" + lang)
         sign_in(d, i, "nobody.at.all", "spray")
         assert re.search(r"\b1[0-9] minut", main_of(d).text), main_of(d).text
+        assert d.find_element(By.CSS_SELECTOR, "html").get_attribute("lang") == lang
         look(d, size, "10-sign-in-throttled", 429)
         d.get(i.url + "/operator/login")
         sign_in(d, i, *DEMO_OPERATOR)
