@@ -124,6 +124,7 @@ static const char *const grants[][2] = {
     { "org_ca", "SELECT" },
     { "pdnd_voucher_jti", "SELECT, INSERT, DELETE" },
     { "holder_preference", "SELECT, INSERT, UPDATE" },
+    { "operator_client", "SELECT, INSERT, UPDATE, DELETE" },
 };
 
 static int cmd_migrate(admin_t *a, int argc, char **argv)

@@ -6,8 +6,11 @@
  * password, a locked or removed account is the same redirect, and an
  * unknown username costs the same hash computation as a known one. Five
  * wrong passwords in a row lock the account for a cool-down; a client that
- * keeps failing is throttled with 429. A successful sign-in always starts a
- * new session (no fixation).
+ * keeps failing is throttled with 429, saying how long to wait, except for
+ * the accounts that have signed in from its address before
+ * (invqr_operator_auth.h). A successful sign-in always starts a new session
+ * (no fixation) and goes on to the page the form names in "next" when that
+ * is a path of this service (invqr_form_return_to_ok), else to /operator.
  */
 #include <string.h>
 
@@ -17,13 +20,26 @@
 #include <apr_strings.h>
 
 #include "mod_invqr_private.h"
+#include "invqr_form.h"
 #include "invqr_operator_auth.h"
 #include "invqr_password.h"
 
+/* The form's "next", when it is a path of this service; else NULL. */
+static const char *return_to(invqr_req_t *rq)
+{
+    const char *next = rq->form != NULL ? apr_table_get(rq->form, "next") : NULL;
+
+    return invqr_form_return_to_ok(next) ? next : NULL;
+}
+
 static int back_to_form(request_rec *r, invqr_req_t *rq)
 {
+    const char *next = return_to(rq);
+
+    /* next needs no escaping: return_to() lets through only [A-Za-z0-9/._-] */
     apr_table_setn(r->headers_out, "Location",
-                   apr_pstrcat(r->pool, rq->srv->base_path, "/operator/login?error=1", NULL));
+                   apr_pstrcat(r->pool, rq->srv->base_path, "/operator/login?error=1",
+                               next != NULL ? "&next=" : "", next != NULL ? next : "", NULL));
     return HTTP_SEE_OTHER;
 }
 
@@ -50,7 +66,9 @@ int invqr_pages_operator_login(request_rec *r)
         break;
     case INVQR_AUTH_THROTTLED:
         apr_table_setn(r->err_headers_out, "Retry-After",
-                       apr_itoa(r->pool, INVQR_AUTH_CLIENT_WINDOW / 3));
+                       apr_psprintf(r->pool, "%" APR_INT64_T_FMT, (apr_int64_t)op.wait_seconds));
+        apr_table_setn(r->notes, "invqr-detail",
+                       apr_psprintf(r->pool, "signin-wait:%" APR_INT64_T_FMT, (apr_int64_t)op.wait_seconds));
         return HTTP_TOO_MANY_REQUESTS;
     case INVQR_AUTH_FAILED:
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "INVQR0162: operator sign-in refused");
@@ -64,7 +82,8 @@ int invqr_pages_operator_login(request_rec *r)
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, "INVQR0163: operator %" APR_INT64_T_FMT
                   " signed in", (apr_int64_t)op.operator_id);
     apr_table_setn(r->headers_out, "Location",
-                   apr_pstrcat(r->pool, rq->srv->base_path, "/operator", NULL));
+                   apr_pstrcat(r->pool, rq->srv->base_path,
+                               return_to(rq) != NULL ? return_to(rq) : "/operator", NULL));
     return HTTP_SEE_OTHER;
 }
 

@@ -27,6 +27,7 @@ void invqr_page_context(invqr_page_ctx_t *ctx, request_rec *r, invqr_req_t *rq)
     ctx->path = rq->path;
     ctx->csrf = rq->csrf;
     ctx->conf = rq->srv->conf;
+    ctx->operator_area = rq->operator_area;
     if (rq->operator_id > 0)
         ctx->who = apr_psprintf(r->pool, "%s (%s)", rq->operator_name, rq->org_name);
     else if (rq->delegate != NULL)
@@ -57,10 +58,20 @@ static int send_page(request_rec *r, invqr_page_t *pg)
     return OK;
 }
 
-static const char *detail_text(invqr_lang_t lang, const char *key)
+static const char *detail_text(invqr_lang_t lang, const char *key, apr_pool_t *p)
 {
     if (key == NULL)
         return NULL;
+    if (strncmp(key, "signin-wait:", 12) == 0) {
+        /* how long a throttled client waits, in whole minutes */
+        long long secs = apr_atoi64(key + 12), mins = (secs + 59) / 60;
+
+        if (mins < 1)
+            mins = 1;
+        return apr_psprintf(p, "%s %d %s. %s", invqr_msg(lang, INVQR_MSG_OP_SIGNIN_WAIT), (int)mins,
+                            invqr_msg(lang, mins == 1 ? INVQR_MSG_OP_WAIT_MINUTE : INVQR_MSG_OP_WAIT_MINUTES),
+                            invqr_msg(lang, INVQR_MSG_OP_SIGNIN_WAIT_KNOWN));
+    }
     if (strcmp(key, "csrf") == 0)
         return invqr_msg(lang, INVQR_MSG_ERR_DETAIL_CSRF);
     if (strcmp(key, "form") == 0)
@@ -81,7 +92,7 @@ int invqr_pages_error(request_rec *r, invqr_req_t *rq, int status, const char *d
 
     invqr_page_context(&ctx, r, rq);
     ctx.csrf = NULL;
-    pg = invqr_page_error(&ctx, status, detail_text(rq->lang, detail), r->pool);
+    pg = invqr_page_error(&ctx, status, detail_text(rq->lang, detail, r->pool), r->pool);
     return send_page(r, pg);
 }
 
@@ -162,6 +173,9 @@ int invqr_pages_error_document(request_rec *r)
         invqr_req_t *orq = invqr_req_get(orig);
         const char *path = orq != NULL ? orq->path : "/";
 
+        /* the operator's requests get the operator's way out (sign-in) */
+        rq->operator_area = orq != NULL && ((orq->route != NULL && orq->route->need == NEED_OPERATOR)
+                                            || strncmp(path, "/operator", 9) == 0);
         if (orq != NULL && orq->route != NULL
             && !(orq->route->methods & (AP_METHOD_BIT << M_GET))) {
             const char *slash = strrchr(path, '/');

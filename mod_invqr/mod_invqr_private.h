@@ -90,6 +90,7 @@ typedef struct {
     const char *csrf;            /* the token forms must send back */
     apr_table_t *form;           /* parsed POST body for module-owned routes */
     int error_status;            /* set when the module already decided an error */
+    int operator_area;           /* error document: the failed request was the operator's */
 } invqr_req_t;
 
 /* mod_invqr_config.c */

@@ -486,8 +486,20 @@ int invqr_request_fixups(request_rec *r)
     }
     if (rq->route->need == NEED_CITIZEN && rq->fiscal_code == NULL)
         return HTTP_UNAUTHORIZED;
-    if (rq->route->need == NEED_OPERATOR && rq->operator_id <= 0)
+    if (rq->route->need == NEED_OPERATOR && rq->operator_id <= 0) {
+        /* a page of the operator area asked for without a session: the
+         * sign-in, which returns here; an action answers 401, whose page
+         * offers the operator's sign-in */
+        if (r->method_number == M_GET) {
+            int back = strcmp(rq->path, "/operator") != 0 && invqr_form_return_to_ok(rq->path);
+
+            apr_table_setn(r->headers_out, "Location",
+                           apr_pstrcat(r->pool, rq->srv->base_path, "/operator/login",
+                                       back ? "?next=" : "", back ? rq->path : "", NULL));
+            return HTTP_SEE_OTHER;
+        }
         return HTTP_UNAUTHORIZED;
+    }
     if (rq->route->owner == OWN_WORKER)
         set_worker_env(r, rq);
     return DECLINED;

@@ -202,6 +202,8 @@ CONF
             "agency_contacts_url = https://www.example.org/contatti" \
             "privacy_dpo = rpd@example.org" >>"$conf"
     fi
+    # who gives the demo's operators credentials (the sign-in page names it)
+    grep -q '^operator_help_contact' "$conf" || echo "operator_help_contact = ${INVQR_OPERATOR_HELP_CONTACT:-Ufficio invalidità civile (demo), tel. 0543 000000, invalidita@comune.example.it}" >>"$conf"
     # the agency's key and certificate that sign answers to signed SOAP requests (ModI)
     if ! grep -q '^soap_signing_key' "$conf"; then
         openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 365 -subj "/CN=invqr demo agency" \

@@ -16,6 +16,7 @@
 #include "invqr_info_pages.h"
 #include "invqr_health.h"
 #include "invqr_home.h"
+#include "invqr_level2_pages.h"
 #include "invqr_log.h"
 #include "invqr_operator_pages.h"
 #include "invqr_soap_route.h"

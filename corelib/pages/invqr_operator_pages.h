@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* invqr - the operator's pages and the second level in the browser. */
+/* invqr - the operator's own pages (sign-in, home, guide) and the layout
+ * every page of the operator area shares. */
 #ifndef INVQR_OPERATOR_PAGES_H
 #define INVQR_OPERATOR_PAGES_H
 
@@ -11,13 +12,16 @@ void invqr_operator_home_route(invqr_app_t *app, const invqr_request_t *req,
                                invqr_response_t *resp, apr_pool_t *p);
 void invqr_operator_help_route(invqr_app_t *app, const invqr_request_t *req,
                                invqr_response_t *resp, apr_pool_t *p);
-void invqr_otp_route(invqr_app_t *app, const invqr_request_t *req, invqr_response_t *resp,
-                     apr_pool_t *p);
-void invqr_level2_route(invqr_app_t *app, const invqr_request_t *req, invqr_response_t *resp,
-                        apr_pool_t *p);
 
-/** On a first-level result seen by an operator: remember it, offer the second level. */
-void invqr_operator_offer_level2(invqr_app_t *app, const invqr_request_t *req,
-                                 invqr_page_t *pg, invqr_el_t *main, const char *code);
+/**
+ * A page of the operator area titled title, from p; *pmain is its main,
+ * opened by the h1. A status other than 200 is marked on main as on error
+ * pages. With keep_csrf 0 the page carries no form token.
+ */
+invqr_page_t *invqr_operator_page(const invqr_request_t *req, invqr_msg_t title, int status,
+                                  int keep_csrf, invqr_el_t **pmain, apr_pool_t *p);
+
+/** The link to the operator's guide, at the end of main. */
+void invqr_operator_help_link(invqr_page_t *pg, invqr_el_t *main, const invqr_request_t *req);
 
 #endif

@@ -18,7 +18,7 @@
 #include "invqr_form.h"
 #include "invqr_html.h"
 #include "invqr_log.h"
-#include "invqr_operator_pages.h"
+#include "invqr_level2_pages.h"
 #include "invqr_verify.h"
 #include "invqr_verify_pages.h"
 

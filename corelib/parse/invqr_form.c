@@ -150,3 +150,30 @@ out:
     }
     return rv;
 }
+
+int invqr_form_return_to_ok(const char *path)
+{
+    const char *c, *seg;
+    size_t n;
+
+    if (path == NULL || path[0] != '/' || path[1] == '/' || path[1] == '\\')
+        return 0;
+    n = strlen(path);
+    if (n > INVQR_FORM_MAX_RETURN_TO)
+        return 0;
+    for (c = path; *c != '\0'; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')
+              || *c == '/' || *c == '-' || *c == '_' || *c == '.'))
+            return 0;
+    /* no "." or ".." segment, no empty one inside ("//") */
+    for (seg = path + 1; seg <= path + n; seg = c + 1) {
+        c = strchr(seg, '/');
+        if (c == NULL)
+            c = path + n;
+        if ((c - seg == 1 && seg[0] == '.') || (c - seg == 2 && seg[0] == '.' && seg[1] == '.'))
+            return 0;
+        if (c - seg == 0 && c != path + n)
+            return 0;
+    }
+    return 1;
+}

@@ -35,4 +35,15 @@
 apr_status_t invqr_form_parse(apr_table_t **pout, const char *body,
                               apr_size_t len, apr_pool_t *p);
 
+#define INVQR_FORM_MAX_RETURN_TO 128
+
+/**
+ * Whether path may be where a sign-in returns to (a "next" field or query
+ * value): a path below the base path of this service and nothing else. It
+ * starts with one '/', not "//" nor "/\\" (another host), holds only ASCII
+ * letters, digits and "/-_." (so it needs no escaping in a URL), no "."
+ * or ".." segment, and at most INVQR_FORM_MAX_RETURN_TO bytes. Returns 1 or 0.
+ */
+int invqr_form_return_to_ok(const char *path);
+
 #endif

@@ -356,6 +356,7 @@ static invqr_l2_rc verify_otp(invqr_status_t **pst, int *pleft, char code_out[21
     }
     memcpy(code_out, ccode, 21);
     if (used || attempts >= INVQR_OTP_ATTEMPTS) {
+        *pleft = used ? -1 : 0;
         audit(db, actor, ccode, NULL, "otp_verify", used ? "reused" : "exhausted", &arv);
         return arv == APR_SUCCESS ? INVQR_L2_OTP_INVALID : INVQR_L2_UNAVAILABLE;
     }
@@ -415,7 +416,26 @@ static invqr_l2_rc verify_otp(invqr_status_t **pst, int *pleft, char code_out[21
         *pst = NULL;
         return INVQR_L2_UNAVAILABLE;
     }
+    /* the last statement on db: its insert id is the check's reference */
     return INVQR_L2_OK;
+}
+
+invqr_l2_rc invqr_level2_cancel(int *pcancelled, invqr_db_t *db, const invqr_l2_actor_t *actor,
+                                const char *code)
+{
+    invqr_binds_t in;
+    unsigned long long closed = 0;
+    apr_status_t arv = APR_SUCCESS;
+
+    *pcancelled = 0;
+    invqr_binds_init(&in);
+    invqr_bind_int(&in, actor->operator_id);
+    invqr_bind_str(&in, code, strlen(code));
+    if (invqr_db_exec(db, INVQR_SQL_OTP_CLOSE_OPEN, &in, NULL, NULL, NULL, &closed) != APR_SUCCESS)
+        return INVQR_L2_UNAVAILABLE;
+    *pcancelled = closed > 0;
+    audit(db, actor, code, NULL, "otp_cancel", closed > 0 ? "cancelled" : "none_open", &arv);
+    return arv == APR_SUCCESS ? INVQR_L2_OK : INVQR_L2_UNAVAILABLE;
 }
 
 /* ---- the calls, counted by outcome (invqr_metrics.def) ---------------------- */

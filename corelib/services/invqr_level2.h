@@ -89,14 +89,24 @@ invqr_l2_rc invqr_level2_pending(invqr_l2_challenge_t *out, int *pleft, invqr_db
 /**
  * Check otp against challenge (which must belong to the operator, and to
  * code when code is not NULL). On success *pst is the full record, loaded
- * and audited as shown; *pleft is the number of attempts left otherwise.
- * An otp that is not 6 digits (blanks around it aside) is
- * INVQR_L2_OTP_MALFORMED and takes no attempt.
+ * and audited as shown, and invqr_db_insert_id(db) is that audit row's id
+ * (the check's reference); *pleft is the number of attempts left otherwise,
+ * -1 when the challenge was used already (its record shown once). An otp
+ * that is not 6 digits (blanks around it aside) is INVQR_L2_OTP_MALFORMED
+ * and takes no attempt.
  */
 invqr_l2_rc invqr_level2_verify(invqr_status_t **pst, int *pleft, char code_out[21],
                                 invqr_db_t *db, const invqr_conf_t *conf,
                                 const invqr_l2_actor_t *actor, const char *code,
                                 const char *challenge, const char *otp, apr_pool_t *p);
+
+/**
+ * The operator calls off the open challenge for code (the citizen's code
+ * stops working at once): *pcancelled says whether one was open. Audited
+ * as otp_cancel. INVQR_L2_OK or INVQR_L2_UNAVAILABLE.
+ */
+invqr_l2_rc invqr_level2_cancel(int *pcancelled, invqr_db_t *db, const invqr_l2_actor_t *actor,
+                                const char *code);
 
 /**
  * A fresh one-time code: 6 decimal digits, uniform (rejection sampling over

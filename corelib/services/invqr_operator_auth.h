@@ -2,11 +2,15 @@
 /* invqr - deciding whether an operator is who they say, once for every
  * channel (the browser sign-in in mod_invqr, WS-Security in the SOAP API).
  *
- * The rules: a client that keeps failing waits (429); an unknown username
- * costs the same password hash as a known one and gets the same answer as
- * a wrong password; five wrong passwords in a row lock the account for a
- * cool-down; locked and removed accounts cannot sign in; every attempt is
- * audited.
+ * The rules: an unknown username costs the same password hash as a known
+ * one and gets the same answer as a wrong password; five wrong passwords in
+ * a row lock the account for a cool-down (tries are taken before the check,
+ * so a burst of guesses gets five at most; sign-ins with the right password
+ * at the same time wait for each other, they never lock the account);
+ * locked and removed accounts cannot sign in; a client address whose
+ * unknown users and wrong passwords reach INVQR_AUTH_CLIENT_MAX_FAILURES in
+ * the window may only try the accounts that have signed in from it before
+ * (429 with the seconds to wait for the others); every attempt is audited.
  */
 #ifndef INVQR_OPERATOR_AUTH_H
 #define INVQR_OPERATOR_AUTH_H
@@ -21,7 +25,9 @@ typedef enum {
     INVQR_AUTH_UNAVAILABLE
 } invqr_auth_rc;
 
-#define INVQR_AUTH_CLIENT_WINDOW 900
+#define INVQR_AUTH_CLIENT_WINDOW 900          /* seconds a client's failures count */
+#define INVQR_AUTH_CLIENT_MAX_FAILURES 100    /* ... before it is throttled */
+#define INVQR_AUTH_KNOWN_CLIENT_DAYS 90       /* an address stays known to an operator */
 
 /* How the password is proven: in clear (form, PasswordText), or by a
  * check of the clear password the caller supplies (PasswordDigest). */
@@ -35,6 +41,7 @@ typedef struct {
     long long operator_id;
     long long org_id;
     char org_name[801];       /* VARCHAR(200) utf8mb4 */
+    long long wait_seconds;   /* INVQR_AUTH_THROTTLED: until the client may try again */
 } invqr_operator_t;
 
 /**

@@ -84,6 +84,7 @@ static const conf_key conf_keys[] = {
     { "agency_help_url",      T_STR,    OFF(agency_help_url),      1, 500,   NULL, 0 },
     { "privacy_controller",   T_STR,    OFF(privacy_controller),   1, 300,   NULL, 0 },
     { "privacy_dpo",          T_STR,    OFF(privacy_dpo),          1, 300,   NULL, 0 },
+    { "operator_help_contact", T_STR,   OFF(operator_help_contact), 1, 500,  NULL, 0 },
 };
 #define N_KEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 

@@ -69,6 +69,8 @@ typedef struct {
     const char *agency_help_url;          /* default: this service's /help */
     const char *privacy_controller;       /* data controller on /privacy (default issuer_name) */
     const char *privacy_dpo;              /* how to reach the DPO on /privacy */
+    const char *operator_help_contact; /* who gives operators credentials and resets
+                                   * passwords (shown on the sign-in page), or NULL */
     const char *path;             /* the file this came from */
 } invqr_conf_t;
 

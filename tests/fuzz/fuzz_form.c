@@ -5,8 +5,10 @@
  * input: a failure is APR_EINVAL or APR_ENOSPC with no table; a success
  * respects every limit of invqr_form.h, holds no two names equal without
  * regard to case, and only valid UTF-8 without forbidden controls; and the
- * table, percent-encoded again, parses back to the same table. Each input
- * gets its own APR pool, created and destroyed here.
+ * table, percent-encoded again, parses back to the same table. Every value
+ * that invqr_form_return_to_ok() accepts as where a sign-in returns to is a
+ * local path that needs no escaping. Each input gets its own APR pool,
+ * created and destroyed here.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -106,6 +108,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(invqr_utf8_count_text(e[i].val, vlen, 1) >= 0);
         for (int j = 0; j < i; j++) {
             CHECK(strcasecmp(e[i].key, e[j].key) != 0);
+        }
+        if (invqr_form_return_to_ok(e[i].val)) {
+            CHECK(e[i].val[0] == '/' && e[i].val[1] != '/' && vlen <= INVQR_FORM_MAX_RETURN_TO);
+            CHECK(strspn(e[i].val, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                   "0123456789/-_.") == vlen);
+            CHECK(strstr(e[i].val, "/../") == NULL && strstr(e[i].val, "//") == NULL);
         }
         body = apr_pstrcat(p, body, i ? "&" : "", encode(p, e[i].key), "=",
                            encode(p, e[i].val), NULL);

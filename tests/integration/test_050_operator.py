@@ -95,8 +95,79 @@ def test_operator_sign_in_and_home(invqr):
 
 
 def test_operator_pages_need_sign_in(invqr):
-    r = requests.get(invqr.url + "/operator")
+    """Issue 13: "Area operatori" (the menu's /operator) leads an operator
+    who is not signed in to the operator's sign-in, never to a dead end."""
+    r = requests.get(invqr.url + "/operator", allow_redirects=False)
+    assert r.status_code == 303 and r.headers["Location"] == "/operator/login"
+    landed = requests.get(invqr.url + "/operator")
+    assert landed.status_code == 200 and 'action="/operator/login"' in landed.text
+
+
+@pytest.mark.allow_log(r"INVQR0162")
+def test_operator_sign_in_returns_to_the_page_asked_for(invqr):
+    """A page of the operator area asked for without a session: the sign-in
+    form carries where to go on ("next"), and the sign-in goes there; a
+    wrong password keeps it for the next try."""
+    path = "/v/ABCDEFGHJKMNPQRSTVWX/level2"
+    r = requests.get(invqr.url + path, allow_redirects=False)
+    assert r.status_code == 303 and r.headers["Location"] == "/operator/login?next=" + path
+    user = new_operator(invqr)
+    s = requests.Session()
+    form = s.get(invqr.url + r.headers["Location"])
+    assert 'name="next" value="%s"' % path in form.text
+    wrong = s.post(invqr.url + "/operator/login", allow_redirects=False,
+                   data={"csrf": csrf_of(form.text), "username": user, "password": "nope nope",
+                         "next": path})
+    assert wrong.headers["Location"] == "/operator/login?error=1&next=" + path
+    again = s.get(invqr.url + wrong.headers["Location"])
+    assert again.status_code == 401 and 'name="next" value="%s"' % path in again.text
+    ok = s.post(invqr.url + "/operator/login", allow_redirects=False,
+                data={"csrf": csrf_of(again.text), "username": user, "password": PASSWORD,
+                      "next": path})
+    assert ok.status_code == 303 and ok.headers["Location"] == path
+
+
+@pytest.mark.parametrize("nxt", ["//evil.example/x", "https://evil.example/", "/\\evil.example",
+                                 "/operator/../../etc", "/a?b=c", "/%2F%2Fevil.example",
+                                 "/a b", "\r\nSet-Cookie: x=1"])
+def test_sign_in_never_returns_outside_the_service(invqr, nxt):
+    user = new_operator(invqr)
+    s = requests.Session()
+    form = s.get(invqr.url + "/operator/login", params={"next": nxt})
+    assert 'name="next"' not in form.text
+    ok = s.post(invqr.url + "/operator/login", allow_redirects=False,
+                data={"csrf": csrf_of(form.text), "username": user, "password": PASSWORD,
+                      "next": nxt})
+    assert ok.status_code == 303 and ok.headers["Location"] == "/operator"
+
+
+def test_an_operator_action_without_sign_in_offers_the_operator_sign_in(invqr):
+    """POST /v/CODE/otp without a session cannot be redirected (it is an
+    action): its 401 page offers the operator's sign-in, not the citizen's."""
+    s = requests.Session()
+    page = s.get(invqr.url + "/verify")
+    r = s.post(invqr.url + "/v/ABCDEFGHJKMNPQRSTVWX/otp", data={"csrf": csrf_of(page.text)})
     assert r.status_code == 401 and 'data-status="401"' in r.text
+    main = r.text.split("<main", 1)[1].split("</main>", 1)[0]
+    assert 'href="/operator/login"' in main and 'href="/citizen"' not in main
+
+
+def test_the_sign_in_page_says_how_to_get_credentials(invqr):
+    """Issue 13: the sign-in page names who gives credentials and resets
+    passwords (operator_help_contact in invqr.conf; a default without it)."""
+    it = requests.get(invqr.url + "/operator/login?lang=it")
+    en = requests.get(invqr.url + "/operator/login?lang=en")
+    try:
+        contact = invqr.conf_value("operator_help_contact")
+    except KeyError:
+        contact = None
+    for page in (it, en):
+        assert page.status_code == 200
+        m = re.search(r'data-field="operator_help_contact">([^<]+)<', page.text)
+        assert m, page.text
+        if contact:
+            assert m.group(1) == contact
+    assert "password" in en.text.lower() and "credentials" in en.text.lower()
 
 
 @pytest.mark.allow_log(r"INVQR0162")
@@ -125,22 +196,97 @@ def test_five_wrong_passwords_lock_the_account(invqr):
     assert r.headers["Location"].endswith("/operator")
 
 
-@pytest.mark.allow_log(r"INVQR0162", r"INVQR0013: sign-in throttled")
-def test_a_client_that_keeps_failing_is_throttled(invqr):
-    # start from a clean count for this client (earlier tests failed on purpose)
+@pytest.mark.allow_log(r"INVQR0162")
+def test_a_try_never_settled_stops_holding_the_account(invqr):
+    """Five tries taken and never settled (their processes died between
+    taking a try and checking the password) hold the account while they may
+    still be in flight, and no longer than a minute: then the right
+    password signs in, and the account is not locked."""
+    user = new_operator(invqr)
+    invqr.sql("UPDATE operator SET failed_logins = 5, locked_until = NULL,"
+              " attempt_at = NOW() - INTERVAL 2 MINUTE WHERE username = '%s'" % user)
+    _, r = login(invqr, user)
+    assert r.status_code == 303 and r.headers["Location"] == "/operator"
+    assert invqr.sql("SELECT failed_logins, locked_until IS NULL FROM operator"
+                     " WHERE username = '%s'" % user) == [("0", "1")]
+    # still in flight (a second ago): the sign-in waits for them, then gives up
+    invqr.sql("UPDATE operator SET failed_logins = 5, attempt_at = NOW() WHERE username = '%s'"
+              % user)
+    _, r = login(invqr, user)
+    assert r.headers["Location"].endswith("error=1")
+    assert invqr.sql("SELECT locked_until IS NULL FROM operator WHERE username = '%s'" % user) \
+        == [("1",)]
+
+
+def _client_failures(invqr, n):
+    """n failed sign-ins of this client (127.0.0.1) in the current window,
+    as the store counts them (a bucket a minute old)."""
     invqr.sql("DELETE FROM client_limit WHERE client_addr LIKE 'login:%'")
-    statuses = []
+    invqr.sql("INSERT INTO client_limit (client_addr, window_start, hits) VALUES"
+              " ('login:127.0.0.1', FROM_UNIXTIME(UNIX_TIMESTAMP() DIV 60 * 60 - 60), %d)" % n)
+
+
+@pytest.mark.allow_log(r"INVQR0162")
+def test_colleagues_typos_never_keep_out_one_who_knows_the_password(invqr):
+    """Issue 13: behind one office router, several colleagues mistype their
+    passwords until their own accounts lock; a colleague who has never
+    signed in from here and types the right password gets in all the same.
+    Only unknown users and wrong passwords count against the address; the
+    per-account lock still holds."""
+    invqr.sql("DELETE FROM client_limit WHERE client_addr LIKE 'login:%'")
     try:
-        for i in range(22):
-            _, r = login(invqr, "guess%d" % i, "wrong password 123")
-            statuses.append(r.status_code)
-        # even the right password of a real account waits now
-        _, r = login(invqr, new_operator(invqr))
-        statuses.append(r.status_code)
+        typists = [new_operator(invqr, "Ufficio Condiviso") for _ in range(5)]
+        for user in typists:
+            for k in range(6):
+                _, r = login(invqr, user, "typo %d" % k)
+                assert r.status_code == 303 and r.headers["Location"].endswith("error=1")
+        # 30 refusals from this address (the old limit was 20): nobody is throttled
+        _, r = login(invqr, new_operator(invqr, "Ufficio Condiviso"))
+        assert r.status_code == 303 and r.headers["Location"] == "/operator"
+        # and the typists' own accounts stay locked, right password or not
+        _, r = login(invqr, typists[0])
+        assert r.headers["Location"].endswith("error=1")
+        counted = invqr.sql("SELECT SUM(hits) FROM client_limit WHERE client_addr = 'login:127.0.0.1'")
+        assert counted == [("25",)], counted     # 5 wrong each; tries on a locked account learn nothing
     finally:
         invqr.sql("DELETE FROM client_limit WHERE client_addr LIKE 'login:%'")
-    assert statuses[:20] == [303] * 20
-    assert statuses[20:] == [429, 429, 429]
+
+
+@pytest.mark.allow_log(r"INVQR0162", r"INVQR0013: sign-in throttled")
+def test_a_spraying_client_is_throttled_but_known_colleagues_are_not(invqr):
+    """A client whose failures reach the limit (100 in 15 minutes) is
+    answered 429 with the exact wait for every account that has not signed
+    in from its address, without a password check; an operator who has
+    signed in from here before still signs in with the right password (and
+    still only has five tries with wrong ones)."""
+    known = new_operator(invqr)
+    _, r = login(invqr, known)
+    assert r.headers["Location"] == "/operator"
+    stranger = new_operator(invqr)
+    _client_failures(invqr, 99)
+    try:
+        _, r = login(invqr, "nobody.%d" % next(_seq), "spray spray")  # the hundredth failure
+        assert r.status_code == 303
+        for user, pw in (("nobody.else", "spray"), (stranger, PASSWORD), (stranger, "spray")):
+            _, r = login(invqr, user, pw)
+            assert r.status_code == 429, (user, r.status_code)
+            wait = int(r.headers["Retry-After"])
+            # the oldest bucket (a minute old) leaves the window first: then 1 + the new one remain
+            assert 1 <= wait <= 900 - 60, wait
+            assert 'data-status="429"' in r.text
+            minutes = -(-wait // 60)
+            assert ("%d minut" % minutes) in r.text, r.text
+        _, r = login(invqr, known, "wrong for once")
+        assert r.status_code == 303 and r.headers["Location"].endswith("error=1")
+        _, r = login(invqr, known)
+        assert r.status_code == 303 and r.headers["Location"] == "/operator"
+        op = invqr.sql("SELECT id FROM operator WHERE username = '%s'" % stranger)[0][0]
+        assert invqr.sql("SELECT COUNT(*) FROM audit_log WHERE event = 'login' AND operator_id = %s"
+                         % op) == [("0",)]       # throttled: no check, no try taken
+        assert int(invqr.sql("SELECT COUNT(*) FROM audit_log WHERE event = 'login'"
+                             " AND outcome = 'throttled' AND at > NOW() - INTERVAL 1 MINUTE")[0][0]) >= 3
+    finally:
+        invqr.sql("DELETE FROM client_limit WHERE client_addr LIKE 'login:%'")
 
 
 def test_session_id_changes_at_sign_in_no_fixation(invqr):
@@ -166,8 +312,9 @@ def test_logout_ends_the_session_server_side(invqr):
     r = s.post(invqr.url + "/operator/logout", data={"csrf": csrf_of(home.text)},
                allow_redirects=False)
     assert r.status_code == 303
-    assert requests.get(invqr.url + "/operator",
-                        cookies={"invqr_session": token}).status_code == 401
+    # the old cookie signs nobody in: the operator area sends to the sign-in
+    assert requests.get(invqr.url + "/operator", cookies={"invqr_session": token},
+                        allow_redirects=False).status_code == 303
 
 
 def test_locked_or_removed_operator_loses_open_sessions_at_once(invqr):
@@ -176,7 +323,7 @@ def test_locked_or_removed_operator_loses_open_sessions_at_once(invqr):
         s, _ = login(invqr, user)
         assert s.get(invqr.url + "/operator").status_code == 200
         invqr.admin("operator", action, user, check=0)
-        assert s.get(invqr.url + "/operator").status_code == 401
+        assert s.get(invqr.url + "/operator", allow_redirects=False).status_code == 303
 
 
 def test_second_level_flow_with_sms_consent(invqr, tmp_path):
@@ -223,14 +370,27 @@ def test_second_level_flow_with_sms_consent(invqr, tmp_path):
     shown = send_otp(invqr, s, code, sent, " %s " % otp)   # read out, typed with blanks
     assert shown.status_code == 200
     assert "no-store" in shown.headers["Cache-Control"]
-    assert 'data-field="invalidity_percent">85%<' in shown.text
+    # issue 13: a unit, local dates (the ISO day for machines), when, and a reference
+    assert 'data-field="invalidity_percent" data-value="85">85%<' in shown.text
     assert re.search(r'data-field="medical_judgment"[^>]*>Riduzione permanente\n"grave"<', shown.text)
     assert 'data-field="blindness_degree" data-value="partial"' in shown.text
-    assert 'data-field="review_date">2030-01-31<' in shown.text
-    assert 'data-field="judgment_date">2020-02-01<' in shown.text
-    # once: the same code again shows nothing, and no form waits any more
+    assert '<time datetime="2030-01-31" data-field="review_date">31/01/2030</time>' in shown.text
+    assert '<time datetime="2020-02-01" data-field="judgment_date">01/02/2020</time>' in shown.text
+    assert 'data-field="review_past"' not in shown.text        # 2030 is still to come
+    assert re.search(r'<time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ" data-field="checked_at">'
+                     r'\d\d/\d\d/\d{4} alle \d\d:\d\d</time>', shown.text)
+    ref = re.search(r'data-field="reference">(\d+)<', shown.text).group(1)
+    assert invqr.sql("SELECT event, outcome, code FROM audit_log WHERE id = %s" % ref) \
+        == [("level2", "shown", code)]
+    assert re.search(r'<a href="/operator" data-action="next">', shown.text)
+    # once: the same code again (a reload of the result) shows nothing, says
+    # why, and offers only what works: a new code (a real button) or the
+    # first level again; no form for the spent code
     again = send_otp(invqr, s, code, sent, otp)
     assert again.status_code == 403 and "85" not in re.sub(r"<[^>]+>", "", again.text).split()
+    assert 'name="otp"' not in again.text and 'name="challenge"' not in again.text
+    assert 'action="/v/%s/otp"' % code in again.text and 'href="/v/%s"' % code in again.text
+    assert "una sola volta" in again.text
     gone = s.get(sent.url)
     assert gone.status_code == 410 and 'name="otp"' not in gone.text
     # audit and the citizen's access log
@@ -269,6 +429,81 @@ def test_second_level_needs_a_first_level_match_in_the_same_session(invqr, tmp_p
     form = anon.get(invqr.url + "/v/" + code)
     assert anon.post(invqr.url + "/v/%s/otp" % code,
                      data={"csrf": csrf_of(form.text)}).status_code == 401
+
+
+def _sent(invqr, tmp_path, **kw):
+    """An operator's session that asked for the second level: (session,
+    code, the consent form page, the OTP the citizen got)."""
+    fc, code, _ = new_citizen_with_code(invqr, tmp_path, **kw)
+    s, _ = login(invqr, new_operator(invqr))
+    shown = first_level(invqr, s, code, fc)
+    before = spool_names(invqr)
+    sent = request_otp(invqr, s, code, shown)
+    assert sent.status_code == 200
+    otp = re.search(r"\b(\d{6})\b", new_sms(invqr, before).partition("\n\n")[2]).group(1)
+    return s, code, sent, otp
+
+
+def test_the_consent_code_field_is_for_digits_with_one_error_message(invqr, tmp_path):
+    """Issue 13: a numeric keypad on phones, the SMS's code offered by the
+    browser, no forced capitals; a wrong code says so once, beside the field."""
+    s, code, sent, otp = _sent(invqr, tmp_path)
+    field = re.search(r'<input id="otp"[^>]*>', sent.text).group(0)
+    assert 'inputmode="numeric"' in field and 'autocomplete="one-time-code"' in field
+    assert "autocapitalize" not in field and "input-code" not in field
+    wrong = send_otp(invqr, s, code, sent, "%06d" % ((int(otp) + 1) % 10**6))
+    assert wrong.status_code == 403
+    main = wrong.text.split("<main", 1)[1]
+    assert main.count("error-message") == 1 and "alert-error" not in main, main
+    assert re.search(r'<p id="otp-error" class="error-message">[^<]+ <strong data-field="attempts_left">2<',
+                     main)
+    assert 'aria-describedby="otp-hint otp-error"' in main and 'aria-invalid="true"' in main
+
+
+def test_a_new_consent_code_voids_the_old_one(invqr, tmp_path):
+    """Issue 13: the holder did not get the SMS: the operator sends another
+    (a button on the form's page); the first code stops working."""
+    s, code, sent, otp = _sent(invqr, tmp_path)
+    assert 'action="/v/%s/otp"' % code in sent.text
+    before = spool_names(invqr)
+    again = request_otp(invqr, s, code, sent)
+    assert again.status_code == 200 and [h.status_code for h in again.history] == [303]
+    otp2 = re.search(r"\b(\d{6})\b", new_sms(invqr, before).partition("\n\n")[2]).group(1)
+    challenge_of = lambda t: re.search(r'name="challenge" value="([^"]+)"', t).group(1)
+    assert challenge_of(again.text) != challenge_of(sent.text)
+    old = send_otp(invqr, s, code, sent, otp)                 # the first code, on its own form
+    assert old.status_code == 403 and 'data-field="medical_judgment"' not in old.text
+    shown = send_otp(invqr, s, code, again, otp2)
+    assert shown.status_code == 200 and 'data-field="medical_judgment"' in shown.text
+
+
+def test_the_operator_can_call_off_a_second_level_request(invqr, tmp_path):
+    s, code, sent, otp = _sent(invqr, tmp_path)
+    r = s.post(invqr.url + "/v/%s/cancel" % code, data={"csrf": csrf_of(sent.text)},
+               allow_redirects=False)
+    assert r.status_code == 303 and r.headers["Location"] == "/operator?done=cancelled"
+    home = s.get(invqr.url + r.headers["Location"])
+    assert home.status_code == 200 and "alert-success" in home.text
+    assert 'name="code"' in home.text                         # on to the next verification
+    assert invqr.sql("SELECT outcome FROM audit_log WHERE code = '%s' AND event = 'otp_cancel'"
+                     % code) == [("cancelled",)]
+    # the code the holder got works no more, and no form waits for it
+    assert send_otp(invqr, s, code, sent, otp).status_code == 403
+    assert s.get(invqr.url + "/v/%s/level2" % code).status_code == 410
+    # cancelling when nothing is open is no error, and says nothing was cancelled
+    r = s.post(invqr.url + "/v/%s/cancel" % code, data={"csrf": csrf_of(sent.text)},
+               allow_redirects=False)
+    assert r.status_code == 303 and r.headers["Location"] == "/operator"
+
+
+def test_a_past_review_date_is_explained(invqr, tmp_path):
+    """Issue 13: a review date in the past does not end the status: the
+    result says it holds until the review's outcome is recorded."""
+    s, code, sent, otp = _sent(invqr, tmp_path, review="2021-03-31")
+    shown = send_otp(invqr, s, code, sent, otp)
+    assert '<time datetime="2021-03-31" data-field="review_date">31/03/2021</time>' in shown.text
+    note = re.search(r'data-field="review_past">([^<]+)<', shown.text)
+    assert note and "revisione" in note.group(1), shown.text
 
 
 def test_wrong_and_exhausted_otp(invqr, tmp_path):
@@ -458,8 +693,12 @@ def test_consent_sms_are_limited_per_code(invqr, tmp_path):
     fc, code, _ = new_citizen_with_code(invqr, tmp_path)
     s, _ = login(invqr, new_operator(invqr))
     page = first_level(invqr, s, code, fc)
-    statuses = [request_otp(invqr, s, code, page).status_code for _ in range(6)]
-    assert statuses == [200] * 5 + [429], statuses
+    answers = [request_otp(invqr, s, code, page) for _ in range(6)]
+    assert [r.status_code for r in answers] == [200] * 5 + [429], answers
+    # the limit page says why and how long, and leads back to the code sent last
+    limited = answers[-1]
+    assert limited.headers["Retry-After"] == "900" and "15 minuti" in limited.text
+    assert 'href="/v/%s/level2"' % code in limited.text
     sent = invqr.sql("SELECT COUNT(*) FROM otp_challenge WHERE code = '%s'" % code)
     assert sent == [("5",)]
 

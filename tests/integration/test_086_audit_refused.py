@@ -31,8 +31,8 @@ WSSE = ('<wsse:Security xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis
 PERSON = dict(surname="Rifiutati", given="Ombretta", mobile="+393339876543", pct="83",
               judgment="Giudizio riservato Zeta", review="2031-03-17", blind="PARTIAL",
               att="Y", hcap="ART3_C3")
-SECRETS = ["Rifiutati", "Ombretta", "9876543", "Giudizio riservato", "Zeta", "2031-03-17",
-           "2020-02-01", "1960-05-20", "*** 543", "art3_c3", "ART3_C3"]
+SECRETS = ["Rifiutati", "Ombretta", "9876543", "Giudizio riservato", "Zeta", "2031-03-17", "17/03/2031",
+           "2020-02-01", "01/02/2020", "1960-05-20", "*** 543", "art3_c3", "ART3_C3"]
 # where a page or an answer puts the person's data
 WEB_FIELDS = ["name", "civil_invalidity", "minor_invalidity", "attendance_allowance",
               "civil_blindness", "deafness", "handicap", "masked_mobile", "expires_at",
@@ -242,9 +242,9 @@ def test_no_answer_without_its_audit_row(refusing, tmp_path, scope, version):
     otp_w = otp_sent_since(inst, before)
     r = send_otp(inst, s, code_w, sent, otp_w)
     assert r.status_code == 200, r.text[:400]
-    assert 'data-field="invalidity_percent">83%<' in r.text
+    assert 'data-field="invalidity_percent" data-value="83">83%<' in r.text
     assert 'data-field="medical_judgment"' in r.text and "Giudizio riservato Zeta" in r.text
-    assert 'data-field="review_date">2031-03-17<' in r.text
+    assert '<time datetime="2031-03-17" data-field="review_date">17/03/2031</time>' in r.text
     before = spool(inst)
     ch = soap_otp(inst, version, op_s, code_s, fc_s)
     assert soap_value(ch, "maskedMobile") == "+39 ******* 543"

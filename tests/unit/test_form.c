@@ -364,6 +364,41 @@ static void test_body_limit(void **state)
     assert_null(t);
 }
 
+/* Where a sign-in may return to: a local path, nothing that leaves. */
+static void test_return_to(void **state)
+{
+    char longest[INVQR_FORM_MAX_RETURN_TO + 2];
+
+    (void)state;
+    assert_true(invqr_form_return_to_ok("/operator"));
+    assert_true(invqr_form_return_to_ok("/v/ABCDEFGHJKMNPQRSTVWX/level2"));
+    assert_true(invqr_form_return_to_ok("/"));
+    assert_true(invqr_form_return_to_ok("/a/b.c_d-e/"));
+    assert_false(invqr_form_return_to_ok(NULL));
+    assert_false(invqr_form_return_to_ok(""));
+    assert_false(invqr_form_return_to_ok("operator"));
+    assert_false(invqr_form_return_to_ok("//evil.example/x"));
+    assert_false(invqr_form_return_to_ok("/\\evil.example"));
+    assert_false(invqr_form_return_to_ok("https://evil.example/"));
+    assert_false(invqr_form_return_to_ok("/a//b"));
+    assert_false(invqr_form_return_to_ok("/../etc/passwd"));
+    assert_false(invqr_form_return_to_ok("/a/.."));
+    assert_false(invqr_form_return_to_ok("/a/./b"));
+    assert_false(invqr_form_return_to_ok("/a?x=1"));
+    assert_false(invqr_form_return_to_ok("/a#x"));
+    assert_false(invqr_form_return_to_ok("/a%2f%2fb"));
+    assert_false(invqr_form_return_to_ok("/a b"));
+    assert_false(invqr_form_return_to_ok("/a\nb"));
+    assert_false(invqr_form_return_to_ok("/\xc3\xa8"));
+    memset(longest, 'a', sizeof(longest));
+    longest[0] = '/';
+    longest[INVQR_FORM_MAX_RETURN_TO] = '\0';
+    assert_true(invqr_form_return_to_ok(longest));
+    longest[INVQR_FORM_MAX_RETURN_TO] = 'a';
+    longest[INVQR_FORM_MAX_RETURN_TO + 1] = '\0';
+    assert_false(invqr_form_return_to_ok(longest));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -380,6 +415,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_name_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_value_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_body_limit, setup, teardown),
+        cmocka_unit_test(test_return_to),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
