@@ -4,6 +4,7 @@ mariadb-backup of the running store (no downtime), prepared, copied back
 into an empty data directory of a fresh instance that has the same
 invqr.conf (its secret and the application's credentials), and a code made
 before the backup verifies there, with its audit history."""
+import os
 import shutil
 import subprocess
 
@@ -47,11 +48,17 @@ def test_a_backup_restored_into_a_fresh_instance_verifies_a_code(source, tmp_pat
     shutil.rmtree(run, ignore_errors=True)
     run.mkdir(parents=True)
     # what the backup of the database does not hold: invqr.conf (the secret, the
-    # application's credentials) and the agency's SOAP signing key; on a new
-    # machine the paths stay the same, here they move to the new run directory
-    (run / "invqr.conf").write_text(source.conf.read_text().replace(str(source.run), str(run)))
-    for key in list(source.run.glob("*.key")) + list(source.run.glob("*.pem")):
-        shutil.copy(key, run / key.name)
+    # application's credentials) and every file it names (the agency's SOAP
+    # signing key, PDND's key set, ...); on a new machine the paths stay the
+    # same, here they move to the new run directory
+    conf = source.conf.read_text()
+    (run / "invqr.conf").write_text(conf.replace(str(source.run), str(run)))
+    for line in conf.splitlines():
+        value = line.partition("=")[2].strip()
+        if value.startswith(str(source.run) + "/") and os.path.isfile(value):
+            dest = run / os.path.relpath(value, source.run)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(value, dest)
     backup_tool("--copy-back", "--target-dir=" + str(target), "--datadir=" + str(run / "db"))
     restored = Instance(run, free_port())
     restored.start()
