@@ -324,12 +324,15 @@ void invqr_otp_cancel_route(invqr_app_t *app, const invqr_request_t *req, invqr_
     invqr_app_redirect(req, resp, cancelled ? "/operator?done=cancelled" : "/operator", p);
 }
 
-/* "YYYY-MM-DD" as people read a date here: dd/mm/yyyy. */
-static const char *local_date(const char *iso, apr_pool_t *p)
+/* "YYYY-MM-DD" as people of the page's language read a date: dd/mm/yyyy, or
+ * dd.mm.yyyy in German (as invqr_page_date() writes it). */
+static const char *local_date(const invqr_page_t *pg, const char *iso, apr_pool_t *p)
 {
+    char sep = invqr_page_ctx(pg)->lang == INVQR_LANG_DE ? '.' : '/';
+
     if (strlen(iso) != 10 || iso[4] != '-' || iso[7] != '-')
         return iso;
-    return apr_psprintf(p, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
+    return apr_psprintf(p, "%.2s%c%.2s%c%.4s", iso + 8, sep, iso + 5, sep, iso);
 }
 
 static void row(invqr_el_t *dl, const char *label, const char *field, const char *value)
@@ -339,16 +342,14 @@ static void row(invqr_el_t *dl, const char *label, const char *field, const char
 }
 
 /* A date row: the local form shown, the ISO day in datetime. */
-static invqr_el_t *date_row(invqr_el_t *dl, const char *label, const char *field, const char *iso,
-                            apr_pool_t *p)
+static invqr_el_t *date_row(invqr_page_t *pg, invqr_el_t *dl, const char *label, const char *field,
+                            const char *iso)
 {
-    invqr_el_t *dd, *t;
+    invqr_el_t *dd;
 
     invqr_html_add(dl, "dt", label);
     dd = invqr_html_add(dl, "dd", NULL);
-    t = invqr_html_add(dd, "time", local_date(iso, p));
-    invqr_html_set(t, "datetime", iso);
-    invqr_html_set(t, "data-field", field);
+    invqr_html_set(invqr_page_date(pg, dd, iso), "data-field", field);
     return dd;
 }
 
@@ -395,9 +396,9 @@ static void level2_page(const invqr_request_t *req, invqr_response_t *resp,
     span = invqr_html_add(invqr_html_add(dl, "dd", NULL), "span", btext);
     invqr_html_set(span, "data-field", "blindness_degree");
     invqr_html_set(span, "data-value", bval);
-    date_row(dl, MSG(FIELD_JUDGMENT_DATE), "judgment_date", st->judgment_date, p);
+    date_row(pg, dl, MSG(FIELD_JUDGMENT_DATE), "judgment_date", st->judgment_date);
     if (st->review_date[0] != '\0') {
-        dd = date_row(dl, MSG(FIELD_REVIEW_DATE), "review_date", st->review_date, p);
+        dd = date_row(pg, dl, MSG(FIELD_REVIEW_DATE), "review_date", st->review_date);
         invqr_when_day(today, now);
         /* by law the status holds until the review's outcome is recorded */
         if (strcmp(st->review_date, today) < 0)
@@ -424,7 +425,7 @@ static void level2_page(const invqr_request_t *req, invqr_response_t *resp,
         apr_snprintf(iso, sizeof(iso), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
         minute[10] = '\0';
-        invqr_html_set(invqr_html_set(invqr_html_add(meta, "time", apr_pstrcat(p, local_date(minute, p), " ",
+        invqr_html_set(invqr_html_set(invqr_html_add(meta, "time", apr_pstrcat(p, local_date(pg, minute, p), " ",
                                                                              MSG(L2_AT_TIME), " ",
                                                                              minute + 11, NULL)),
                                       "datetime", iso), "data-field", "checked_at");

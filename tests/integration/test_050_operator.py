@@ -506,6 +506,17 @@ def test_a_past_review_date_is_explained(invqr, tmp_path):
     assert note and "revisione" in note.group(1), shown.text
 
 
+def test_the_result_writes_dates_the_german_way_in_german(invqr, tmp_path):
+    """Dates on the second-level result follow the page's language, as the
+    other pages do (invqr_page_date): 31.01.2030 in German."""
+    s, code, sent, otp = _sent(invqr, tmp_path, review="2030-01-31")
+    s.cookies.set("invqr_lang", "de")
+    shown = send_otp(invqr, s, code, sent, otp)
+    assert '<html lang="de">' in shown.text
+    assert '<time datetime="2030-01-31" data-field="review_date">31.01.2030</time>' in shown.text
+    assert re.search(r'data-field="checked_at">\d\d\.\d\d\.\d{4} ', shown.text), shown.text
+
+
 def test_wrong_and_exhausted_otp(invqr, tmp_path):
     fc, code, _ = new_citizen_with_code(invqr, tmp_path)
     s, _ = login(invqr, new_operator(invqr))
