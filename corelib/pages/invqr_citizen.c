@@ -405,9 +405,49 @@ static const char *download_rel(const invqr_app_t *app, const invqr_request_t *r
     return seg != NULL ? apr_pstrcat(p, "/citizen/qr/", seg, NULL) : "/citizen/qr.pdf";
 }
 
+/* The ways to keep the PDF: the download link; the Share button, which
+ * static/invqr-share.js shows only where the browser can hand a file to the
+ * phone's share sheet (no inline script under the CSP) and which falls back
+ * to the download; the status line the script speaks through. */
+static void download_actions(invqr_page_t *pg, invqr_el_t *sec, invqr_el_t *actions,
+                             const char *download, const char *file_name)
+{
+    const char *url = invqr_page_url(pg, download);
+    invqr_el_t *el;
+
+    el = invqr_html_link(actions, url, invqr_page_msg(pg, INVQR_MSG_CITIZEN_DOWNLOAD));
+    invqr_html_set(el, "class", "btn btn-primary");
+    invqr_html_set(el, "id", "download-attestation");
+    el = invqr_html_add(actions, "button", invqr_page_msg(pg, INVQR_MSG_CITIZEN_SHARE));
+    invqr_html_set(el, "type", "button");
+    invqr_html_set(el, "class", "btn btn-secondary");
+    invqr_html_set(el, "id", "share-attestation");
+    invqr_html_set(el, "hidden", "hidden");
+    invqr_html_set(el, "data-pdf", url);
+    invqr_html_set(el, "data-file-name", file_name);
+    invqr_html_set(el, "data-title", invqr_page_msg(pg, INVQR_MSG_CITIZEN_SHARE_TITLE));
+    invqr_html_set(el, "data-done", invqr_page_msg(pg, INVQR_MSG_CITIZEN_SHARE_DONE));
+    invqr_html_set(el, "data-failed", invqr_page_msg(pg, INVQR_MSG_CITIZEN_SHARE_FAILED));
+    el = invqr_html_set(invqr_html_add(sec, "p", NULL), "id", "share-status");
+    invqr_html_set(el, "role", "status");
+    invqr_html_set(el, "class", "hint");
+    el = invqr_html_add(sec, "script", NULL);
+    invqr_html_set(el, "src", invqr_page_url(pg, "/static/invqr-share.js"));
+    invqr_html_set(el, "defer", "defer");
+}
+
+/* The PDF's file name, as its download gives it. */
+static const char *pdf_file_name(const invqr_active_code_t *active, apr_pool_t *p)
+{
+    const char *name = invqr_pdf_file_name(active->issued, active->code, p);
+
+    return name != NULL ? name : INVQR_PDF_FILE_PREFIX "civile.pdf";
+}
+
 static void attestation_section(invqr_page_t *pg, invqr_el_t *main, const invqr_request_t *req,
                                 const invqr_active_code_t *active, int has_active, int notice,
-                                const char *notice_when, const char *download, int may_act)
+                                const char *notice_when, const char *download,
+                                const char *file_name, int may_act)
 {
     invqr_el_t *sec = invqr_html_set(invqr_html_add(main, "section", NULL), "aria-labelledby",
                                     "active-code");
@@ -442,9 +482,7 @@ static void attestation_section(invqr_page_t *pg, invqr_el_t *main, const invqr_
                                                          invqr_page_msg(pg, INVQR_MSG_CITIZEN_EXPIRED_TEXT)),
                                           "class", "alert alert-warning"), "data-field", "expired");
         else
-            invqr_html_set(invqr_html_link(actions, invqr_page_url(pg, download),
-                                           invqr_page_msg(pg, INVQR_MSG_CITIZEN_DOWNLOAD)),
-                           "class", "btn btn-primary");
+            download_actions(pg, sec, actions, download, file_name);
         if (!may_act)
             return;
         button_form(pg, sec, "/citizen/qr", invqr_page_msg(pg, INVQR_MSG_CITIZEN_REPLACE),
@@ -566,7 +604,7 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
                        "data-eligibility", "eligible");
         attestation_section(pg, main, req, &active, arv == APR_SUCCESS, notice, notice_when,
                             arv == APR_SUCCESS ? download_rel(app, req, st, &active, p) : NULL,
-                            may_act);
+                            arv == APR_SUCCESS ? pdf_file_name(&active, p) : NULL, may_act);
         if (arv == APR_SUCCESS && !active.expired)
             qr_section(pg, main, app, req, st, &active, p);
         mob = invqr_html_set(invqr_html_add(main, "section", NULL), "aria-labelledby", "mobile");
