@@ -34,6 +34,15 @@ void invqr_headers_security(request_rec *r)
         apr_table_setn(h, "Strict-Transport-Security", "max-age=31536000");
 }
 
+/* The pages with the camera scanner (invqr_scanner.c: /verify and the
+ * operator's home) may use the camera, from this site only; every other
+ * response keeps it off (invqr_headers_security). */
+void invqr_headers_camera(request_rec *r)
+{
+    apr_table_setn(r->err_headers_out, "Permissions-Policy",
+                   "camera=(self), microphone=(), geolocation=()");
+}
+
 void invqr_headers_cookie(request_rec *r, invqr_req_t *rq, const char *name,
                           const char *value, long max_age)
 {

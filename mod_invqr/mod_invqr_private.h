@@ -153,6 +153,8 @@ int invqr_static_handler(request_rec *r);
 
 /* mod_invqr_headers.c */
 void invqr_headers_security(request_rec *r);
+/** Allow the camera for this site on this response (the scanner pages). */
+void invqr_headers_camera(request_rec *r);
 void invqr_headers_cookie(request_rec *r, invqr_req_t *rq, const char *name,
                           const char *value, long max_age);
 

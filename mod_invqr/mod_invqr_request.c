@@ -432,6 +432,8 @@ int invqr_request_fixups(request_rec *r)
         return DECLINED;
     if (strcmp(rq->route->name, "error") == 0)
         return OK;
+    if (strcmp(rq->route->name, "verify") == 0 || strcmp(rq->route->name, "operator") == 0)
+        invqr_headers_camera(r);
     r->allowed = rq->route->methods;
     if (!(rq->route->methods & (AP_METHOD_BIT << r->method_number))) {
         /* headers_out does not survive the error document: say it here */

@@ -19,6 +19,7 @@
 #include "invqr_html.h"
 #include "invqr_log.h"
 #include "invqr_level2_pages.h"
+#include "invqr_scanner.h"
 #include "invqr_verify.h"
 #include "invqr_verify_pages.h"
 
@@ -29,9 +30,13 @@ void invqr_verify_form(invqr_page_t *pg, invqr_el_t *parent, const invqr_request
                        const char *code_error, const char *fc_error)
 {
     const char *action = manual ? "/verify" : apr_pstrcat(invqr_page_pool(pg), "/v/", code, NULL);
-    invqr_el_t *form = invqr_page_post_form(pg, parent, action);
+    invqr_el_t *form;
     invqr_field_t f;
 
+    if (manual)
+        /* the camera fills in the typed code; typing stays the fallback */
+        invqr_scanner_add(pg, parent, "code", "fiscal_code");
+    form = invqr_page_post_form(pg, parent, action);
     if (manual) {
         memset(&f, 0, sizeof(f));
         f.name = "code";
