@@ -125,6 +125,7 @@ static const char *const grants[][2] = {
     { "pdnd_voucher_jti", "SELECT, INSERT, DELETE" },
     { "holder_preference", "SELECT, INSERT, UPDATE" },
     { "operator_client", "SELECT, INSERT, UPDATE, DELETE" },
+    { "citizen_mail_quota", "SELECT, INSERT, UPDATE, DELETE" },
 };
 
 static int cmd_migrate(admin_t *a, int argc, char **argv)

@@ -47,6 +47,8 @@
 #include "invqr_housekeeping.h"
 #include "invqr_benefits.h"
 #include "invqr_sms.h"
+#include "invqr_mail_addr.h"
+#include "invqr_mail_send.h"
 #include "invqr_password.h"
 #include <curl/curl.h>
 #include "invqr_conf.h"
@@ -67,6 +69,7 @@ typedef struct {
 static const invqr_conf_t *g_conf;
 static const invqr_benefits_t *g_benefits;
 static invqr_sms_gateway_t *g_sms;
+static invqr_mail_transport_t *g_mail;
 static invqr_modi_signer_t *g_signer;   /* signs answers to signed SOAP requests */
 static invqr_voucher_keys_t *g_voucher_keys; /* PDND's keys, for vouchers */
 static char g_dummy_hash[INVQR_PASSWORD_HASH_MAX];
@@ -363,6 +366,7 @@ static void *thread_main(void *arg)
     app.conf = g_conf;
     app.benefits = g_benefits;
     app.sms = g_sms;
+    app.mail = g_mail;
     app.dummy_hash = g_dummy_hash;
     app.signer = g_signer;
     app.voucher_keys = g_voucher_keys;
@@ -806,6 +810,30 @@ static int supervise(const options_t *o)
 
 /* ---- configuration ---------------------------------------------------------- */
 
+/* The e-mail transport of the PDF (mail_transport, mail_from, mail_ca_file):
+ * none when mail_transport is unset; refused when it is set without a
+ * sender that parses or does not parse itself. */
+static apr_status_t mail_config(invqr_mail_transport_t **pt, const char **perr,
+                                const invqr_conf_t *conf, apr_pool_t *pool)
+{
+    char from[INVQR_MAIL_ADDR_MAX + 1];
+
+    *pt = NULL;
+    if (conf->mail_transport == NULL)
+        return APR_SUCCESS;
+    if (conf->mail_from == NULL
+        || invqr_mail_addr_parse(from, conf->mail_from, strlen(conf->mail_from)) != INVQR_MAIL_ADDR_OK) {
+        *perr = "mail_transport needs mail_from, a plain address (name@domain)";
+        return APR_EINVAL;
+    }
+    if (invqr_mail_transport_parse(pt, perr, conf->mail_transport, conf->mail_ca_file, pool)
+        != APR_SUCCESS) {
+        *perr = apr_pstrcat(pool, "mail_transport: ", *perr, NULL);
+        return APR_EINVAL;
+    }
+    return APR_SUCCESS;
+}
+
 /* Read the configuration and what it names (log, benefits, SMS gateway) in
  * a new pool; only if all of it loads does it replace the one in use, so a
  * reload with a broken file changes nothing. At start-up the errors go to
@@ -816,6 +844,7 @@ static int load_config(const char *path, int at_start)
     invqr_conf_t *conf = NULL;
     const invqr_benefits_t *benefits = NULL;
     invqr_sms_gateway_t *gw = NULL;
+    invqr_mail_transport_t *mail = NULL;
     const char *err = NULL;
     int log_fd = 2;
 
@@ -856,6 +885,15 @@ static int load_config(const char *path, int at_start)
         }
         goto refused;
     }
+    if (mail_config(&mail, &err, conf, pool) != APR_SUCCESS) {
+        if (at_start) {
+            g_log_fd = log_fd;
+            invqr_log_set(log_line, NULL, INVQR_LOG_INFO);
+            invqr_log(INVQR_LOG_ERR, "INVQR0080: %s", err);
+            return 2;
+        }
+        goto refused;
+    }
 
     /* all of it loaded: it replaces the configuration in use */
     if (g_log_fd > 2)
@@ -869,6 +907,7 @@ static int load_config(const char *path, int at_start)
     g_conf = conf;
     g_benefits = benefits;
     g_sms = gw;
+    g_mail = mail;
     invqr_wire_gate(g_gate, conf);
     if (conf->test_faults)
         invqr_log(INVQR_LOG_WARN, "INVQR0311: test_faults is on: /_test/ routes can crash "

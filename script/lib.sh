@@ -21,6 +21,9 @@ INVQR_TEST_PACKAGES="python3-pytest python3-requests python3-zeep python3-lxml p
 # SimpleSAMLphp IdP under PHP's built-in server; php8.2-cgi, listed with simplesamlphp,
 # is the PHP that apt picks instead of libapache2-mod-php, which would switch the
 # system's Apache to the prefork MPM)
+# the e-mail tests' MTA: Postfix's programs only (tests/integration/mta.py runs a private
+# instance; the system's is left unconfigured, see ensure_packages)
+INVQR_TEST_PACKAGES="$INVQR_TEST_PACKAGES postfix"
 # What script/package needs to build and check the Debian packages (systemd:
 # systemd-analyze for the unit, in tests/package).
 INVQR_PACKAGE_PACKAGES="debhelper devscripts dpkg-dev fakeroot lintian systemd"
@@ -45,6 +48,8 @@ ensure_packages() {
     fi
     log "installing Debian packages: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
+    # postfix: install the programs, configure and start no system MTA
+    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
     apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null
     apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
         || die "apt-get install failed for: ${missing[*]}"
@@ -227,6 +232,12 @@ CONF
     fi
     grep -q '^pdnd_voucher_single_use' "$conf" \
         || echo "pdnd_voucher_single_use = ${INVQR_PDND_SINGLE_USE:-yes}" >>"$conf"
+    # the attestation by e-mail: only when a transport is given (the tests' private Postfix)
+    if [ -n "${INVQR_MAIL_TRANSPORT:-}" ] && ! grep -q '^mail_transport' "$conf"; then
+        printf 'mail_transport = %s\nmail_from = %s\nmail_per_day = %s\n' "$INVQR_MAIL_TRANSPORT" \
+            "${INVQR_MAIL_FROM:-attestazioni@invqr.test}" "${INVQR_MAIL_PER_DAY:-3}" >>"$conf"
+        [ -z "${INVQR_MAIL_CA_FILE:-}" ] || echo "mail_ca_file = $INVQR_MAIL_CA_FILE" >>"$conf"
+    fi
     # PDF copies the module sends: where httpd's children (www-data) can
     # read them even when the checkout is under /root, like the sockets
     # (one line, also in a run directory from before the setting's new name)

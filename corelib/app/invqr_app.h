@@ -56,6 +56,7 @@ typedef struct {
 struct invqr_audit_group_t;
 struct invqr_benefits_t;
 struct invqr_sms_gateway_t;
+struct invqr_mail_transport_t;
 struct invqr_modi_signer_s;
 struct invqr_voucher_keys_s;
 
@@ -64,6 +65,7 @@ typedef struct {
     const invqr_conf_t *conf;
     const struct invqr_benefits_t *benefits;  /* loaded at start-up, read-only */
     struct invqr_sms_gateway_t *sms;          /* the consent SMS gateway, or NULL */
+    const struct invqr_mail_transport_t *mail; /* the MTA of the PDF e-mails, or NULL */
     const char *dummy_hash;                   /* argon2id of a random password */
     const struct invqr_modi_signer_s *signer; /* signs answers to signed SOAP requests, or NULL */
     const struct invqr_voucher_keys_s *voucher_keys; /* PDND's keys, or NULL: vouchers off */

@@ -16,6 +16,7 @@
 #include "invqr_citizen.h"
 #include "invqr_citizen_delegates.h"
 #include "invqr_citizen_lang.h"
+#include "invqr_citizen_mail.h"
 #include "invqr_code_store.h"
 #include "invqr_form.h"
 #include "invqr_level2.h"
@@ -567,6 +568,9 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
     if (req->query != NULL && strcmp(req->query, "done=issued") == 0)
         invqr_html_set(invqr_html_set(invqr_html_add(main, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_DONE_ISSUED)),
                                       "class", "alert alert-success"), "role", "status");
+    else if (req->query != NULL && strcmp(req->query, "done=mailed") == 0)
+        invqr_html_set(invqr_html_set(invqr_html_add(main, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_DONE_MAILED)),
+                                      "class", "alert alert-success"), "role", "status");
     else if (req->query != NULL && strcmp(req->query, "done=revoked") == 0)
         invqr_html_set(invqr_html_set(invqr_html_add(main, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_DONE_REVOKED)),
                                       "class", "alert alert-success"), "role", "status");
@@ -605,8 +609,10 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
         attestation_section(pg, main, req, &active, arv == APR_SUCCESS, notice, notice_when,
                             arv == APR_SUCCESS ? download_rel(app, req, st, &active, p) : NULL,
                             arv == APR_SUCCESS ? pdf_file_name(&active, p) : NULL, may_act);
-        if (arv == APR_SUCCESS && !active.expired)
+        if (arv == APR_SUCCESS && !active.expired) {
             qr_section(pg, main, app, req, st, &active, p);
+            invqr_citizen_mail_section(pg, main, app);
+        }
         mob = invqr_html_set(invqr_html_add(main, "section", NULL), "aria-labelledby", "mobile");
         invqr_html_set(invqr_html_add(mob, "h2", invqr_page_msg(pg, INVQR_MSG_CITIZEN_MOBILE_H2)),
                        "id", "mobile");
@@ -760,6 +766,70 @@ void invqr_citizen_revoke_route(invqr_app_t *app, const invqr_request_t *req,
     invqr_app_redirect(req, resp, "/citizen?done=revoked", p);
 }
 
+/* The PDF of the attestation at (whose cache key and QR URL are key and
+ * url), from the cache or made now and cached. */
+static apr_status_t attestation_pdf(const char **ppdf, apr_size_t *plen, const invqr_app_t *app,
+                                    const invqr_request_t *req, const invqr_attestation_t *at,
+                                    const char *key, const char *url, apr_pool_t *p)
+{
+    char grouped[INVQR_CODE_GROUPED_LEN + 1];
+    invqr_pdf_input_t in;
+    const char *pdf;
+    apr_size_t len = 0;
+    apr_status_t rv;
+
+    pdf = invqr_pdf_cache_get(&len, key, p);
+    if (pdf == NULL) {
+        invqr_code_group(grouped, at->active.code);
+        memset(&in, 0, sizeof(in));
+        in.url = url;
+        in.code_grouped = grouped;
+        in.given_name = at->given_name;
+        in.surname = at->surname;
+        in.fiscal_code = req->citizen;
+        in.issue_date = at->active.issued;
+        in.expiry_date = at->active.expires[0] != '\0' ? at->active.expires : NULL;
+        in.font_dir = app->conf->fonts_dir != NULL ? app->conf->fonts_dir : INVQR_FONTS_DIR;
+        in.verify_url = apr_pstrcat(p, app->conf->public_base_url, "/verify", NULL);
+        in.font_fallback = INVQR_DEJAVU_DIR "/DejaVuSans-Bold.ttf";
+        in.issuer = app->conf->issuer_name;
+        in.lang2 = req->page.lang == INVQR_LANG_DE ? "de" : "en";
+        rv = invqr_pdf_render(&pdf, &len, &in, p);
+        if (rv != APR_SUCCESS) {
+            invqr_log(INVQR_LOG_ERR, "INVQR0202: cannot make the attestation PDF (%d)", rv);
+            return rv;
+        }
+        invqr_pdf_cache_put(key, pdf, len);
+    }
+    *ppdf = pdf;
+    *plen = len;
+    return APR_SUCCESS;
+}
+
+apr_status_t invqr_citizen_attestation(const char **ppdf, apr_size_t *plen, const char **pname,
+                                       invqr_attestation_t *at, invqr_app_t *app,
+                                       const invqr_request_t *req, apr_pool_t *p)
+{
+    const char *key, *url;
+    apr_status_t rv;
+
+    *ppdf = NULL;
+    *plen = 0;
+    *pname = NULL;
+    rv = invqr_code_store_attestation(at, invqr_app_db(app), req->citizen,
+                                      app->conf->code_max_age_days);
+    if (rv != APR_SUCCESS)
+        return rv;
+    if (at->active.expired)
+        return APR_NOTFOUND;
+    key = pdf_key(app, req, req->page.lang, &at->active, at->given_name, at->surname, &url, p);
+    rv = attestation_pdf(ppdf, plen, app, req, at, key, url, p);
+    if (rv != APR_SUCCESS)
+        return APR_EINCOMPLETE;
+    *pname = pdf_file_name(&at->active, p);
+    return APR_SUCCESS;
+}
+
 /* GET /citizen/qr.pdf: the attestation of the active code, made on demand
  * from the stored code and the current record, cached while unchanged. */
 void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
@@ -767,8 +837,6 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
 {
     invqr_db_t *db = invqr_app_db(app);
     invqr_attestation_t at;
-    invqr_pdf_input_t in;
-    char grouped[INVQR_CODE_GROUPED_LEN + 1];
     const char *key, *pdf, *url, *copy, *etag, *name;
     char tag[INVQR_PDF_TAG_LEN + 1];
     int made = 0;
@@ -798,7 +866,6 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
         invqr_app_error(req, resp, 410, invqr_msg(req->page.lang, INVQR_MSG_CITIZEN_EXPIRED_TEXT), p);
         return;
     }
-    invqr_code_group(grouped, at.active.code);
     key = pdf_key(app, req, req->page.lang, &at.active, at.given_name, at.surname, &url, p);
     invqr_pdf_tag(tag, key);
     etag = apr_pstrcat(p, "\"", tag, "\"", NULL);
@@ -817,28 +884,9 @@ void invqr_citizen_pdf_route(invqr_app_t *app, const invqr_request_t *req,
         invqr_app_error(req, resp, 503, NULL, p);
         return;
     }
-    pdf = invqr_pdf_cache_get(&len, key, p);
-    if (pdf == NULL) {
-        memset(&in, 0, sizeof(in));
-        in.url = url;
-        in.code_grouped = grouped;
-        in.given_name = at.given_name;
-        in.surname = at.surname;
-        in.fiscal_code = req->citizen;
-        in.issue_date = at.active.issued;
-        in.expiry_date = at.active.expires[0] != '\0' ? at.active.expires : NULL;
-        in.font_dir = app->conf->fonts_dir != NULL ? app->conf->fonts_dir : INVQR_FONTS_DIR;
-        in.verify_url = apr_pstrcat(p, app->conf->public_base_url, "/verify", NULL);
-        in.font_fallback = INVQR_DEJAVU_DIR "/DejaVuSans-Bold.ttf";
-        in.issuer = app->conf->issuer_name;
-        in.lang2 = req->page.lang == INVQR_LANG_DE ? "de" : "en";
-        rv = invqr_pdf_render(&pdf, &len, &in, p);
-        if (rv != APR_SUCCESS) {
-            invqr_log(INVQR_LOG_ERR, "INVQR0202: cannot make the attestation PDF (%d)", rv);
-            invqr_app_error(req, resp, 500, NULL, p);
-            return;
-        }
-        invqr_pdf_cache_put(key, pdf, len);
+    if (attestation_pdf(&pdf, &len, app, req, &at, key, url, p) != APR_SUCCESS) {
+        invqr_app_error(req, resp, 500, NULL, p);
+        return;
     }
     /* the copy the module sends for the PDF's own URL, from now on */
     copy = copy_allowed(&at.active) ? invqr_pdf_copy_path(app->conf, req->citizen, tag, p) : NULL;

@@ -85,6 +85,10 @@ static const conf_key conf_keys[] = {
     { "privacy_controller",   T_STR,    OFF(privacy_controller),   1, 300,   NULL, 0 },
     { "privacy_dpo",          T_STR,    OFF(privacy_dpo),          1, 300,   NULL, 0 },
     { "operator_help_contact", T_STR,   OFF(operator_help_contact), 1, 500,  NULL, 0 },
+    { "mail_transport",       T_STR,    OFF(mail_transport),       1, 1024,  NULL, 0 },
+    { "mail_from",            T_STR,    OFF(mail_from),            3, 254,   NULL, 0 },
+    { "mail_ca_file",         T_STR,    OFF(mail_ca_file),         1, 4096,  NULL, 0 },
+    { "mail_per_day",         T_INT,    OFF(mail_per_day),         1, 50,    "3", 0 },
 };
 #define N_KEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 

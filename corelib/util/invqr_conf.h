@@ -71,6 +71,10 @@ typedef struct {
     const char *privacy_dpo;              /* how to reach the DPO on /privacy */
     const char *operator_help_contact; /* who gives operators credentials and resets
                                    * passwords (shown on the sign-in page), or NULL */
+    const char *mail_transport;   /* smtp(s)://HOST[:PORT] or sendmail:/PATH, or NULL: no e-mail */
+    const char *mail_from;        /* the sender of the attestation e-mails */
+    const char *mail_ca_file;     /* PEM CAs for the SMTP server's certificate, NULL: system */
+    int mail_per_day;             /* e-mails a holder may have sent per day, default 3 */
     const char *path;             /* the file this came from */
 } invqr_conf_t;
 

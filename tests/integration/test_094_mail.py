@@ -1,0 +1,258 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The attestation sent by e-mail through a real MTA (issue 14.5): a private
+Postfix (tests/integration/mta.py) takes invqr's SMTP submission over
+STARTTLS, its certificate verified against the run's own CA, and delivers
+into a Maildir that the tests read: headers (RFC 2047 subject in the
+holder's language, no line over 78 characters, nothing but ASCII), the text
+in the holder's language, the PDF attachment whose QR and code verify. The
+two addresses must be the same and parse; the holder has a few e-mails a
+day, counted in the store; the audit keeps an HMAC of the address, never
+the address. A failing MTA gives the holder a plain message, logs one
+tagged line and loses nothing: the day's slot comes back and no audit row
+says "sent"."""
+import hashlib
+import hmac
+import re
+import subprocess
+import time
+
+import pytest
+import requests
+
+from harness import ROOT, CSV_HEADER, citizen_row, csrf_of, fiscal_code, module_instance
+from mta import Postfix
+from test_040_verify import generate
+
+import itertools
+import os
+
+PER_DAY = 2
+_seq = itertools.count(1)
+ADDRESS_RE = re.compile(r"[a-z0-9._-]+@invqr\.test")
+INVQR0230 = r"INVQR0230: the MTA did not take an attestation e-mail"
+
+
+@pytest.fixture(scope="module")
+def mta():
+    m = Postfix(ROOT / "run" / f"mta-{os.getpid()}").start()
+    yield m
+    m.stop()
+
+
+@pytest.fixture(scope="module")
+def inst(mta):
+    yield from module_instance(
+        "mail", env={"INVQR_MAIL_TRANSPORT": mta.transport, "INVQR_MAIL_CA_FILE": str(mta.ca),
+                     "INVQR_MAIL_PER_DAY": str(PER_DAY),
+                     "INVQR_MAIL_FROM": "attestazioni@invqr.test"},
+        allowed=[INVQR0230])
+
+
+def holder(inst, tmp_path, lang="it", **kw):
+    """A citizen of our own with an active code, signed in, in lang."""
+    n = next(_seq)
+    fc = fiscal_code("TSTMAL%02dA01H50%d" % (n % 100, n // 100 % 10))
+    path = tmp_path / f"m{n}.csv"
+    path.write_text(CSV_HEADER + "\n" + citizen_row(fc, **kw) + "\n", encoding="utf-8")
+    inst.admin("import", str(path), check=0)
+    s = requests.Session()
+    page = s.get(inst.url + "/citizen")
+    r = s.post(inst.url + "/citizen/demo-login",
+               data={"csrf": csrf_of(page.text), "fiscal_code": fc}, allow_redirects=False)
+    assert r.status_code == 303
+    code = generate(inst, s)
+    if lang == "en":
+        s.get(inst.url + "/citizen?lang=en")
+    return fc, s, code
+
+
+def send(inst, s, to, again=None):
+    page = s.get(inst.url + "/citizen")
+    assert 'action="/citizen/mail"' in page.text or "/citizen/mail" in page.text
+    return s.post(inst.url + "/citizen/mail",
+                  data={"csrf": csrf_of(page.text), "email": to,
+                        "email_again": to if again is None else again},
+                  allow_redirects=False)
+
+
+def mail_audit(inst, fc):
+    return inst.sql("SELECT outcome, detail FROM audit_log WHERE event = 'pdf_mail'"
+                    f" AND fiscal_code = '{fc}' ORDER BY id")
+
+
+def quota(inst, fc):
+    rows = inst.sql(f"SELECT sent FROM citizen_mail_quota WHERE fiscal_code = '{fc}'"
+                    " AND day = UTC_DATE()")
+    return int(rows[0][0]) if rows else 0
+
+
+def messages_to(mta, to):
+    return [m for m in mta.messages() if m["To"].addresses[0].addr_spec == to]
+
+
+def wait_messages_to(mta, to, n):
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        got = messages_to(mta, to)
+        if len(got) >= n:
+            return got
+        time.sleep(0.2)
+    raise AssertionError(f"no message to {to}; maillog:\n{mta.log_text()[-3000:]}")
+
+
+def secret(inst):
+    return bytes.fromhex(inst.conf_value("secret"))
+
+
+def address_mac(inst, address):
+    return hmac.new(secret(inst), b"invqr mail address\x00" + address.encode(),
+                    hashlib.sha256).hexdigest()[:32]
+
+
+WORDS = {
+    "it": {"subject": "Attestazione dello status di invalidità civile", "greeting": "Gentile",
+           "code": "Codice dell'attestazione:", "done": "consegnato al servizio di posta"},
+    "en": {"subject": "Civil invalidity status attestation", "greeting": "Dear",
+           "code": "Attestation code:", "done": "handed to the mail service"},
+}
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_the_pdf_arrives_by_mail_and_verifies(inst, mta, tmp_path, lang):
+    fc, s, code = holder(inst, tmp_path, lang, surname="D'Alò", given="Nicolò")
+    to = f"nicolo.{lang}.{next(_seq)}@invqr.test"
+    r = send(inst, s, to)
+    assert r.status_code == 303, r.text[:500]
+    assert r.headers["Location"].endswith("/citizen?done=mailed")
+    page = s.get(inst.url + "/citizen?done=mailed")
+    assert WORDS[lang]["done"] in page.text
+    (msg,) = wait_messages_to(mta, to, 1)
+    raw = msg.as_bytes()
+    head = raw.split(b"\n\n", 1)[0] if b"\r\n\r\n" not in raw else raw.split(b"\r\n\r\n", 1)[0]
+
+    # headers: ASCII only, short lines, one each, encoded words decoded right
+    head.decode("ascii")
+    for line in head.splitlines():
+        assert len(line) <= 78, line
+    for name in ("From", "To", "Subject", "Date", "Message-ID", "MIME-Version"):
+        assert len(msg.get_all(name)) == 1, name
+    assert msg["Subject"] == WORDS[lang]["subject"]
+    assert b"=?UTF-8?B?" in head
+    assert msg["From"].addresses[0].addr_spec == "attestazioni@invqr.test"
+    assert msg["From"].addresses[0].display_name == "Comune di Forlì · Servizi sociali"
+    assert msg["To"].addresses[0].addr_spec == to
+    assert msg["Message-ID"].endswith("@invqr.test>")
+    assert msg.get_content_type() == "multipart/mixed"
+
+    # the text, in the holder's language
+    text = msg.get_body(("plain",)).get_content()
+    grouped = "-".join(code[i:i + 5] for i in range(0, 20, 5))
+    assert text.startswith(WORDS[lang]["greeting"] + " Nicolò D'Alò,")
+    assert WORDS[lang]["code"] + " " + grouped in text
+    assert inst.url + "/verify" in text
+
+    # the attachment: the PDF under its dated name, whose QR and code verify
+    (att,) = list(msg.iter_attachments())
+    assert att.get_content_type() == "application/pdf"
+    assert re.fullmatch(r"attestazione-invalidita-\d{4}-\d\d-\d\d-" + code[:5] + r"\.pdf",
+                        att.get_filename())
+    pdf = tmp_path / att.get_filename()
+    pdf.write_bytes(att.get_content())
+    assert pdf.read_bytes() == s.get(inst.url + "/citizen/qr.pdf").content
+    pdftext = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                             check=True).stdout
+    assert grouped in pdftext
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf),
+                    str(tmp_path / "page")], check=True)
+    qr = subprocess.run(["zbarimg", "--raw", "-q", str(tmp_path / "page.png")],
+                        capture_output=True, text=True).stdout.strip()
+    assert qr == (inst.url + "/V/" + code).upper()
+    v = requests.Session()
+    form = v.get(qr)
+    r = v.post(qr, data={"csrf": csrf_of(form.text), "fiscal_code": fc})
+    assert r.status_code == 200 and 'data-field="civil_invalidity"' in r.text
+
+    # it went over TLS, the server's certificate verified (STARTTLS is required)
+    assert re.search(r"TLS connection established from localhost", mta.log_text())
+
+    # the audit has the address's HMAC under the instance's secret, never the address
+    assert mail_audit(inst, fc) == [("sent", "to_hmac=" + address_mac(inst, to))]
+    assert to not in inst.sql("SELECT GROUP_CONCAT(detail) FROM audit_log")[0][0]
+    for log in inst.logs().values():
+        assert to not in log.read_text(errors="replace")
+
+
+@pytest.mark.parametrize("to,again,words", [
+    ("anna@invqr.test", "anna@invqr.tset", "non sono uguali"),
+    ("anna @invqr.test", None, "non è valido"),
+    ("anna@invqr.test\r\nBcc: spia@invqr.test", None, "non è valido"),
+    ("anna@invqr.test>\r\nRCPT TO:<spia@invqr.test", None, "non è valido"),
+    ("annà@invqr.test", None, "non è valido"),
+    ("anna@invqr.test,spia@invqr.test", None, "non è valido"),
+    ("", None, "non è valido"),
+])
+def test_two_plain_equal_addresses_or_nothing_is_sent(inst, mta, tmp_path, to, again, words):
+    fc, s, code = holder(inst, tmp_path)
+    before = len(mta.messages())
+    r = send(inst, s, to, again)
+    assert r.status_code == 400
+    assert words in r.text
+    assert quota(inst, fc) == 0 and mail_audit(inst, fc) == []
+    assert len(mta.messages()) == before
+    assert "spia@" not in mta.log_text()
+
+
+def test_the_daily_limit_is_kept_in_the_store(inst, mta, tmp_path):
+    fc, s, code = holder(inst, tmp_path)
+    to = f"limite.{next(_seq)}@invqr.test"
+    for _ in range(PER_DAY):
+        assert send(inst, s, to).status_code == 303
+    r = send(inst, s, to)
+    assert r.status_code == 429
+    assert "numero massimo di e-mail" in r.text
+    assert quota(inst, fc) == PER_DAY
+    mac = "to_hmac=" + address_mac(inst, to)
+    assert mail_audit(inst, fc) == [("sent", mac)] * PER_DAY + [("limit", mac)]
+    assert len(wait_messages_to(mta, to, PER_DAY)) == PER_DAY
+    # the citizen page says how many a day
+    assert f'data-field="mail-per-day">{PER_DAY}<' in s.get(inst.url + "/citizen").text
+
+
+@pytest.mark.allow_log(INVQR0230)
+def test_a_failing_mta_loses_nothing(inst, mta, tmp_path):
+    fc, s, code = holder(inst, tmp_path)
+    to = f"guasto.{next(_seq)}@invqr.test"
+    worker_log = inst.logs()["worker"]
+    mark = worker_log.stat().st_size
+    mta.pause()
+    try:
+        r = send(inst, s, to)
+    finally:
+        mta.resume()
+    assert r.status_code == 503
+    assert "non è stato inviato nulla" in r.text
+    # a plain message, no error details for the holder
+    for leak in ("SMTP", "curl", "Couldn't", "INVQR"):
+        assert leak not in r.text
+    tagged = [l for l in worker_log.read_text()[mark:].splitlines() if "INVQR" in l]
+    assert len(tagged) == 1 and "INVQR0230" in tagged[0], tagged
+    assert to not in tagged[0]
+    # nothing lost: the slot is back, and no row claims a sent e-mail
+    assert quota(inst, fc) == 0
+    assert mail_audit(inst, fc) == [("mta_failed", "to_hmac=" + address_mac(inst, to))]
+    # the MTA back, the same request goes through
+    assert send(inst, s, to).status_code == 303
+    assert len(wait_messages_to(mta, to, 1)) == 1
+    assert quota(inst, fc) == 1
+
+
+def test_without_a_transport_there_is_no_form(invqr):
+    """The session's instance has no mail_transport: no form, and the route
+    answers 404."""
+    from conftest import demo_login
+    from harness import fiscal_code as fcode
+    s = requests.Session()
+    page = s.get(invqr.url + "/citizen")
+    assert "/citizen/mail" not in page.text
+    r = s.post(invqr.url + "/citizen/mail", data={"csrf": csrf_of(page.text)})
+    assert r.status_code in (401, 404)
