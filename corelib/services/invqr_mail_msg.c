@@ -27,7 +27,8 @@ static void put(out_t *o, const char *s, apr_size_t n)
         apr_size_t cap = o->cap * 2 > o->len + n + 1 ? o->cap * 2 : o->len + n + 1;
         char *b = apr_palloc(o->p, cap);
 
-        memcpy(b, o->buf, o->len);
+        if (o->len > 0)
+            memcpy(b, o->buf, o->len);
         o->buf = b;
         o->cap = cap;
     }
@@ -74,16 +75,21 @@ static apr_size_t utf8_cut(const char *s, apr_size_t n, apr_size_t max)
 const char *invqr_mail_encoded_header(const char *name, const char *value, apr_pool_t *p)
 {
     out_t o = { NULL, 0, 0, p };
-    apr_size_t n = strlen(value), i = 0, k;
+    apr_size_t n = strlen(value), i = 0, k, first;
     char word[80];
     int len;
 
-    if (invqr_utf8_count_text(value, n, 0) < 0)
+    if (invqr_utf8_count_text(value, n, 0) < 0 || strlen(name) > 20)
         return NULL;
     puts_(&o, name);
     puts_(&o, ":");
+    /* the first line also holds "Name:": its word is shorter (a header
+     * name of up to 20 characters leaves at least 33 bytes) */
+    first = (78 - strlen(name) - 1 - 13) / 4 * 3;
+    if (first > WORD_BYTES)
+        first = WORD_BYTES;
     while (i < n || i == 0) {
-        k = utf8_cut(value + i, n - i, WORD_BYTES);
+        k = utf8_cut(value + i, n - i, i == 0 ? first : WORD_BYTES);
         len = apr_base64_encode_binary(word, (const unsigned char *)value + i, (int)k);
         /* every word on a line of its own: " =?UTF-8?B?...?=" is at most 73 */
         if (i > 0)
@@ -210,9 +216,9 @@ apr_status_t invqr_mail_msg_build(const char **pout, apr_size_t *plen,
     put_base64(&o, (const unsigned char *)text, text_len);
     puts_(&o, "\r\n--=_invqr_");
     put(&o, hex + 32, 16);
-    puts_(&o, "\r\nContent-Type: application/pdf; name=\"");
+    puts_(&o, "\r\nContent-Type: application/pdf;\r\n name=\"");
     puts_(&o, m->file_name);
-    puts_(&o, "\"\r\nContent-Disposition: attachment; filename=\"");
+    puts_(&o, "\"\r\nContent-Disposition: attachment;\r\n filename=\"");
     puts_(&o, m->file_name);
     puts_(&o, "\"\r\nContent-Transfer-Encoding: base64\r\n\r\n");
     put_base64(&o, (const unsigned char *)m->pdf, m->pdf_len);

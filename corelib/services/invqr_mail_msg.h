@@ -7,8 +7,10 @@
  * addresses must pass invqr_mail_addr_parse() again here, the sender's
  * name and the subject are always RFC 2047 encoded-words (so no byte of
  * theirs reaches a header raw), the file name is checked to letters,
- * digits, '.', '-' and '_'. Lines end in CRLF and none passes 78
- * characters. Nothing here sends or logs (invqr_mail_send.h sends).
+ * digits, '.', '-' and '_' (60 at most). Lines end in CRLF and none passes
+ * 78 characters, except the To, From and Message-ID lines of an address
+ * too long for one (RFC 5322 allows 998; an address cannot be folded).
+ * Nothing here sends or logs (invqr_mail_send.h sends).
  */
 #ifndef INVQR_MAIL_MSG_H
 #define INVQR_MAIL_MSG_H
@@ -42,10 +44,11 @@ apr_status_t invqr_mail_msg_build(const char **pout, apr_size_t *plen,
                                   const invqr_mail_msg_t *m, apr_pool_t *p);
 
 /**
- * Append to sb-less buffer out (from p) the header field "name: " with
- * value as RFC 2047 B encoded-words of UTF-8, folded so that no line
- * passes 78 characters and no character is split between two words.
- * Exposed for the unit tests. Returns NULL when value is not valid UTF-8.
+ * The header field "Name:" (name at most 20 characters) with value as
+ * RFC 2047 B encoded-words of UTF-8, one per line, so that no line passes
+ * 78 characters and no character is split between two words; ends in CRLF,
+ * from p. Exposed for the unit tests. NULL when value is not valid UTF-8
+ * or holds a control character (a line break included).
  */
 const char *invqr_mail_encoded_header(const char *name, const char *value, apr_pool_t *p);
 

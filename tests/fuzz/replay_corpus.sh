@@ -15,7 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$here/../..}
 top_builddir=${top_builddir:-$top_srcdir}
 
-targets="fiscal code form cookie csv record soap modi voucher"
+targets="fiscal code form cookie csv record soap modi voucher mail"
 failed=0
 ran=0
 
