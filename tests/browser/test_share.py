@@ -69,6 +69,7 @@ def test_share_hands_over_the_pdf_of_the_code(browser, invqr, api, size, tmp_pat
     assert button.accessible_name == "Condividi il PDF"
     violations = run_axe(browser)["violations"]
     assert not violations, format_violations(violations)
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
     browser.save_screenshot(str(tmp_path / f"share-{size[0]}.png"))
 
     # by keyboard: Tab from the download link reaches it, Enter shares
