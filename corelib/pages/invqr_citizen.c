@@ -16,6 +16,7 @@
 #include "invqr_citizen.h"
 #include "invqr_citizen_delegates.h"
 #include "invqr_citizen_lang.h"
+#include "invqr_citizen_keep.h"
 #include "invqr_citizen_mail.h"
 #include "invqr_code_store.h"
 #include "invqr_form.h"
@@ -612,6 +613,7 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
         if (arv == APR_SUCCESS && !active.expired) {
             qr_section(pg, main, app, req, st, &active, p);
             invqr_citizen_mail_section(pg, main, app);
+            invqr_citizen_keep_section(pg, main, app);
         }
         mob = invqr_html_set(invqr_html_add(main, "section", NULL), "aria-labelledby", "mobile");
         invqr_html_set(invqr_html_add(mob, "h2", invqr_page_msg(pg, INVQR_MSG_CITIZEN_MOBILE_H2)),

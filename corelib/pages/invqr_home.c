@@ -28,6 +28,7 @@ static const invqr_msg_t first_level_fields[] = {
 static const invqr_msg_t citizen_can[] = {
     INVQR_MSG_HOME_CITIZEN_GENERATE,
     INVQR_MSG_HOME_CITIZEN_DOWNLOAD,
+    INVQR_MSG_HOME_CITIZEN_KEEP,
     INVQR_MSG_HOME_CITIZEN_REVOKE,
     INVQR_MSG_HOME_CITIZEN_REPLACE,
     INVQR_MSG_HOME_CITIZEN_LOG,

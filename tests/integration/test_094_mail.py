@@ -246,13 +246,30 @@ def test_a_failing_mta_loses_nothing(inst, mta, tmp_path):
     assert quota(inst, fc) == 1
 
 
-def test_without_a_transport_there_is_no_form(invqr):
-    """The session's instance has no mail_transport: no form, and the route
-    answers 404."""
-    from conftest import demo_login
-    from harness import fiscal_code as fcode
-    s = requests.Session()
+def keep_ways(html):
+    m = re.search(r'<ul data-field="keep-ways">(.*?)</ul>', html, re.S)
+    assert m, html
+    return re.findall(r"<li>(.*?)</li>", m.group(1), re.S)
+
+
+def test_the_page_lists_every_way_to_keep_and_show_it(inst, tmp_path):
+    fc, s, code = holder(inst, tmp_path)
+    ways = keep_ways(s.get(inst.url + "/citizen").text)
+    assert [w.split(":")[0] for w in ways] == [
+        "Scaricare il PDF", "Stampare", "Mostrare dallo schermo", "Condividere dal telefono",
+        "Riceverlo per e-mail"]
+    ways = keep_ways(s.get(inst.url + "/citizen?lang=en").text)
+    assert ways[-1].startswith("Receive it by e-mail")
+
+
+def test_without_a_transport_there_is_no_form(invqr, tmp_path):
+    """The session's instance has no mail_transport: no form, no e-mail in
+    the list of ways, and the route answers 404."""
+    fc, s, code = holder(invqr, tmp_path)
     page = s.get(invqr.url + "/citizen")
     assert "/citizen/mail" not in page.text
-    r = s.post(invqr.url + "/citizen/mail", data={"csrf": csrf_of(page.text)})
-    assert r.status_code in (401, 404)
+    assert len(keep_ways(page.text)) == 4
+    r = s.post(invqr.url + "/citizen/mail", data={"csrf": csrf_of(page.text),
+                                                  "email": "a@invqr.test",
+                                                  "email_again": "a@invqr.test"})
+    assert r.status_code == 404
