@@ -273,3 +273,55 @@ def test_without_a_transport_there_is_no_form(invqr, tmp_path):
                                                   "email": "a@invqr.test",
                                                   "email_again": "a@invqr.test"})
     assert r.status_code == 404
+
+
+# -- the other transports' set-ups: each its own instance ------------------------
+
+@pytest.fixture(scope="module")
+def untrusting(mta):
+    """An instance that trusts only the system's CAs: the test MTA's
+    certificate, from the run's own CA, must be refused."""
+    yield from module_instance(
+        "mail-untrusted", env={"INVQR_MAIL_TRANSPORT": mta.transport,
+                               "INVQR_MAIL_CA_FILE": "/etc/ssl/certs/ca-certificates.crt"},
+        allowed=[INVQR0230])
+
+
+@pytest.mark.allow_log(INVQR0230)
+def test_an_unverified_mta_certificate_sends_nothing(untrusting, mta, tmp_path):
+    fc, s, code = holder(untrusting, tmp_path)
+    to = f"nontrust.{next(_seq)}@invqr.test"
+    worker_log = untrusting.logs()["worker"]
+    mark = worker_log.stat().st_size
+    r = send(untrusting, s, to)
+    assert r.status_code == 503 and "non è stato inviato nulla" in r.text
+    line = [l for l in worker_log.read_text()[mark:].splitlines() if "INVQR0230" in l]
+    assert len(line) == 1 and re.search(r"SSL|certificate", line[0]), line
+    assert quota(untrusting, fc) == 0
+    assert [o for o, _ in mail_audit(untrusting, fc)] == ["mta_failed"]
+    # the TLS handshake failed before any envelope: Postfix never heard of it
+    assert "SSL" in line[0] or "certificate" in line[0]
+    assert "nontrust" not in mta.log_text()
+
+
+@pytest.fixture(scope="module")
+def via_sendmail(mta):
+    """An instance that hands its e-mails to Postfix's sendmail program (the
+    test instance's, named by MAIL_CONFIG in the worker's environment)."""
+    yield from module_instance(
+        "mail-sendmail", env={"INVQR_MAIL_TRANSPORT": "sendmail:/usr/sbin/sendmail",
+                              "MAIL_CONFIG": str(mta.etc)})
+
+
+def test_the_sendmail_interface_delivers_the_same_message(via_sendmail, mta, tmp_path):
+    fc, s, code = holder(via_sendmail, tmp_path, "en")
+    to = f"sendmail.{next(_seq)}@invqr.test"
+    assert send(via_sendmail, s, to).status_code == 303
+    (msg,) = wait_messages_to(mta, to, 1)
+    assert msg["Subject"] == WORDS["en"]["subject"]
+    (att,) = list(msg.iter_attachments())
+    assert att.get_content() == s.get(via_sendmail.url + "/citizen/qr.pdf").content
+    assert mail_audit(via_sendmail, fc) == [("sent", "to_hmac=" + address_mac(via_sendmail, to))]
+    # postfix's pickup took it from sendmail, not from an SMTP client
+    assert re.search(r"postfix/pickup\[\d+\]: \w+: uid=0 from=<attestazioni@invqr.test>",
+                     mta.log_text())
