@@ -30,6 +30,7 @@ static const struct {
     { INVQR_SQL_OTP_PURGE, "OTP challenges" },
     { INVQR_SQL_SESSION_MATCH_PURGE, "first-level matches of ended sessions" },
     { INVQR_SQL_OPERATOR_CLIENT_PURGE, "operators' known sign-in addresses" },
+    { INVQR_SQL_MAIL_QUOTA_PURGE, "e-mail counts of past days" },
 };
 
 int invqr_housekeeping_due(time_t now)

@@ -325,3 +325,23 @@ def test_the_sendmail_interface_delivers_the_same_message(via_sendmail, mta, tmp
     # postfix's pickup took it from sendmail, not from an SMTP client
     assert re.search(r"postfix/pickup\[\d+\]: \w+: uid=0 from=<attestazioni@invqr.test>",
                      mta.log_text())
+
+
+@pytest.mark.allow_log(r"INVQR0301: test fault", r"INVQR0309: worker \d+ killed by signal",
+                       r"AH01067", r"AH01075", r"AH01068", r"AH01070")
+def test_past_days_counts_are_swept(invqr):
+    """The workers' housekeeping removes the e-mail counts of past days and
+    keeps today's (a new worker sweeps at its first answer)."""
+    invqr.sql("INSERT INTO citizen_mail_quota VALUES ('HKMAIL0000000OLD', UTC_DATE() - INTERVAL 3 DAY, 2),"
+             " ('HKMAIL0000000NEW', UTC_DATE(), 1)")
+    assert requests.get(invqr.url + "/_test/crash").status_code == 503
+    left = None
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        requests.get(invqr.url + "/")
+        left = invqr.sql("SELECT fiscal_code FROM citizen_mail_quota WHERE fiscal_code LIKE 'HKMAIL%'")
+        if left == [("HKMAIL0000000NEW",)]:
+            break
+        time.sleep(0.2)
+    assert left == [("HKMAIL0000000NEW",)]
+
