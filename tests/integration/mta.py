@@ -147,24 +147,34 @@ alias_database =
         if r.returncode != 0:
             raise RuntimeError(f"postfix {what}: {r.stdout}{r.stderr}{self.log_text()[-2000:]}")
 
-    def stop(self):
+    def _master_pid(self):
         try:
-            self._postfix("stop")
+            return int((self.base / "queue" / "pid" / "master.pid").read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def _halt(self, what):
+        """postfix stop (or abort), then wait until the master has exited."""
+        pid = self._master_pid()
+        try:
+            self._postfix(what)
         except RuntimeError:
             self._postfix("abort")
-        # the master is gone when its pid file is
-        pid = self.base / "queue" / "pid" / "master.pid"
         deadline = time.time() + 20
-        while pid.exists() and time.time() < deadline:
+        while pid is not None and os.path.exists(f"/proc/{pid}") and time.time() < deadline:
             time.sleep(0.1)
+        assert pid is None or not os.path.exists(f"/proc/{pid}"), \
+            "postfix did not stop: " + self.log_text()[-2000:]
+
+    def stop(self):
+        """Stop the instance and, unless INVQR_KEEP_RUN=1, remove its files."""
+        self._halt("stop")
+        if os.environ.get("INVQR_KEEP_RUN") != "1":
+            shutil.rmtree(self.base, ignore_errors=True)
 
     def pause(self):
         """Stop the instance but keep what it has (a failing MTA)."""
-        self._postfix("stop")
-        pid = self.base / "queue" / "pid" / "master.pid"
-        deadline = time.time() + 20
-        while pid.exists() and time.time() < deadline:
-            time.sleep(0.1)
+        self._halt("stop")
 
     def resume(self):
         self._postfix("start")
