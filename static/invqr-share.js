@@ -4,13 +4,16 @@
  * browser can share files, and stays hidden elsewhere, where the download
  * link is the way. The page has no inline script (Content-Security-Policy):
  * the button comes hidden with the PDF's address and file name in data
- * attributes. If sharing fails after the click (the browser refuses, the
+ * attributes. Where it shows, the PDF is fetched at once (one request of a
+ * file the server keeps a copy of), so the share sheet opens from the
+ * click itself, as Safari requires. If sharing fails after the click (the browser refuses, the
  * PDF cannot be fetched) the status line says so and the download starts,
  * so nothing is lost. */
 (function () {
     "use strict";
     var button = document.getElementById("share-attestation");
     var status = document.getElementById("share-status");
+    var ready = null, pending = null;
 
     function probe() {
         try {
@@ -46,16 +49,11 @@
         window.location.assign(button.getAttribute("data-pdf"));
     }
 
-    if (!button || !canShareFiles()) {
-        return;
-    }
-    button.hidden = false;
-    button.addEventListener("click", function () {
-        var name = button.getAttribute("data-file-name");
-
-        say("");
-        button.setAttribute("aria-busy", "true");
-        fetch(button.getAttribute("data-pdf"), {credentials: "same-origin"})
+    /* The PDF, fetched as soon as the button shows: some browsers (Safari)
+     * share only from the click itself, not after a download started by
+     * it, so the file must be at hand when the person presses. */
+    function fetchPdf() {
+        return fetch(button.getAttribute("data-pdf"), {credentials: "same-origin"})
             .then(function (r) {
                 if (!r.ok) {
                     throw new Error("HTTP " + r.status);
@@ -63,23 +61,49 @@
                 return r.blob();
             })
             .then(function (blob) {
-                var file = new File([blob], name, {type: "application/pdf"});
-                var data = {files: [file], title: button.getAttribute("data-title")};
-
-                if (!navigator.canShare(data)) {
-                    throw new Error("cannot share this file");
-                }
-                return navigator.share(data);
-            })
-            .then(function () {
-                button.removeAttribute("aria-busy");
-                say(button.getAttribute("data-done"));
-            }, function (e) {
-                button.removeAttribute("aria-busy");
-                if (e && e.name === "AbortError") {
-                    return;     /* the person closed the share sheet */
-                }
-                fallBack();
+                return new File([blob], button.getAttribute("data-file-name"),
+                                {type: "application/pdf"});
             });
+    }
+
+    function share(file) {
+        var data = {files: [file], title: button.getAttribute("data-title")};
+
+        if (!navigator.canShare(data)) {
+            return Promise.reject(new Error("cannot share this file"));
+        }
+        return navigator.share(data);
+    }
+
+    if (!button || !canShareFiles()) {
+        return;
+    }
+    pending = fetchPdf().then(function (file) {
+        ready = file;
+        return file;
+    });
+
+    pending.catch(function () {
+        return null;    /* the click tries again, or falls back */
+    });
+    button.hidden = false;
+    button.addEventListener("click", function () {
+        var done;
+
+        say("");
+        button.setAttribute("aria-busy", "true");
+        /* with the file at hand, share within the click; else fetch first */
+        done = ready !== null ? share(ready)
+                              : pending.then(function (f) { return f; }, fetchPdf).then(share);
+        done.then(function () {
+            button.removeAttribute("aria-busy");
+            say(button.getAttribute("data-done"));
+        }, function (e) {
+            button.removeAttribute("aria-busy");
+            if (e && e.name === "AbortError") {
+                return;     /* the person closed the share sheet */
+            }
+            fallBack();
+        });
     });
 }());

@@ -72,6 +72,10 @@ def test_share_hands_over_the_pdf_of_the_code(browser, invqr, api, size, tmp_pat
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
     browser.save_screenshot(str(tmp_path / f"share-{size[0]}.png"))
 
+    # the PDF is fetched as the button shows, so the click can share at once
+    wait_for(browser, lambda d: d.execute_script(
+        "return performance.getEntriesByType('resource').some(e => e.name.endsWith(arguments[0]))",
+        button.get_attribute("data-pdf")), "the PDF fetched ahead of the click")
     # by keyboard: Tab from the download link reaches it, Enter shares
     browser.find_element(By.ID, "download-attestation").send_keys(Keys.TAB)
     assert browser.switch_to.active_element == button
