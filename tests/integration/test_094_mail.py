@@ -345,3 +345,26 @@ def test_past_days_counts_are_swept(invqr):
         time.sleep(0.2)
     assert left == [("HKMAIL0000000NEW",)]
 
+
+
+def test_a_delegate_sends_the_holders_pdf_and_both_are_audited(inst, mta, tmp_path):
+    """Someone acting for the holder (issue 12) may have the holder's PDF
+    e-mailed; the audit row names the holder and the delegate."""
+    fc, s, code = holder(inst, tmp_path)
+    delegate = fiscal_code("DLGMAL80A01F%03d" % next(_seq))
+    inst.admin("delegation", "add", "--holder", fc, "--delegate", delegate, "--role", "delegate",
+               check=0)
+    d = requests.Session()
+    page = d.get(inst.url + "/citizen")
+    assert d.post(inst.url + "/citizen/demo-login", allow_redirects=False,
+                  data={"csrf": csrf_of(page.text), "fiscal_code": delegate}).status_code == 303
+    page = d.get(inst.url + "/citizen")
+    assert d.post(inst.url + "/citizen/act-as", allow_redirects=False,
+                  data={"csrf": csrf_of(page.text), "holder": fc}).status_code == 303
+    to = f"delega.{next(_seq)}@invqr.test"
+    assert send(inst, d, to).status_code == 303
+    (msg,) = wait_messages_to(mta, to, 1)
+    (att,) = list(msg.iter_attachments())
+    assert att.get_filename().endswith("-" + code[:5] + ".pdf")
+    assert inst.sql("SELECT outcome, delegate_fiscal_code FROM audit_log WHERE event = 'pdf_mail'"
+                    f" AND fiscal_code = '{fc}'") == [("sent", delegate)]
