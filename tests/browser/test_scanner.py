@@ -117,7 +117,7 @@ def scan_by_keyboard(drv, code):
     the code field holds the code read."""
     start = drv.find_element(By.ID, "scan-start")
     wait_for(drv, lambda d: shown(d, "#scan-start"), "the scanner's button")
-    assert start.accessible_name == "Inquadra il QR con la fotocamera"
+    assert start.accessible_name == "Inquadri il QR con la fotocamera"
     # reached with Tab from the content before it, started with Enter
     drv.execute_script("arguments[0].focus()", start)
     start.send_keys(Keys.ENTER)

@@ -256,8 +256,8 @@ def test_the_page_lists_every_way_to_keep_and_show_it(inst, tmp_path):
     fc, s, code = holder(inst, tmp_path)
     ways = keep_ways(s.get(inst.url + "/citizen").text)
     assert [w.split(":")[0] for w in ways] == [
-        "Scaricare il PDF", "Stampare", "Mostrare dallo schermo", "Condividere dal telefono",
-        "Riceverlo per e-mail"]
+        "Il PDF scaricato", "Su carta", "Sullo schermo", "Condivisione dal telefono",
+        "Per e-mail"]
     ways = keep_ways(s.get(inst.url + "/citizen?lang=en").text)
     assert ways[-1].startswith("Receive it by e-mail")
 
