@@ -131,9 +131,17 @@
                 return video.play();
             })
             .then(function () {
-                say("scanning");
-                frame();
-            }, failed);
+                if (stream !== null) {
+                    say("scanning");
+                    frame();
+                }
+            }, function (e) {
+                /* stopped by the person while the picture was starting */
+                if (stream === null && e && e.name === "AbortError") {
+                    return;
+                }
+                failed(e);
+            });
     });
     stop.addEventListener("click", function () {
         halt();
