@@ -249,3 +249,30 @@ int invqr_fiscal_birth_date(char out[11], const char fc[INVQR_FISCAL_LEN], const
     out[10] = '\0';
     return 0;
 }
+
+invqr_fiscal_rc invqr_fiscal_parse_typed(char out[INVQR_FISCAL_LEN + 1],
+                                         const char *in, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)in;
+    char packed[INVQR_FISCAL_MAX_INPUT];
+    size_t i, n = 0;
+
+    out[0] = '\0';
+    if (in == NULL || len == 0) {
+        return INVQR_FISCAL_EMPTY;
+    }
+    if (len > INVQR_FISCAL_MAX_INPUT) {
+        return INVQR_FISCAL_LENGTH;
+    }
+    for (i = 0; i < len; i++) {
+        if (is_space(s[i])) {
+            continue;
+        }
+        if (s[i] == 0xC2 && i + 1 < len && s[i + 1] == 0xA0) {
+            i++;    /* U+00A0, a no-break space pasted from a document */
+            continue;
+        }
+        packed[n++] = (char)s[i];
+    }
+    return n == 0 ? INVQR_FISCAL_EMPTY : parse(out, packed, n, 0);
+}

@@ -50,6 +50,15 @@ invqr_fiscal_rc invqr_fiscal_parse(char out[INVQR_FISCAL_LEN + 1],
 invqr_fiscal_rc invqr_fiscal_parse_identity(char out[INVQR_FISCAL_LEN + 1],
                                             const char *in, size_t len);
 
+/**
+ * Parse a fiscal code typed into a form: as invqr_fiscal_parse(), but white
+ * space anywhere is ignored too ("RSS MRA 80A01 H501U", a no-break space
+ * pasted from a document), as people copy the code in groups. The same
+ * INVQR_FISCAL_MAX_INPUT bound applies to the input as given.
+ */
+invqr_fiscal_rc invqr_fiscal_parse_typed(char out[INVQR_FISCAL_LEN + 1],
+                                         const char *in, size_t len);
+
 /** A short English reason for rc, for logs and import rejects (static). */
 const char *invqr_fiscal_reason(invqr_fiscal_rc rc);
 

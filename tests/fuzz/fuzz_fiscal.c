@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* invqr - libFuzzer target for the fiscal code parser (core/invqr_fiscal.c).
  *
- * Feeds each input to invqr_fiscal_parse() and invqr_fiscal_parse_identity()
- * and checks what must hold whatever the input: a failure leaves out empty;
+ * Feeds each input to invqr_fiscal_parse(), invqr_fiscal_parse_identity()
+ * and invqr_fiscal_parse_typed() and checks what must hold whatever the
+ * input: a failure leaves out empty;
  * a success is 16 upper-case characters whose check character agrees with
  * both the parser and an independent reference, that parse again to
  * themselves (also lower-cased and behind "TINIT-"); and input over
@@ -135,6 +136,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (!has_tinit(data, size)) {
         CHECK(rc_id == rc);
+    }
+
+    /* Typed into a form: white space anywhere is dropped, nothing else. */
+    memset(id, 'X', sizeof(id));
+    rc_id = invqr_fiscal_parse_typed(id, in, size);
+    CHECK(invqr_fiscal_reason(rc_id) != NULL);
+    if (size > INVQR_FISCAL_MAX_INPUT) {
+        CHECK(rc_id == INVQR_FISCAL_LENGTH);
+    }
+    if (rc == INVQR_FISCAL_OK) {
+        CHECK(rc_id == INVQR_FISCAL_OK && strcmp(id, out) == 0);
+    }
+    if (rc_id == INVQR_FISCAL_OK) {
+        check_valid(id);
+    }
+    else {
+        CHECK(id[0] == '\0');
     }
 
     apr_pool_destroy(p);

@@ -333,6 +333,46 @@ static void test_case_and_space(void **state)
                      INVQR_FISCAL_LENGTH);
 }
 
+/* What a person types into a form: groups, pasted no-break spaces. */
+static void test_typed(void **state)
+{
+    char out[17];
+    const char *s;
+
+    (void)state;
+    s = "RSS MRA 85T10 A562S";
+    assert_int_equal(invqr_fiscal_parse_typed(out, s, strlen(s)), INVQR_FISCAL_OK);
+    assert_string_equal(out, "RSSMRA85T10A562S");
+    s = " rss\tmra\xc2\xa0" "85t10a562s\n";
+    assert_int_equal(invqr_fiscal_parse_typed(out, s, strlen(s)), INVQR_FISCAL_OK);
+    assert_string_equal(out, "RSSMRA85T10A562S");
+    /* what is not white space still counts */
+    s = "RSS-MRA-85T10-A562S";
+    assert_int_equal(invqr_fiscal_parse_typed(out, s, strlen(s)), INVQR_FISCAL_LENGTH);
+    assert_string_equal(out, "");
+    s = "RSS MRA 85T10 A562T";
+    assert_int_equal(invqr_fiscal_parse_typed(out, s, strlen(s)), INVQR_FISCAL_CHECK);
+    s = "RSS MRA 85T10 A562";
+    assert_int_equal(invqr_fiscal_parse_typed(out, s, strlen(s)), INVQR_FISCAL_LENGTH);
+    s = "  \xc2\xa0 ";
+    assert_int_equal(invqr_fiscal_parse_typed(out, s, strlen(s)), INVQR_FISCAL_EMPTY);
+    /* a lone 0xC2 is no space: a character outside A-Z 0-9 */
+    s = "RSSMRA85T10A562\xc2";
+    assert_int_equal(invqr_fiscal_parse_typed(out, s, strlen(s)), INVQR_FISCAL_CHARSET);
+    assert_int_equal(invqr_fiscal_parse_typed(out, NULL, 0), INVQR_FISCAL_EMPTY);
+    /* the bound is on the input as given, spaces included */
+    {
+        char big[INVQR_FISCAL_MAX_INPUT + 2];
+
+        memset(big, ' ', sizeof(big));
+        memcpy(big, "RSSMRA85T10A562S", 16);
+        assert_int_equal(invqr_fiscal_parse_typed(out, big, INVQR_FISCAL_MAX_INPUT),
+                         INVQR_FISCAL_OK);
+        assert_int_equal(invqr_fiscal_parse_typed(out, big, INVQR_FISCAL_MAX_INPUT + 1),
+                         INVQR_FISCAL_LENGTH);
+    }
+}
+
 static void test_empty(void **state)
 {
     char out[17];
@@ -494,6 +534,7 @@ int main(void)
         cmocka_unit_test(test_days),
         cmocka_unit_test(test_women),
         cmocka_unit_test(test_case_and_space),
+        cmocka_unit_test(test_typed),
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_length),
         cmocka_unit_test(test_charset),
