@@ -14,6 +14,7 @@
  * The client's failures are counted too. Every attempt is audited before the outcome is returned,
  * and if the audit row cannot be written the outcome is "unavailable".
  */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -78,13 +79,17 @@ static void finish(invqr_level1_t *out, invqr_db_t *db, const invqr_verify_req_t
         out->outcome = INVQR_V_UNAVAILABLE;
     }
     if (out->outcome != INVQR_V_MATCH) {
-        /* nothing about the person leaves on any other outcome */
-        int keep_retry = out->retry_after;
+        /* nothing about the person leaves on any other outcome: only the
+         * limits, which are about the code */
+        int keep_retry = out->retry_after, keep_tries = out->tries_left;
+        invqr_limit_t keep_by = out->limited_by;
         invqr_verify_outcome o = out->outcome;
 
         memset(out, 0, sizeof(*out));
         out->outcome = o;
         out->retry_after = keep_retry;
+        out->tries_left = o == INVQR_V_UNAVAILABLE ? -1 : keep_tries;
+        out->limited_by = keep_by;
     }
 }
 
@@ -104,19 +109,22 @@ static int count_client_failure(invqr_db_t *db, const invqr_conf_t *conf,
            == APR_SUCCESS ? 0 : -1;
 }
 
-/* The client's failures in its window, for an unknown code (the lookup
- * brings them when the code exists). */
-static int client_failures_of(long long *pn, invqr_db_t *db, const invqr_conf_t *conf,
-                              const char *client)
+/* The client's failures in its window and the seconds left in it, for an
+ * unknown code (the lookup brings them when the code exists). */
+static int client_failures_of(long long *pn, long long *pleft, invqr_db_t *db,
+                              const invqr_conf_t *conf, const char *client)
 {
     invqr_binds_t in, res;
 
     *pn = 0;
+    *pleft = 1;
     invqr_binds_init(&in);
+    invqr_bind_int(&in, conf->client_window_seconds);
     invqr_bind_int(&in, conf->client_window_seconds);
     invqr_bind_str(&in, client, strlen(client));
     invqr_binds_init(&res);
     invqr_bind_out_int(&res, pn);
+    invqr_bind_out_int(&res, pleft);
     return invqr_db_exec(db, INVQR_SQL_VERIFY_CLIENT_GET, &in, &res, NULL, NULL, NULL)
            == APR_SUCCESS ? 0 : -1;
 }
@@ -144,21 +152,51 @@ static int claim(long long *pactive, long long *plimited, long long *pretry, inv
     return 0;
 }
 
+/* After a wrong guess was counted: the tries the code has left, and when
+ * none is left, the seconds until its cool-down ends. */
+static int fail_state(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t *conf,
+                      const invqr_verify_req_t *req)
+{
+    invqr_binds_t in, res;
+    long long fails = 0, left = 0;
+    unsigned long long rows = 0;
+
+    invqr_binds_init(&in);
+    invqr_bind_int(&in, conf->verify_window_seconds);
+    invqr_bind_str(&in, req->code, strlen(req->code));
+    invqr_binds_init(&res);
+    invqr_bind_out_int(&res, &fails);
+    invqr_bind_out_int(&res, &left);
+    if (invqr_db_exec(db, INVQR_SQL_CODE_FAIL_STATE, &in, &res, NULL, NULL, &rows) != APR_SUCCESS)
+        return -1;
+    if (rows == 0 || fails >= conf->verify_max_failures) {
+        out->tries_left = 0;
+        out->retry_after = rows == 0 ? conf->verify_window_seconds : (int)left;
+    }
+    else {
+        out->tries_left = conf->verify_max_failures - (int)fails;
+    }
+    return 0;
+}
+
 static void verify_code(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t *conf,
                           const invqr_verify_req_t *req)
 {
     invqr_binds_t in, res;
     char holder[24], blind[16], hcap[16], typed[INVQR_FISCAL_LEN + 1];
     long long active = 0, issued = 0, limited = 0, retry = 0, definitive = 0, civ = 0, minor = 0, att = 0,
-              deaf = 0, client_failures = 0;
+              deaf = 0, client_failures = 0, code_failures = 0, client_left = 1;
     unsigned long long rows = 0, changed = 0;
     const char *client = req->client != NULL ? req->client : "";
 
     memset(out, 0, sizeof(*out));
+    out->tries_left = -1;
     holder[0] = '\0';
     invqr_binds_init(&in);
     invqr_bind_int(&in, conf->verify_window_seconds);
     invqr_bind_int(&in, conf->verify_max_failures);
+    invqr_bind_int(&in, conf->verify_window_seconds);
+    invqr_bind_int(&in, conf->client_window_seconds);
     invqr_bind_int(&in, conf->verify_window_seconds);
     invqr_bind_int(&in, conf->client_window_seconds);
     invqr_bind_str(&in, client, strlen(client));
@@ -179,8 +217,11 @@ static void verify_code(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t 
     invqr_bind_out_int(&res, &deaf);
     invqr_bind_out_str(&res, hcap, sizeof(hcap));
     invqr_bind_out_int(&res, &client_failures);
+    invqr_bind_out_int(&res, &code_failures);
+    invqr_bind_out_int(&res, &client_left);
     if (invqr_db_exec(db, INVQR_SQL_CODE_VERIFY_LOOKUP, &in, &res, NULL, NULL, &rows) != APR_SUCCESS
-        || rows > 1 || (rows == 0 && client_failures_of(&client_failures, db, conf, client) != 0)) {
+        || rows > 1
+        || (rows == 0 && client_failures_of(&client_failures, &client_left, db, conf, client) != 0)) {
         memset(out, 0, sizeof(*out));
         out->outcome = INVQR_V_UNAVAILABLE;
         return;
@@ -190,7 +231,8 @@ static void verify_code(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t 
 
     if (client_failures >= conf->client_max_failures) {
         out->outcome = INVQR_V_LIMITED;
-        out->retry_after = 60;
+        out->limited_by = INVQR_LIMIT_CLIENT;
+        out->retry_after = (int)client_left;
         finish(out, db, req, NULL, "client");
         return;
     }
@@ -219,7 +261,10 @@ static void verify_code(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t 
         return;
     }
     if (invqr_fiscal_parse(typed, req->fiscal_code, strlen(req->fiscal_code)) != INVQR_FISCAL_OK) {
+        /* a slip of the keyboard costs no try */
         out->outcome = INVQR_V_BAD_INPUT;
+        out->tries_left = code_failures < conf->verify_max_failures
+                              ? conf->verify_max_failures - (int)code_failures : 0;
         finish(out, db, req, holder, NULL);
         return;
     }
@@ -239,11 +284,27 @@ static void verify_code(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t 
         if (changed == 0) {
             /* another node's guess took the last try first */
             out->outcome = INVQR_V_LIMITED;
-            out->retry_after = conf->verify_window_seconds;
+            if (fail_state(out, db, conf, req) != 0 || out->retry_after <= 0)
+                out->retry_after = conf->verify_window_seconds;
+            out->tries_left = -1;
             finish(out, db, req, holder, "code");
             return;
         }
         out->outcome = INVQR_V_MISMATCH;
+        if (fail_state(out, db, conf, req) != 0) {
+            out->outcome = INVQR_V_UNAVAILABLE;
+            finish(out, db, req, holder, NULL);
+            return;
+        }
+        if (out->tries_left == 0) {
+            /* this guess used the last try: the holder's access log says
+             * the code cooled down, and until when */
+            char detail[32];
+
+            snprintf(detail, sizeof(detail), "cooldown %ds", out->retry_after);
+            finish(out, db, req, holder, detail);
+            return;
+        }
         finish(out, db, req, holder, NULL);
         return;
     }
@@ -292,6 +353,7 @@ void invqr_verify_level1(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t
         /* an attempt all the same: audited, with nothing of the text kept */
         memset(out, 0, sizeof(*out));
         out->outcome = INVQR_V_BAD_INPUT;
+        out->tries_left = -1;
         finish(out, db, req, NULL, "code");
         invqr_metric_inc((invqr_metric_t)(INVQR_METRIC_VERIFY1_MATCH + out->outcome));
         return;

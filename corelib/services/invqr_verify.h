@@ -34,9 +34,18 @@ typedef struct {
     struct invqr_audit_group_t *audit;        /* where the audit row goes in a group, or NULL */
 } invqr_verify_req_t;
 
+/* Why INVQR_V_LIMITED: this code cooled down, or this client. */
+typedef enum { INVQR_LIMIT_CODE = 0, INVQR_LIMIT_CLIENT } invqr_limit_t;
+
 typedef struct {
     invqr_verify_outcome outcome;
-    int retry_after;                          /* seconds, for INVQR_V_LIMITED */
+    int retry_after;                          /* seconds, for INVQR_V_LIMITED; and for
+                                               * INVQR_V_MISMATCH when tries_left is 0:
+                                               * until the cool-down it started ends */
+    int tries_left;                           /* INVQR_V_MISMATCH, INVQR_V_BAD_INPUT with a
+                                               * code: wrong fiscal codes the code still takes
+                                               * before it cools down; -1 when not known */
+    invqr_limit_t limited_by;                 /* for INVQR_V_LIMITED */
     char fiscal_code[INVQR_FISCAL_LEN + 1];   /* the holder's, on a match */
     char surname[INVQR_NAME_MAX_BYTES + 1];
     char given_name[INVQR_NAME_MAX_BYTES + 1];

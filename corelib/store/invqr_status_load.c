@@ -53,6 +53,7 @@ apr_status_t invqr_status_load(invqr_status_t **pst, invqr_db_t *db, const char 
     invqr_bind_out_int(&out, &deaf);
     invqr_bind_out_str(&out, hcap, sizeof(hcap));
     invqr_bind_out_str(&out, st->medical_judgment, sizeof(st->medical_judgment));
+    invqr_bind_out_int(&out, &st->updated_at);
     rv = invqr_db_exec(db, INVQR_SQL_CITIZEN_GET, &in, &out, NULL, NULL, &rows);
     if (rv != APR_SUCCESS)
         return APR_EGENERAL;

@@ -29,6 +29,7 @@ typedef struct {
     int deafness;
     invqr_handicap_t handicap;
     char medical_judgment[INVQR_JUDGMENT_MAX_BYTES + 1];
+    long long updated_at;                  /* Unix seconds: when a column last changed */
 } invqr_status_t;
 
 /**
