@@ -14,7 +14,9 @@
 #include <apr_strings.h>
 
 #include "invqr_code.h"
+#include "invqr_error_summary.h"
 #include "invqr_fields.h"
+#include "invqr_fiscal.h"
 #include "invqr_form.h"
 #include "invqr_html.h"
 #include "invqr_log.h"
@@ -25,9 +27,10 @@
 
 #define MSG(m) invqr_msg(req->page.lang, INVQR_MSG_##m)
 
-void invqr_verify_form(invqr_page_t *pg, invqr_el_t *parent, const invqr_request_t *req,
-                       const char *code, int manual, const char *typed_code,
-                       const char *code_error, const char *fc_error)
+/* The form, with what was typed kept (typed_fc NULL: an empty field). */
+static void verify_form(invqr_page_t *pg, invqr_el_t *parent, const invqr_request_t *req,
+                        const char *code, int manual, const char *typed_code,
+                        const char *typed_fc, const char *code_error, const char *fc_error)
 {
     const char *action = manual ? "/verify" : apr_pstrcat(invqr_page_pool(pg), "/v/", code, NULL);
     invqr_el_t *form;
@@ -54,6 +57,7 @@ void invqr_verify_form(invqr_page_t *pg, invqr_el_t *parent, const invqr_request
     f.label = MSG(FIELD_HOLDER_FISCAL_CODE);
     f.hint = MSG(FIELD_HOLDER_FISCAL_CODE_HINT);
     f.error = fc_error;
+    f.value = typed_fc;
     f.maxlength = 32;
     f.autocomplete = "off";
     f.code_like = 1;
@@ -61,27 +65,107 @@ void invqr_verify_form(invqr_page_t *pg, invqr_el_t *parent, const invqr_request
     invqr_field_submit(form, MSG(VERIFY_SUBMIT));
 }
 
-static void form_page(const invqr_request_t *req, invqr_response_t *resp, const char *code,
-                      int manual, apr_pool_t *p)
+void invqr_verify_form(invqr_page_t *pg, invqr_el_t *parent, const invqr_request_t *req,
+                       const char *code, int manual, const char *typed_code,
+                       const char *code_error, const char *fc_error)
 {
-    invqr_page_t *pg = invqr_page_new(&req->page, MSG(VERIFY_TITLE), p);
-    invqr_el_t *main = invqr_page_main(pg);
+    verify_form(pg, parent, req, code, manual, typed_code, NULL, code_error, fc_error);
+}
 
+/* The form as it comes back: what was typed, what went wrong. */
+typedef struct {
+    int status;                 /* 200 (the empty form), 400 or 422 */
+    const char *code;           /* canonical, from the path; NULL for /verify */
+    int manual;
+    const char *typed_code, *typed_fc;
+    const char *code_error, *fc_error;
+    int tries_left;             /* after a wrong fiscal code; -1: not said */
+    int slip;                   /* a typing mistake, which cost no try */
+} form_state_t;
+
+/* The message for a fiscal code the parser refused, NULL for a good one. */
+static const char *fc_error_of(const invqr_request_t *req, invqr_fiscal_rc rc)
+{
+    switch (rc) {
+    case INVQR_FISCAL_OK: return NULL;
+    case INVQR_FISCAL_EMPTY: return MSG(ERR_FC_EMPTY);
+    case INVQR_FISCAL_LENGTH: return MSG(ERR_FC_LENGTH);
+    case INVQR_FISCAL_CHARSET: return MSG(ERR_FC_CHARSET);
+    case INVQR_FISCAL_FORMAT:
+    case INVQR_FISCAL_DATE: return MSG(ERR_FC_FORMAT);
+    case INVQR_FISCAL_CHECK: return MSG(ERR_FC_CHECK);
+    }
+    return MSG(ERR_FC_TYPED);
+}
+
+/* The verification form: empty, or back with what was typed, each mistake
+ * beside its field and listed at the top (the GOV.UK error summary). The
+ * status stays the contract's: 400 malformed input, 422 no match. */
+static void form_page(const invqr_request_t *req, invqr_response_t *resp, const form_state_t *fs,
+                      apr_pool_t *p)
+{
+    int errors = fs->code_error != NULL || fs->fc_error != NULL;
+    invqr_page_t *pg = invqr_page_new(&req->page,
+                                      errors ? invqr_error_title(&req->page, MSG(VERIFY_TITLE), p)
+                                             : MSG(VERIFY_TITLE), p);
+    invqr_el_t *main = invqr_page_main(pg);
+    const char *fc_error = fs->fc_error;
+
+    if (fs->status != 200)
+        invqr_html_set(main, "data-status", apr_itoa(p, fs->status));
+    if (errors) {
+        invqr_error_item_t items[2];
+
+        items[0].field = "code";
+        items[0].text = fs->code_error;
+        items[1].field = "fiscal_code";
+        items[1].text = fs->fc_error;
+        invqr_error_summary(pg, main, items, 2);
+    }
     invqr_html_add(main, "h1", MSG(VERIFY_TITLE));
-    if (manual) {
+    if (fs->manual) {
         invqr_html_add(main, "p", MSG(VERIFY_MANUAL_INTRO));
     }
     else {
         char grouped[INVQR_CODE_GROUPED_LEN + 1];
         invqr_el_t *p1 = invqr_html_add(main, "p", MSG(VERIFY_CODE_INTRO));
 
-        invqr_code_group(grouped, code);
+        invqr_code_group(grouped, fs->code);
         invqr_html_text(p1, " ");
         invqr_html_set(invqr_html_add(p1, "strong", grouped), "class", "code");
         invqr_html_add(main, "p", MSG(VERIFY_FC_INTRO));
     }
-    invqr_verify_form(pg, main, req, code, manual, NULL, NULL, NULL);
-    invqr_app_page(resp, 200, pg, p);
+    /* beside the field, so a screen reader reads it with the field */
+    if (fc_error != NULL && fs->tries_left > 0 && fs->status == 422)
+        fc_error = apr_psprintf(p, "%s %s %d.", fc_error, MSG(TRIES_LEFT), fs->tries_left);
+    if (fc_error != NULL && fs->slip)
+        fc_error = apr_pstrcat(p, fc_error, " ", MSG(VERIFY_SLIP_FREE), NULL);
+    verify_form(pg, main, req, fs->code, fs->manual, fs->typed_code, fs->typed_fc,
+                fs->code_error, fc_error);
+    if (fs->tries_left > 0 && fs->status == 422) {
+        invqr_el_t *left = invqr_html_set(invqr_html_add(main, "p", MSG(TRIES_LEFT)), "class",
+                                          "hint tries-left");
+
+        invqr_html_text(left, " ");
+        invqr_html_set(invqr_html_add(left, "strong", apr_itoa(p, fs->tries_left)),
+                       "data-field", "attempts_left");
+        invqr_html_text(left, ". ");
+        invqr_html_text(left, MSG(TRIES_LEFT_WHY));
+    }
+    invqr_app_page(resp, fs->status, pg, p);
+}
+
+static void empty_form_page(const invqr_request_t *req, invqr_response_t *resp, const char *code,
+                            int manual, apr_pool_t *p)
+{
+    form_state_t fs;
+
+    memset(&fs, 0, sizeof(fs));
+    fs.status = 200;
+    fs.code = code;
+    fs.manual = manual;
+    fs.tries_left = -1;
+    form_page(req, resp, &fs, p);
 }
 
 static void yes_no(invqr_el_t *dl, invqr_lang_t lang, const char *field, invqr_msg_t label,
@@ -97,18 +181,12 @@ static void yes_no(invqr_el_t *dl, invqr_lang_t lang, const char *field, invqr_m
     invqr_html_set(span, "data-value", value ? "yes" : "no");
 }
 
-invqr_el_t *invqr_verify_panel(invqr_el_t **ppanel, invqr_el_t *main, invqr_lang_t lang,
-                              const invqr_level1_t *v)
+void invqr_verify_categories(invqr_el_t *dl, invqr_lang_t lang, const invqr_level1_t *v)
 {
-    invqr_el_t *panel, *dl, *span;
+    invqr_el_t *span;
     const char *hval;
     invqr_msg_t htext;
 
-    panel = invqr_html_set(invqr_html_add(main, "section", NULL), "class", "result match");
-    invqr_html_set(panel, "aria-labelledby", "result-title");
-    invqr_html_set(invqr_html_set(invqr_html_add(panel, "h2", invqr_msg(lang, INVQR_MSG_RESULT_VALID)),
-                                  "id", "result-title"), "class", "result-title");
-    dl = invqr_html_set(invqr_html_add(panel, "dl", NULL), "class", "result-list");
     invqr_html_add(dl, "dt", invqr_msg(lang, INVQR_MSG_RESULT_HOLDER));
     invqr_html_set(invqr_html_addf(invqr_html_add(dl, "dd", NULL), "strong", "%s %s",
                                    v->given_name, v->surname), "data-field", "name");
@@ -128,6 +206,19 @@ invqr_el_t *invqr_verify_panel(invqr_el_t **ppanel, invqr_el_t *main, invqr_lang
     invqr_html_set(span, "class", v->handicap == INVQR_HANDICAP_NONE ? "no" : "yes");
     invqr_html_set(span, "data-field", "handicap");
     invqr_html_set(span, "data-value", hval);
+}
+
+invqr_el_t *invqr_verify_panel(invqr_el_t **ppanel, invqr_el_t *main, invqr_lang_t lang,
+                              const invqr_level1_t *v)
+{
+    invqr_el_t *panel, *dl;
+
+    panel = invqr_html_set(invqr_html_add(main, "section", NULL), "class", "result match");
+    invqr_html_set(panel, "aria-labelledby", "result-title");
+    invqr_html_set(invqr_html_set(invqr_html_add(panel, "h2", invqr_msg(lang, INVQR_MSG_RESULT_VALID)),
+                                  "id", "result-title"), "class", "result-title");
+    dl = invqr_html_set(invqr_html_add(panel, "dl", NULL), "class", "result-list");
+    invqr_verify_categories(dl, lang, v);
     *ppanel = panel;
     return dl;
 }
@@ -187,42 +278,128 @@ static void result_page(invqr_app_t *app, const invqr_request_t *req, invqr_resp
     invqr_app_page(resp, 200, pg, p);
 }
 
-/* An outcome other than a match: the error page for its status, with the
- * form again where trying again makes sense. */
-static void outcome_page(const invqr_request_t *req, invqr_response_t *resp,
-                         const invqr_level1_t *v, const char *code, int manual,
-                         const char *typed_code, apr_pool_t *p)
+/* "You can verify again from 14:35 (in 15 minutes)": the local time (the
+ * worker's TZ) when the wait is over, rounded up to the minute so that the
+ * time said is never too early, with the day when it is not today. */
+static void retry_when(invqr_el_t *parent, const invqr_request_t *req, int seconds, apr_pool_t *p)
 {
-    int status = invqr_verify_http_status(v->outcome);
+    time_t now = time(NULL), at = now + (seconds > 0 ? seconds : 1);
+    struct tm tm_at, tm_now;
+    char hhmm[8], iso[32], zone[8], day[16];
+    long minutes;
+    invqr_el_t *line, *t;
+
+    if (at % 60 != 0)
+        at += 60 - at % 60;
+    minutes = (long)(((seconds > 0 ? seconds : 1) + 59) / 60);
+    localtime_r(&at, &tm_at);
+    localtime_r(&now, &tm_now);
+    strftime(hhmm, sizeof(hhmm), "%H:%M", &tm_at);
+    strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M", &tm_at);
+    strftime(zone, sizeof(zone), "%z", &tm_at);   /* +0100 */
+    line = invqr_html_set(invqr_html_add(parent, "p", MSG(RETRY_FROM)), "class", "retry-at");
+    invqr_html_text(line, " ");
+    t = invqr_html_add(line, "time", hhmm);
+    invqr_html_set(t, "datetime", apr_psprintf(p, "%s%.3s:%.2s", iso, zone, zone + 3));
+    invqr_html_set(t, "data-field", "retry_at");
+    if (tm_at.tm_yday != tm_now.tm_yday || tm_at.tm_year != tm_now.tm_year) {
+        strftime(day, sizeof(day), "%d/%m/%Y", &tm_at);
+        invqr_html_text(line, apr_pstrcat(p, " ", MSG(RETRY_ON_DAY), " ", day, NULL));
+    }
+    invqr_html_text(line, apr_pstrcat(p, " (", MSG(RETRY_IN), " ", NULL));
+    invqr_html_set(invqr_html_add(line, "strong", apr_psprintf(p, "%ld %s", minutes,
+                                                               minutes == 1 ? MSG(UNIT_MINUTE)
+                                                                            : MSG(UNIT_MINUTES))),
+                   "data-field", "retry_minutes");
+    invqr_html_text(line, ").");
+}
+
+/* A code (or this client) cooling down: nobody is blamed, the page says
+ * exactly when verifying works again and offers only what works now. With
+ * status 422 the wrong fiscal code just sent used the last try. */
+static void cooldown_page(const invqr_request_t *req, invqr_response_t *resp, int status,
+                          const invqr_level1_t *v, apr_pool_t *p)
+{
     invqr_page_ctx_t ctx = req->page;
     invqr_page_t *pg;
-    invqr_el_t *main;
+    invqr_el_t *main, *alert, *ul;
+    int client = status == 429 && v->limited_by == INVQR_LIMIT_CLIENT;
 
-    if (v->outcome == INVQR_V_MISMATCH || v->outcome == INVQR_V_BAD_INPUT) {
-        /* keep the CSRF token: the page offers the form again */
-        pg = invqr_page_error(&ctx, status, NULL, p);
-        main = invqr_page_main(pg);
-        invqr_html_add(main, "p", MSG(VERIFY_MISMATCH_RETRY));
-        invqr_verify_form(pg, main, req, code, manual, typed_code, NULL,
-                    v->outcome == INVQR_V_BAD_INPUT ? MSG(ERR_FC_TYPED) : NULL);
-        invqr_app_page(resp, status, pg, p);
+    ctx.csrf = NULL;     /* no form: nothing can be sent before the time said */
+    pg = invqr_page_new(&ctx, status == 422 ? MSG(ERROR_422_TITLE) : MSG(COOLDOWN_TITLE), p);
+    main = invqr_page_main(pg);
+    invqr_html_set(main, "class", "container error-page");
+    invqr_html_set(main, "data-status", apr_itoa(p, status));
+    invqr_html_set(main, "data-limit", client ? "client" : "code");
+    invqr_html_add(main, "h1", status == 422 ? MSG(ERROR_422_TITLE) : MSG(COOLDOWN_TITLE));
+    alert = invqr_html_set(invqr_html_add(main, "div", NULL), "class", "alert alert-warning");
+    if (status == 422) {
+        invqr_el_t *left = invqr_html_add(alert, "p", MSG(TRIES_LEFT));
+
+        invqr_html_text(left, " ");
+        invqr_html_set(invqr_html_add(left, "strong", "0"), "data-field", "attempts_left");
+        invqr_html_text(left, ".");
+        invqr_html_add(alert, "p", MSG(COOLDOWN_LAST_TRY));
+    }
+    else {
+        invqr_html_add(alert, "p", client ? MSG(COOLDOWN_CLIENT) : MSG(COOLDOWN_CODE));
+    }
+    retry_when(alert, req, v->retry_after, p);
+    if (!client) {
+        invqr_html_add(main, "p", MSG(COOLDOWN_MEANWHILE));
+        invqr_html_add(main, "p", MSG(COOLDOWN_HOLDER));
+    }
+    ul = invqr_html_set(invqr_html_add(main, "ul", NULL), "class", "next-steps");
+    if (!client)
+        /* other codes are not held back */
+        invqr_html_link(invqr_html_add(ul, "li", NULL), invqr_page_url(pg, "/verify"),
+                        MSG(ERROR_VERIFY_ANOTHER));
+    invqr_html_link(invqr_html_add(ul, "li", NULL), invqr_page_url(pg, "/citizen"),
+                    MSG(NAV_CITIZEN));
+    invqr_html_link(invqr_html_add(ul, "li", NULL), invqr_page_url(pg, "/"),
+                    MSG(ERROR_BACK_HOME));
+    if (status == 429)
+        apr_table_setn(resp->headers, "Retry-After", apr_itoa(p, v->retry_after > 0 ? v->retry_after : 1));
+    invqr_app_page(resp, status, pg, p);
+}
+
+/* An outcome other than a match: a mistake in what was typed comes back on
+ * the form; a cool-down says until when; the rest is the error page of its
+ * status. */
+static void outcome_page(const invqr_request_t *req, invqr_response_t *resp,
+                         const invqr_level1_t *v, const form_state_t *typed, apr_pool_t *p)
+{
+    form_state_t fs = *typed;
+    char canon[INVQR_FISCAL_LEN + 1];
+
+    switch (v->outcome) {
+    case INVQR_V_BAD_INPUT:
+        fs.status = 400;
+        fs.fc_error = fc_error_of(req, invqr_fiscal_parse_typed(canon, fs.typed_fc != NULL ? fs.typed_fc : "",
+                                                                fs.typed_fc != NULL ? strlen(fs.typed_fc) : 0));
+        if (fs.fc_error == NULL)
+            fs.fc_error = MSG(ERR_FC_TYPED);
+        fs.slip = 1;
+        fs.tries_left = v->tries_left;
+        form_page(req, resp, &fs, p);
+        return;
+    case INVQR_V_MISMATCH:
+        if (v->tries_left == 0) {
+            cooldown_page(req, resp, 422, v, p);
+            return;
+        }
+        fs.status = 422;
+        fs.fc_error = MSG(ERR_FC_MISMATCH);
+        fs.tries_left = v->tries_left;
+        form_page(req, resp, &fs, p);
+        return;
+    case INVQR_V_LIMITED:
+        cooldown_page(req, resp, 429, v, p);
+        return;
+    default:
+        invqr_app_error(req, resp, invqr_verify_http_status(v->outcome), NULL, p);
         return;
     }
-    if (v->outcome == INVQR_V_LIMITED) {
-        char minutes[16];
-        invqr_el_t *wait;
-
-        apr_snprintf(minutes, sizeof(minutes), "%d", (v->retry_after + 59) / 60);
-        apr_table_setn(resp->headers, "Retry-After", apr_itoa(p, v->retry_after));
-        ctx.csrf = NULL;
-        pg = invqr_page_error(&ctx, status, NULL, p);
-        wait = invqr_html_add(invqr_page_main(pg), "p", MSG(RETRY_MINUTES));
-        invqr_html_text(wait, " ");
-        invqr_html_add(wait, "strong", minutes);
-        invqr_app_page(resp, status, pg, p);
-        return;
-    }
-    invqr_app_error(req, resp, status, NULL, p);
 }
 
 static int parse_body(apr_table_t **pform, const invqr_request_t *req, apr_pool_t *p)
@@ -265,18 +442,25 @@ static invqr_level1_t *run_verify(invqr_app_t *app, const invqr_request_t *req,
     return v;
 }
 
+/* Verify what was typed: the fiscal code with its spaces taken out (people
+ * copy it in groups); a text that is no fiscal code is passed on as it was,
+ * for the verification to refuse and audit. */
 static void verify(invqr_app_t *app, const invqr_request_t *req, invqr_response_t *resp,
-                   const char *code, const char *fiscal_code, int manual, const char *typed_code,
-                   apr_pool_t *p)
+                   const form_state_t *typed, apr_pool_t *p)
 {
-    invqr_level1_t *v = run_verify(app, req, resp, code, fiscal_code, p);
+    char canon[INVQR_FISCAL_LEN + 1];
+    const char *fc = typed->typed_fc != NULL ? typed->typed_fc : "";
+    invqr_level1_t *v;
 
+    if (invqr_fiscal_parse_typed(canon, fc, strlen(fc)) == INVQR_FISCAL_OK)
+        fc = canon;
+    v = run_verify(app, req, resp, typed->code, fc, p);
     if (v == NULL)
         return;
     if (v->outcome == INVQR_V_MATCH)
-        result_page(app, req, resp, v, code, p);
+        result_page(app, req, resp, v, typed->code, p);
     else
-        outcome_page(req, resp, v, code, manual, typed_code, p);
+        outcome_page(req, resp, v, typed, p);
 }
 
 void invqr_verify_code_route(invqr_app_t *app, const invqr_request_t *req,
@@ -284,7 +468,7 @@ void invqr_verify_code_route(invqr_app_t *app, const invqr_request_t *req,
 {
     char code[INVQR_CODE_LEN + 1];
     apr_table_t *form = NULL;
-    const char *fc;
+    form_state_t fs;
 
     /* The QR writes the code upper-case; people may type it any way. A path
      * that names no code is no page; a POST to it is still an attempt. */
@@ -294,43 +478,54 @@ void invqr_verify_code_route(invqr_app_t *app, const invqr_request_t *req,
         return;
     }
     if (strcmp(req->method, "POST") != 0) {
-        form_page(req, resp, code, 0, p);
+        empty_form_page(req, resp, code, 0, p);
         return;
     }
     if (parse_body(&form, req, p) != 0) {
         invqr_app_error(req, resp, 400, NULL, p);
         return;
     }
-    fc = apr_table_get(form, "fiscal_code");
-    verify(app, req, resp, code, fc != NULL ? fc : "", 0, NULL, p);
+    memset(&fs, 0, sizeof(fs));
+    fs.code = code;
+    fs.typed_fc = apr_table_get(form, "fiscal_code");
+    fs.tries_left = -1;
+    verify(app, req, resp, &fs, p);
 }
 
 void invqr_verify_manual_route(invqr_app_t *app, const invqr_request_t *req,
                                invqr_response_t *resp, apr_pool_t *p)
 {
-    char code[INVQR_CODE_LEN + 1];
+    char code[INVQR_CODE_LEN + 1], canon[INVQR_FISCAL_LEN + 1];
     apr_table_t *form = NULL;
-    const char *typed, *fc;
+    form_state_t fs;
 
     if (strcmp(req->method, "POST") != 0) {
-        form_page(req, resp, NULL, 1, p);
+        empty_form_page(req, resp, NULL, 1, p);
         return;
     }
     if (parse_body(&form, req, p) != 0) {
         invqr_app_error(req, resp, 400, NULL, p);
         return;
     }
-    typed = apr_table_get(form, "code");
-    fc = apr_table_get(form, "fiscal_code");
-    if (typed == NULL || invqr_code_parse(code, typed, strlen(typed)) != 0) {
-        invqr_page_t *pg;
+    memset(&fs, 0, sizeof(fs));
+    fs.manual = 1;
+    fs.typed_code = apr_table_get(form, "code");
+    fs.typed_fc = apr_table_get(form, "fiscal_code");
+    fs.tries_left = -1;
+    if (fs.typed_code == NULL || invqr_code_parse(code, fs.typed_code, strlen(fs.typed_code)) != 0) {
+        const char *t = fs.typed_fc != NULL ? fs.typed_fc : "";
 
-        if (run_verify(app, req, resp, NULL, fc != NULL ? fc : "", p) == NULL)
+        /* an attempt all the same (audited); both fields are checked, so
+         * one answer lists every mistake */
+        if (run_verify(app, req, resp, NULL, t, p) == NULL)
             return;
-        pg = invqr_page_error(&req->page, 400, NULL, p);
-        invqr_verify_form(pg, invqr_page_main(pg), req, NULL, 1, typed, MSG(ERR_CODE_TYPED), NULL);
-        invqr_app_page(resp, 400, pg, p);
+        fs.status = 400;
+        fs.code_error = fs.typed_code == NULL || fs.typed_code[strspn(fs.typed_code, " \t-")] == '\0'
+                            ? MSG(ERR_CODE_EMPTY) : MSG(ERR_CODE_TYPED);
+        fs.fc_error = fc_error_of(req, invqr_fiscal_parse_typed(canon, t, strlen(t)));
+        form_page(req, resp, &fs, p);
         return;
     }
-    verify(app, req, resp, code, fc != NULL ? fc : "", 1, typed, p);
+    fs.code = code;
+    verify(app, req, resp, &fs, p);
 }

@@ -26,6 +26,14 @@ void invqr_verify_form(invqr_page_t *pg, invqr_el_t *parent, const invqr_request
                        const char *code_error, const char *fc_error);
 
 /**
+ * Append to dl (a <dl class="result-list">) what the first level shows: the
+ * name and each category as a yes/no, with its data-field and data-value.
+ * The verifier's result and the holder's own view of it (the citizen area)
+ * both use it, so the holder sees exactly what a verifier sees.
+ */
+void invqr_verify_categories(invqr_el_t *dl, invqr_lang_t lang, const invqr_level1_t *v);
+
+/**
  * Append the first-level result panel (the name and each category as a
  * yes/no with its data-field) to main. Returns the panel's <dl>, where the
  * second level adds its rows; *ppanel is the panel itself.
