@@ -15,6 +15,7 @@
 #include "invqr_citizen_lang.h"
 #include "invqr_info_pages.h"
 #include "invqr_citizen_mail.h"
+#include "invqr_citizen_confirm.h"
 #include "invqr_health.h"
 #include "invqr_home.h"
 #include "invqr_level2_pages.h"

@@ -18,6 +18,8 @@
 #include "invqr_citizen_lang.h"
 #include "invqr_citizen_keep.h"
 #include "invqr_citizen_mail.h"
+#include "invqr_citizen_attempts.h"
+#include "invqr_citizen_record.h"
 #include "invqr_code_store.h"
 #include "invqr_form.h"
 #include "invqr_level2.h"
@@ -32,6 +34,10 @@
 #include "invqr_log.h"
 #include "invqr_status_load.h"
 #include "invqr_when.h"
+
+/* How recent a failed attempt on the holder's code must be for the top of
+ * the page to say so. */
+#define INVQR_ATTEMPTS_RECENT_DAYS 30
 
 typedef struct {
     invqr_el_t *list;
@@ -230,14 +236,14 @@ static apr_status_t access_log(invqr_page_t *pg, invqr_el_t *main, invqr_db_t *d
     return APR_SUCCESS;
 }
 
-static void button_form(invqr_page_t *pg, invqr_el_t *parent, const char *rel, const char *text,
+static void button_link(invqr_page_t *pg, invqr_el_t *parent, const char *rel, const char *text,
                         const char *klass, const char *hint)
 {
-    invqr_el_t *form = invqr_page_post_form(pg, parent, rel);
+    invqr_el_t *div = invqr_html_set(invqr_html_add(parent, "div", NULL), "class", "code-action");
 
     if (hint != NULL)
-        invqr_html_set(invqr_html_add(form, "p", hint), "class", "hint");
-    invqr_html_set(invqr_html_set(invqr_html_add(form, "button", text), "type", "submit"),
+        invqr_html_set(invqr_html_add(div, "p", hint), "class", "hint");
+    invqr_html_set(invqr_html_link(invqr_html_add(div, "p", NULL), invqr_page_url(pg, rel), text),
                    "class", klass);
 }
 
@@ -487,10 +493,11 @@ static void attestation_section(invqr_page_t *pg, invqr_el_t *main, const invqr_
             download_actions(pg, sec, actions, download, file_name);
         if (!may_act)
             return;
-        button_form(pg, sec, "/citizen/qr", invqr_page_msg(pg, INVQR_MSG_CITIZEN_REPLACE),
-                    "btn-secondary", invqr_page_msg(pg, INVQR_MSG_CITIZEN_REPLACE_HINT));
-        button_form(pg, sec, "/citizen/qr/revoke", invqr_page_msg(pg, INVQR_MSG_CITIZEN_REVOKE),
-                    "btn-danger", invqr_page_msg(pg, INVQR_MSG_CITIZEN_REVOKE_HINT));
+        /* each asks first, on a page of its own (invqr_citizen_confirm.c) */
+        button_link(pg, sec, "/citizen/qr/replace", invqr_page_msg(pg, INVQR_MSG_CITIZEN_REPLACE),
+                    "btn btn-secondary", invqr_page_msg(pg, INVQR_MSG_CITIZEN_REPLACE_HINT));
+        button_link(pg, sec, "/citizen/qr/revoke", invqr_page_msg(pg, INVQR_MSG_CITIZEN_REVOKE),
+                    "btn btn-danger", invqr_page_msg(pg, INVQR_MSG_CITIZEN_REVOKE_HINT));
         return;
     }
     invqr_html_add(sec, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_NO_ACTIVE));
@@ -534,7 +541,7 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
                          invqr_response_t *resp, apr_pool_t *p)
 {
     invqr_page_t *pg;
-    invqr_el_t *main, *status;
+    invqr_el_t *main, *status, *attempts_alert = NULL;
     invqr_status_t *st = NULL;
     invqr_active_code_t active;
     invqr_db_t *db;
@@ -573,8 +580,26 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
         invqr_html_set(invqr_html_set(invqr_html_add(main, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_DONE_MAILED)),
                                       "class", "alert alert-success"), "role", "status");
     else if (req->query != NULL && strcmp(req->query, "done=revoked") == 0)
-        invqr_html_set(invqr_html_set(invqr_html_add(main, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_DONE_REVOKED)),
+        invqr_html_set(invqr_html_set(invqr_html_addf(main, "p", "%s %s",
+                                                      invqr_page_msg(pg, INVQR_MSG_CITIZEN_DONE_REVOKED),
+                                                      invqr_page_msg(pg, INVQR_MSG_CITIZEN_DONE_REVOKED_MORE)),
                                       "class", "alert alert-success"), "role", "status");
+    else if (req->query != NULL && strcmp(req->query, "done=replaced") == 0) {
+        /* say exactly what happened, and offer the new PDF there */
+        invqr_el_t *done = invqr_html_add(main, "div", NULL);
+
+        invqr_html_set(invqr_html_set(done, "class", "alert alert-success"), "role", "status");
+        invqr_html_set(done, "data-done", "replaced");
+        invqr_html_add(done, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_DONE_REPLACED));
+        if (arv == APR_SUCCESS && !active.expired)
+            invqr_html_set(invqr_html_link(invqr_html_add(done, "p", NULL),
+                                           invqr_page_url(pg, download_rel(app, req, st, &active, p)),
+                                           invqr_page_msg(pg, INVQR_MSG_CITIZEN_DONE_DOWNLOAD)),
+                           "class", "btn btn-primary");
+    }
+    if (st != NULL && st->definitive)
+        /* filled when the code was tried lately with wrong fiscal codes */
+        attempts_alert = invqr_html_add(main, "p", NULL);
     if (invqr_citizen_act_as_section(pg, main, db, req) != APR_SUCCESS) {
         invqr_app_db_failed(app);
         invqr_app_error(req, resp, 503, NULL, p);
@@ -601,6 +626,7 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
     else if (!st->definitive) {
         invqr_html_set(invqr_html_add(status, "p", invqr_page_msg(pg, INVQR_MSG_CITIZEN_NOT_DEFINITIVE)),
                        "data-eligibility", "not-definitive");
+        invqr_citizen_record_sections(pg, main, st, p);
     }
     else {
         invqr_el_t *mob;
@@ -615,6 +641,7 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
             invqr_citizen_mail_section(pg, main, app);
             invqr_citizen_keep_section(pg, main, app);
         }
+        invqr_citizen_record_sections(pg, main, st, p);
         mob = invqr_html_set(invqr_html_add(main, "section", NULL), "aria-labelledby", "mobile");
         invqr_html_set(invqr_html_add(mob, "h2", invqr_page_msg(pg, INVQR_MSG_CITIZEN_MOBILE_H2)),
                        "id", "mobile");
@@ -635,6 +662,8 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
         }
         if (invqr_citizen_sms_lang_section(pg, main, db, req) != APR_SUCCESS
             || access_log(pg, main, db, req, p) != APR_SUCCESS
+            || invqr_citizen_attempts(pg, main, attempts_alert, db, req->citizen, arv == APR_SUCCESS,
+                                      INVQR_ATTEMPTS_RECENT_DAYS, p) != APR_SUCCESS
             || invqr_citizen_delegates_sections(pg, main, db, req) != APR_SUCCESS) {
             invqr_app_db_failed(app);
             invqr_app_error(req, resp, 503, NULL, p);
@@ -670,7 +699,8 @@ void invqr_citizen_issue_route(invqr_app_t *app, const invqr_request_t *req,
     apr_table_t *form = NULL;
     const copies_t *old;
     const char *ack;
-    int notice = 0, may_act = 1;
+    invqr_active_code_t prev;
+    int notice = 0, may_act = 1, replacing;
     char when[11];
     invqr_binds_t in;
     apr_status_t rv;
@@ -713,11 +743,15 @@ void invqr_citizen_issue_route(invqr_app_t *app, const invqr_request_t *req,
         if (invqr_db_exec(db, INVQR_SQL_NOTICE_ACK, &in, NULL, NULL, NULL, NULL) != APR_SUCCESS)
             goto unavailable;
     }
+    rv = invqr_code_store_active(&prev, db, req->citizen, app->conf->code_max_age_days);
+    if (rv != APR_SUCCESS && rv != APR_NOTFOUND)
+        goto unavailable;
+    replacing = rv == APR_SUCCESS;
     old = copies_of_active(app, req, db, p);
     if (invqr_code_store_issue(&code, db, req->citizen, req->client, req->delegate) != APR_SUCCESS)
         goto unavailable;
     remove_copies(old);
-    invqr_app_redirect(req, resp, "/citizen?done=issued", p);
+    invqr_app_redirect(req, resp, replacing ? "/citizen?done=replaced" : "/citizen?done=issued", p);
     return;
 unavailable:
     invqr_app_db_failed(app);
