@@ -69,6 +69,7 @@ typedef struct {
 typedef struct {
     invqr_srv_t *srv;
     const invqr_route_t *route;  /* NULL: no route (404) */
+    int path_methods;            /* every method some route takes on this path (Allow) */
     const char *path;            /* below the base path */
     const char *arg;             /* the path segment, if any */
     invqr_lang_t lang;

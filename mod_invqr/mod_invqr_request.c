@@ -434,13 +434,13 @@ int invqr_request_fixups(request_rec *r)
         return OK;
     if (strcmp(rq->route->name, "verify") == 0 || strcmp(rq->route->name, "operator") == 0)
         invqr_headers_camera(r);
-    r->allowed = rq->route->methods;
+    r->allowed = rq->path_methods;
     if (!(rq->route->methods & (AP_METHOD_BIT << r->method_number))) {
         /* headers_out does not survive the error document: say it here */
         apr_table_setn(r->err_headers_out, "Allow",
-                       rq->route->methods & (AP_METHOD_BIT << M_GET)
-                           ? (rq->route->methods & (AP_METHOD_BIT << M_POST) ? "GET, HEAD, POST"
-                                                                              : "GET, HEAD")
+                       rq->path_methods & (AP_METHOD_BIT << M_GET)
+                           ? (rq->path_methods & (AP_METHOD_BIT << M_POST) ? "GET, HEAD, POST"
+                                                                            : "GET, HEAD")
                            : "POST");
         return HTTP_METHOD_NOT_ALLOWED;
     }

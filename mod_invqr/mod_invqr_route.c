@@ -76,32 +76,43 @@ static int route_match(const invqr_route_t *rt, const char *rel, const char **pa
 }
 
 /* The route for rel and the method; when the path exists only for other
- * methods, the first such route (so the answer is 405, not 404). */
+ * methods, the first such route (so the answer is 405, not 404). *pmethods
+ * gathers the methods of every route of the path (a path may have a GET
+ * route and a POST route): what a 405 says is allowed. */
 static const invqr_route_t *route_find(invqr_srv_t *srv, const char *rel, int method,
-                                       const char **parg, apr_pool_t *p)
+                                       const char **parg, int *pmethods, apr_pool_t *p)
 {
-    const invqr_route_t *path_only = NULL;
+    const invqr_route_t *path_only = NULL, *found = NULL;
     const char *arg = NULL;
     size_t i;
 
+    *pmethods = 0;
     for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
         if (!route_match(&routes[i], rel, &arg, p))
             continue;
+        *pmethods |= routes[i].methods;
+        if (found != NULL)
+            continue;
         if (routes[i].methods & (AP_METHOD_BIT << method)) {
             *parg = arg;
-            return &routes[i];
+            found = &routes[i];
+            continue;
         }
         if (path_only == NULL) {
             path_only = &routes[i];
             *parg = arg;
         }
     }
+    if (found != NULL)
+        return found;
     if (path_only != NULL)
         return path_only;
     if (srv->conf != NULL && srv->conf->test_faults)
         for (i = 0; i < sizeof(test_routes) / sizeof(test_routes[0]); i++)
-            if (route_match(&test_routes[i], rel, parg, p))
+            if (route_match(&test_routes[i], rel, parg, p)) {
+                *pmethods = test_routes[i].methods;
                 return &test_routes[i];
+            }
     return NULL;
 }
 
@@ -160,7 +171,7 @@ int invqr_route_translate(request_rec *r)
         ap_custom_response(r, error_statuses[i],
                            apr_pstrcat(r->pool, srv->base_path, INVQR_ERROR_PATH, NULL));
 
-    rq->route = route_find(srv, rel, r->method_number, &arg, r->pool);
+    rq->route = route_find(srv, rel, r->method_number, &arg, &rq->path_methods, r->pool);
     rq->arg = arg;
     if (rq->route != NULL && strcmp(rq->route->name, "error") == 0 && r->prev == NULL)
         rq->route = NULL;   /* never reachable from outside */

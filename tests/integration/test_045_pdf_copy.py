@@ -85,9 +85,12 @@ def test_the_pdf_link_is_served_from_its_copy_to_its_citizen_only(invqr, tmp_pat
         bad_paths.append("/citizen/qr/%s%s" % (tag.upper(), tail))
     for bad in bad_paths:
         assert s.get(invqr.url + bad, allow_redirects=False).status_code == 404, bad
-    # and the revocation's own path still only takes a POST
+    # and the revocation's own path is no copy: GET asks before revoking
+    # (test_043), PUT is no method of it
     r = s.get(invqr.url + "/citizen/qr/revoke", allow_redirects=False)
-    assert r.status_code == 405 and r.headers["Allow"] == "POST"
+    assert r.status_code == 200 and 'data-confirm="revoke"' in r.text
+    r = s.put(invqr.url + "/citizen/qr/revoke", allow_redirects=False)
+    assert r.status_code == 405 and r.headers["Allow"] == "GET, HEAD, POST"
 
     # a new code is a new PDF at a new address, and the old copy is gone
     generate(invqr, s, first_time=False)
