@@ -61,7 +61,10 @@ def _generate_code(d, i, fresh=False, fiscal_code=ELIGIBLE_FC):
     demo_sign_in(d, i, fiscal_code)
     found = d.find_elements(By.CSS_SELECTOR, '[data-field="code"]')
     if found and fresh:
-        form = d.find_element(By.CSS_SELECTOR, 'form[action$="/citizen/qr"]')
+        # replacing asks first, on a page of its own
+        with next_page(d):
+            d.find_element(By.CSS_SELECTOR, 'a[href$="/citizen/qr/replace"]').click()
+        form = d.find_element(By.CSS_SELECTOR, 'main form[action$="/citizen/qr"]')
         with next_page(d):
             form.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
         found = d.find_elements(By.CSS_SELECTOR, '[data-field="code"]')
@@ -167,6 +170,57 @@ def _open_code_form(d, i):
     d.delete_all_cookies()
     d.get(i.url + "/V/" + code)
 
+def _confirm(what):
+    def do(d, i):
+        _generate_code(d, i)
+        with next_page(d):
+            d.find_element(By.CSS_SELECTOR, 'a[href$="/citizen/qr/%s"]' % what).click()
+    return do
+
+
+def _replaced(d, i):
+    _generate_code(d, i, fresh=True)
+
+
+def _wrong_guesses(d, i, n):
+    """A fresh code tried n times with a wrong fiscal code; returns the code."""
+    code = _generate_code(d, i, fresh=True)
+    # the pages of this list guess wrong often: keep this client below its
+    # own limit (verify_client), which another page shows
+    i.sql("DELETE FROM verify_client WHERE client_addr = '127.0.0.1'")
+    d.delete_all_cookies()
+    d.get(i.url + "/V/" + code)
+    for _ in range(n):
+        field = d.find_element(By.ID, "fiscal_code")
+        field.clear()
+        field.send_keys(NO_RECORD_FC)
+        with next_page(d):
+            d.find_element(By.CSS_SELECTOR, 'main form button[type="submit"]').click()
+    return code
+
+
+def _cooled_down(d, i):
+    """The right fiscal code, after five wrong ones used the code's tries."""
+    code = _wrong_guesses(d, i, 5)
+    d.get(i.url + "/V/" + code)
+    d.find_element(By.ID, "fiscal_code").send_keys(ELIGIBLE_FC)
+    with next_page(d):
+        d.find_element(By.CSS_SELECTOR, 'main form button[type="submit"]').click()
+
+
+def _attempts_seen_by_the_holder(d, i):
+    _wrong_guesses(d, i, 2)
+    demo_sign_in(d, i, ELIGIBLE_FC)
+
+
+def _manual_two_mistakes(d, i):
+    d.get(i.url + "/verify")
+    d.find_element(By.ID, "code").send_keys("ABCDE-12345")
+    d.find_element(By.ID, "fiscal_code").send_keys("RSS MRA")
+    with next_page(d):
+        d.find_element(By.CSS_SELECTOR, 'main form button[type="submit"]').click()
+
+
 PAGES = [
     Page("home-it", 200, "/", marker='html[lang="it"] main.home'),
     Page("home-en", 200, "/?lang=en", marker='html[lang="en"] main.home'),
@@ -232,6 +286,30 @@ PAGES = [
     Page("help", 200, "/help", marker="main section#get, main h2#get"),
     Page("help-en", 200, "/help?lang=en", marker='html[lang="en"] main h2#sms'),
     Page("error-404-de", 404, "/no-such-page?lang=de", marker='html[lang="de"] main[data-status="404"]'),
+
+    # citizens and verifiers (issue 13)
+    Page("citizen-confirm-replace", 200, step=Step("ask to replace the code", _confirm("replace")),
+         marker='main[data-confirm="replace"] form[action$="/citizen/qr"]'),
+    Page("citizen-confirm-revoke", 200, step=Step("ask to revoke the code", _confirm("revoke")),
+         marker='main[data-confirm="revoke"] form[action$="/citizen/qr/revoke"]'),
+    Page("citizen-replaced", 200, step=Step("replace the code after confirming", _replaced),
+         marker='[data-done="replaced"] a[href*="/citizen/qr"]'),
+    Page("citizen-failed-attempts", 200,
+         step=Step("wrong fiscal codes typed, then the holder signs in",
+                   _attempts_seen_by_the_holder),
+         marker='main [data-alert="failed-attempts"]'),
+    Page("verify-typo-400", 400, step=Step("verify with a bad check character",
+                                           _verify_with(BAD_FC)),
+         marker='main[data-status="400"] .error-summary a[href="#fiscal_code"]'),
+    Page("verify-manual-two-mistakes-400", 400,
+         step=Step("type a bad code and half a fiscal code", _manual_two_mistakes),
+         marker='main[data-status="400"] .error-summary a[href="#code"]'),
+    Page("verify-last-try-422", 422, step=Step("five wrong fiscal codes",
+                                               lambda d, i: _wrong_guesses(d, i, 5)),
+         marker='main[data-status="422"] [data-field="retry_at"]'),
+    Page("verify-cool-down-429", 429, step=Step("the code after five wrong fiscal codes",
+                                                _cooled_down),
+         marker='main[data-status="429"] [data-field="retry_at"]'),
 ]
 
 
