@@ -115,12 +115,24 @@ static void form_page(const invqr_request_t *req, invqr_response_t *resp, const 
         invqr_html_set(main, "data-status", apr_itoa(p, fs->status));
     if (errors) {
         invqr_error_item_t items[2];
+        invqr_el_t *box;
 
         items[0].field = "code";
         items[0].text = fs->code_error;
         items[1].field = "fiscal_code";
         items[1].text = fs->fc_error;
-        invqr_error_summary(pg, main, items, 2);
+        box = invqr_error_summary(pg, main, items, 2);
+        if (box != NULL && fs->tries_left > 0 && fs->status == 422) {
+            /* in the box that takes the focus, so it is read first */
+            invqr_el_t *left = invqr_html_set(invqr_html_add(box, "p", MSG(TRIES_LEFT)), "class",
+                                              "tries-left");
+
+            invqr_html_text(left, " ");
+            invqr_html_set(invqr_html_add(left, "strong", apr_itoa(p, fs->tries_left)),
+                           "data-field", "attempts_left");
+            invqr_html_text(left, ". ");
+            invqr_html_text(left, MSG(TRIES_LEFT_WHY));
+        }
     }
     invqr_html_add(main, "h1", MSG(VERIFY_TITLE));
     if (fs->manual) {
@@ -135,23 +147,10 @@ static void form_page(const invqr_request_t *req, invqr_response_t *resp, const 
         invqr_html_set(invqr_html_add(p1, "strong", grouped), "class", "code");
         invqr_html_add(main, "p", MSG(VERIFY_FC_INTRO));
     }
-    /* beside the field, so a screen reader reads it with the field */
-    if (fc_error != NULL && fs->tries_left > 0 && fs->status == 422)
-        fc_error = apr_psprintf(p, "%s %s %d.", fc_error, MSG(TRIES_LEFT), fs->tries_left);
     if (fc_error != NULL && fs->slip)
         fc_error = apr_pstrcat(p, fc_error, " ", MSG(VERIFY_SLIP_FREE), NULL);
     verify_form(pg, main, req, fs->code, fs->manual, fs->typed_code, fs->typed_fc,
                 fs->code_error, fc_error);
-    if (fs->tries_left > 0 && fs->status == 422) {
-        invqr_el_t *left = invqr_html_set(invqr_html_add(main, "p", MSG(TRIES_LEFT)), "class",
-                                          "hint tries-left");
-
-        invqr_html_text(left, " ");
-        invqr_html_set(invqr_html_add(left, "strong", apr_itoa(p, fs->tries_left)),
-                       "data-field", "attempts_left");
-        invqr_html_text(left, ". ");
-        invqr_html_text(left, MSG(TRIES_LEFT_WHY));
-    }
     invqr_app_page(resp, fs->status, pg, p);
 }
 
@@ -299,7 +298,7 @@ static void retry_when(invqr_el_t *parent, const invqr_request_t *req, int secon
     strftime(zone, sizeof(zone), "%z", &tm_at);   /* +0100 */
     line = invqr_html_set(invqr_html_add(parent, "p", MSG(RETRY_FROM)), "class", "retry-at");
     invqr_html_text(line, " ");
-    t = invqr_html_add(line, "time", hhmm);
+    t = invqr_html_add(invqr_html_add(line, "strong", NULL), "time", hhmm);
     invqr_html_set(t, "datetime", apr_psprintf(p, "%s%.3s:%.2s", iso, zone, zone + 3));
     invqr_html_set(t, "data-field", "retry_at");
     if (tm_at.tm_yday != tm_now.tm_yday || tm_at.tm_year != tm_now.tm_year) {
