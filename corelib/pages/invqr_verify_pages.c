@@ -477,6 +477,23 @@ void invqr_verify_code_route(invqr_app_t *app, const invqr_request_t *req,
         return;
     }
     if (strcmp(req->method, "POST") != 0) {
+        invqr_db_t *db = invqr_app_db(app);
+        invqr_level1_t v;
+
+        /* a code cooling down: say until when, rather than ask in vain */
+        memset(&v, 0, sizeof(v));
+        v.outcome = INVQR_V_LIMITED;
+        v.limited_by = INVQR_LIMIT_CODE;
+        switch (db != NULL ? invqr_verify_cooling(&v.retry_after, db, app->conf, code) : 0) {
+        case 1:
+            cooldown_page(req, resp, 429, &v, p);
+            return;
+        case -1:
+            invqr_app_db_failed(app);
+            break;
+        default:
+            break;
+        }
         empty_form_page(req, resp, code, 0, p);
         return;
     }

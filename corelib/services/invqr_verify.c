@@ -361,3 +361,26 @@ void invqr_verify_level1(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t
     verify_code(out, db, conf, req);
     invqr_metric_inc((invqr_metric_t)(INVQR_METRIC_VERIFY1_MATCH + out->outcome));
 }
+
+int invqr_verify_cooling(int *pretry_after, invqr_db_t *db, const invqr_conf_t *conf,
+                         const char *code)
+{
+    invqr_binds_t in, res;
+    long long left = 0;
+    unsigned long long rows = 0;
+
+    *pretry_after = 0;
+    invqr_binds_init(&in);
+    invqr_bind_int(&in, conf->verify_window_seconds);
+    invqr_bind_str(&in, code, strlen(code));
+    invqr_bind_int(&in, conf->verify_window_seconds);
+    invqr_bind_int(&in, conf->verify_max_failures);
+    invqr_binds_init(&res);
+    invqr_bind_out_int(&res, &left);
+    if (invqr_db_exec(db, INVQR_SQL_CODE_COOLDOWN, &in, &res, NULL, NULL, &rows) != APR_SUCCESS)
+        return -1;
+    if (rows == 0)
+        return 0;
+    *pretry_after = (int)left;
+    return 1;
+}

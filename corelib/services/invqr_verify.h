@@ -62,6 +62,16 @@ typedef struct {
 void invqr_verify_level1(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t *conf,
                          const invqr_verify_req_t *req);
 
+/**
+ * Whether code (canonical) is active and cooling down after wrong fiscal
+ * codes; then *pretry_after is the seconds left. Not an attempt: nothing is
+ * audited or counted, and it says nothing a wrong guess would not (a 429).
+ * 1 cooling, 0 not, -1 when the store failed (the caller shows the form
+ * and lets the verification decide).
+ */
+int invqr_verify_cooling(int *pretry_after, invqr_db_t *db, const invqr_conf_t *conf,
+                         const char *code);
+
 /** The HTTP status of an outcome. */
 int invqr_verify_http_status(invqr_verify_outcome o);
 

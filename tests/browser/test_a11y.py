@@ -200,12 +200,9 @@ def _wrong_guesses(d, i, n):
 
 
 def _cooled_down(d, i):
-    """The right fiscal code, after five wrong ones used the code's tries."""
+    """The QR's address again, after five wrong fiscal codes used its tries."""
     code = _wrong_guesses(d, i, 5)
     d.get(i.url + "/V/" + code)
-    d.find_element(By.ID, "fiscal_code").send_keys(ELIGIBLE_FC)
-    with next_page(d):
-        d.find_element(By.CSS_SELECTOR, 'main form button[type="submit"]').click()
 
 
 def _attempts_seen_by_the_holder(d, i):

@@ -50,8 +50,13 @@ def generate(invqr, s):
 
 
 def post_fc(invqr, s, code, typed, page=None):
-    """Send typed as the fiscal code from the form of page (or a fresh one)."""
-    page = page if page is not None else s.get(invqr.url + "/v/" + code)
+    """Send typed as the fiscal code from the form of page (or a fresh one;
+    the token of /verify's when the code's own page has no form, cooling
+    down)."""
+    if page is None:
+        page = s.get(invqr.url + "/v/" + code)
+        if page.status_code == 429:
+            page = s.get(invqr.url + "/verify")
     return s.post(invqr.url + "/v/" + code, data={"csrf": csrf_of(page.text),
                                                  "fiscal_code": typed})
 
@@ -192,7 +197,11 @@ def test_tries_left_then_a_cool_down_with_its_end(invqr, tmp_path, fresh_client)
     assert before + datetime.timedelta(seconds=window - 5) <= end \
         <= before + datetime.timedelta(seconds=window + 120)
     assert field_text(r.text, "retry_minutes") == "%d minuti" % ((window + 59) // 60)
-    # the holder's own fiscal code now meets the cool-down: 429, no blame, the
+    # the QR's page says so at once, without a form (nothing is audited)
+    r = s.get(invqr.url + "/V/" + code)
+    assert r.status_code == 429 and 'name="fiscal_code"' not in r.text
+    assert re.search(r'data-field="retry_at">%s<' % at.group(2), r.text)
+    # the holder's own fiscal code meets the cool-down: 429, no blame, the
     # same end, only what works (another code, the citizen area, home)
     r = post_fc(invqr, s, code, fc)
     assert r.status_code == 429 and 'data-status="429"' in r.text

@@ -110,8 +110,9 @@ def test_the_holder_of_an_expired_code_is_asked_for_a_new_one(aged, tmp_path):
     age(aged, old, DAYS + 1)
     page = citizen_page(aged, s)
     assert 'data-field="expired"' in page
+    # no download; the pages that ask before replacing or revoking remain
     assert "/citizen/qr.pdf" not in page and "/citizen/qr/" not in page.replace(
-        "/citizen/qr/revoke", "")
+        "/citizen/qr/revoke", "").replace("/citizen/qr/replace", "")
     r = s.get(aged.url + "/citizen/qr.pdf")
     assert r.status_code == 410
     assert "<h1" in r.text
