@@ -166,7 +166,8 @@ def _operator_nothing_waiting(d, i):
 
 
 def _open_code_form(d, i):
-    code = _generate_code(d, i)
+    # a fresh code: the pages below leave the last one cooling down
+    code = _generate_code(d, i, fresh=True)
     d.delete_all_cookies()
     d.get(i.url + "/V/" + code)
 
