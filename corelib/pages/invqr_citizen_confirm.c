@@ -5,9 +5,11 @@
 #include <apr_strings.h>
 
 #include "invqr_citizen_confirm.h"
+#include "invqr_citizen_delegates.h"
 #include "invqr_code_store.h"
 #include "invqr_fields.h"
 #include "invqr_html.h"
+#include "invqr_status_load.h"
 
 #define MSG(m) invqr_page_msg(pg, INVQR_MSG_##m)
 
@@ -18,8 +20,10 @@ static void confirm_page(invqr_app_t *app, const invqr_request_t *req, invqr_res
     invqr_active_code_t active;
     invqr_page_t *pg;
     invqr_el_t *main, *el, *ul, *form, *actions;
+    invqr_status_t *st = NULL;
     invqr_db_t *db;
     apr_status_t rv;
+    int may_act = 1;
 
     if (req->citizen == NULL) {
         invqr_app_error(req, resp, 401, NULL, p);
@@ -36,9 +40,21 @@ static void confirm_page(invqr_app_t *app, const invqr_request_t *req, invqr_res
         invqr_app_redirect(req, resp, "/citizen", p);
         return;
     }
+    if (rv == APR_SUCCESS) {
+        rv = invqr_status_load(&st, db, req->citizen, p);
+        if (rv == APR_SUCCESS || rv == APR_NOTFOUND)
+            rv = invqr_citizen_may_act(&may_act, db, req, st != NULL ? st->birth_date : NULL);
+    }
     if (rv != APR_SUCCESS) {
         invqr_app_db_failed(app);
         invqr_app_error(req, resp, 503, NULL, p);
+        return;
+    }
+    if (!may_act) {
+        /* a represented holder: the one who represents them decides (as the
+         * POST routes answer) */
+        invqr_app_error(req, resp, 403, invqr_msg(req->page.lang, INVQR_MSG_CITIZEN_REPRESENTED_REFUSED),
+                        p);
         return;
     }
     pg = invqr_page_new(&req->page, invqr_msg(req->page.lang, revoke ? INVQR_MSG_CONFIRM_REVOKE_TITLE

@@ -362,6 +362,11 @@ def test_a_represented_holder_sees_but_does_not_change_their_attestation(invqr, 
     r = own.post(invqr.url + "/citizen/qr/revoke", data={"csrf": csrf_of(page)},
                  allow_redirects=False)
     assert r.status_code == 403
+    # nor do the pages that ask before replacing or revoking offer it
+    assert 'href="/citizen/qr/replace"' not in page and 'href="/citizen/qr/revoke"' not in page
+    for what in ("replace", "revoke"):
+        assert own.get(invqr.url + "/citizen/qr/" + what).status_code == 403
+        assert p.get(invqr.url + "/citizen/qr/" + what).status_code == 200
     # an adult under guardianship likewise; with a curator they act themselves
     ward, guardian = holder(invqr, tmp_path), person()
     add(invqr, ward, guardian, "guardian")
