@@ -24,7 +24,7 @@ static int attempt_row(void *baton, invqr_binds_t *out)
     attempts_t *a = baton;
     invqr_el_t *tr = invqr_html_add(a->tbody, "tr", NULL), *td;
     char when[17], until[6];
-    int seconds = 0;
+    long long end = 0;
 
     (void)out;
     if (a->at > a->newest)
@@ -32,10 +32,11 @@ static int attempt_row(void *baton, invqr_binds_t *out)
     invqr_when_minute(when, a->at);
     invqr_html_set(invqr_html_add(tr, "td", when), "data-label", MSG(CITIZEN_LOG_WHEN));
     td = invqr_html_set(invqr_html_add(tr, "td", NULL), "data-label", MSG(CITIZEN_FAILED_WHAT));
-    /* "cooldown 900s": this wrong guess used the last try, and the code
-     * could not be verified for that long */
-    if (sscanf(a->detail, "cooldown %ds", &seconds) == 1 && seconds > 0) {
-        invqr_when_hhmm(until, a->at + seconds + 59 - (a->at + seconds + 59) % 60);
+    /* "cooldown until T" (Unix seconds): this wrong guess used the last
+     * try, and the code could not be verified until then (the minute as
+     * the verifier was told it: rounded up) */
+    if (sscanf(a->detail, "cooldown until %lld", &end) == 1 && end > 0) {
+        invqr_when_hhmm(until, end + 59 - (end + 59) % 60);
         invqr_html_set(tr, "data-attempt", "cooldown");
         invqr_html_text(td, MSG(CITIZEN_FAILED_COOLDOWN));
         invqr_html_text(td, " ");

@@ -280,9 +280,10 @@ static void result_page(invqr_app_t *app, const invqr_request_t *req, invqr_resp
 /* "You can verify again from 14:35 (in 15 minutes)": the local time (the
  * worker's TZ) when the wait is over, rounded up to the minute so that the
  * time said is never too early, with the day when it is not today. */
-static void retry_when(invqr_el_t *parent, const invqr_request_t *req, int seconds, apr_pool_t *p)
+static void retry_when(invqr_el_t *parent, const invqr_request_t *req, int seconds,
+                       long long end, apr_pool_t *p)
 {
-    time_t now = time(NULL), at = now + (seconds > 0 ? seconds : 1);
+    time_t now = time(NULL), at = end > 0 ? (time_t)end : now + (seconds > 0 ? seconds : 1);
     struct tm tm_at, tm_now;
     char hhmm[8], iso[32], zone[8], day[16];
     long minutes;
@@ -343,7 +344,7 @@ static void cooldown_page(const invqr_request_t *req, invqr_response_t *resp, in
     else {
         invqr_html_add(alert, "p", client ? MSG(COOLDOWN_CLIENT) : MSG(COOLDOWN_CODE));
     }
-    retry_when(alert, req, v->retry_after, p);
+    retry_when(alert, req, v->retry_after, v->retry_at, p);
     if (!client) {
         invqr_html_add(main, "p", MSG(COOLDOWN_MEANWHILE));
         invqr_html_add(main, "p", MSG(COOLDOWN_HOLDER));
@@ -484,7 +485,7 @@ void invqr_verify_code_route(invqr_app_t *app, const invqr_request_t *req,
         memset(&v, 0, sizeof(v));
         v.outcome = INVQR_V_LIMITED;
         v.limited_by = INVQR_LIMIT_CODE;
-        switch (db != NULL ? invqr_verify_cooling(&v.retry_after, db, app->conf, code) : 0) {
+        switch (db != NULL ? invqr_verify_cooling(&v.retry_after, &v.retry_at, db, app->conf, code) : 0) {
         case 1:
             cooldown_page(req, resp, 429, &v, p);
             return;

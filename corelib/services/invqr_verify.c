@@ -56,6 +56,18 @@ static const char *outcome_name(invqr_verify_outcome o)
     return "error";
 }
 
+/* A wait that ends at end (Unix seconds, from the store): the instant, the
+ * same on every page, and the seconds from now (at least 1). */
+static void wait_until(invqr_level1_t *out, long long end)
+{
+    long long now = (long long)time(NULL);
+
+    if (end <= now)
+        end = now + 1;
+    out->retry_at = end;
+    out->retry_after = (int)(end - now);
+}
+
 /* Audit the attempt; on failure the answer becomes "unavailable". */
 static void finish(invqr_level1_t *out, invqr_db_t *db, const invqr_verify_req_t *req,
                    const char *holder, const char *detail)
@@ -82,12 +94,14 @@ static void finish(invqr_level1_t *out, invqr_db_t *db, const invqr_verify_req_t
         /* nothing about the person leaves on any other outcome: only the
          * limits, which are about the code */
         int keep_retry = out->retry_after, keep_tries = out->tries_left;
+        long long keep_at = out->retry_at;
         invqr_limit_t keep_by = out->limited_by;
         invqr_verify_outcome o = out->outcome;
 
         memset(out, 0, sizeof(*out));
         out->outcome = o;
         out->retry_after = keep_retry;
+        out->retry_at = keep_at;
         out->tries_left = o == INVQR_V_UNAVAILABLE ? -1 : keep_tries;
         out->limited_by = keep_by;
     }
@@ -109,15 +123,14 @@ static int count_client_failure(invqr_db_t *db, const invqr_conf_t *conf,
            == APR_SUCCESS ? 0 : -1;
 }
 
-/* The client's failures in its window and the seconds left in it, for an
- * unknown code (the lookup brings them when the code exists). */
+/* The client's failures in its window and when it ends, for an unknown code (the lookup brings them when the code exists). */
 static int client_failures_of(long long *pn, long long *pleft, invqr_db_t *db,
                               const invqr_conf_t *conf, const char *client)
 {
     invqr_binds_t in, res;
 
     *pn = 0;
-    *pleft = 1;
+    *pleft = 0;
     invqr_binds_init(&in);
     invqr_bind_int(&in, conf->client_window_seconds);
     invqr_bind_int(&in, conf->client_window_seconds);
@@ -171,7 +184,7 @@ static int fail_state(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t *c
         return -1;
     if (rows == 0 || fails >= conf->verify_max_failures) {
         out->tries_left = 0;
-        out->retry_after = rows == 0 ? conf->verify_window_seconds : (int)left;
+        wait_until(out, rows == 0 ? (long long)time(NULL) + conf->verify_window_seconds : left);
     }
     else {
         out->tries_left = conf->verify_max_failures - (int)fails;
@@ -185,7 +198,7 @@ static void verify_code(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t 
     invqr_binds_t in, res;
     char holder[24], blind[16], hcap[16], typed[INVQR_FISCAL_LEN + 1];
     long long active = 0, issued = 0, limited = 0, retry = 0, definitive = 0, civ = 0, minor = 0, att = 0,
-              deaf = 0, client_failures = 0, code_failures = 0, client_left = 1;
+              deaf = 0, client_failures = 0, code_failures = 0, client_left = 0;
     unsigned long long rows = 0, changed = 0;
     const char *client = req->client != NULL ? req->client : "";
 
@@ -232,7 +245,7 @@ static void verify_code(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t 
     if (client_failures >= conf->client_max_failures) {
         out->outcome = INVQR_V_LIMITED;
         out->limited_by = INVQR_LIMIT_CLIENT;
-        out->retry_after = (int)client_left;
+        wait_until(out, client_left);
         finish(out, db, req, NULL, "client");
         return;
     }
@@ -256,7 +269,7 @@ static void verify_code(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t 
     }
     if (limited) {
         out->outcome = INVQR_V_LIMITED;
-        out->retry_after = (int)retry;
+        wait_until(out, retry);
         finish(out, db, req, holder, "code");
         return;
     }
@@ -285,7 +298,7 @@ static void verify_code(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t 
             /* another node's guess took the last try first */
             out->outcome = INVQR_V_LIMITED;
             if (fail_state(out, db, conf, req) != 0 || out->retry_after <= 0)
-                out->retry_after = conf->verify_window_seconds;
+                wait_until(out, (long long)time(NULL) + conf->verify_window_seconds);
             out->tries_left = -1;
             finish(out, db, req, holder, "code");
             return;
@@ -301,7 +314,7 @@ static void verify_code(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t 
              * the code cooled down, and until when */
             char detail[32];
 
-            snprintf(detail, sizeof(detail), "cooldown %ds", out->retry_after);
+            snprintf(detail, sizeof(detail), "cooldown until %lld", out->retry_at);
             finish(out, db, req, holder, detail);
             return;
         }
@@ -329,7 +342,7 @@ static void verify_code(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t 
     if (limited) {
         /* the tries were used up by guesses elsewhere since the lookup */
         out->outcome = INVQR_V_LIMITED;
-        out->retry_after = (int)retry;
+        wait_until(out, retry);
         finish(out, db, req, holder, "code");
         return;
     }
@@ -362,9 +375,10 @@ void invqr_verify_level1(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t
     invqr_metric_inc((invqr_metric_t)(INVQR_METRIC_VERIFY1_MATCH + out->outcome));
 }
 
-int invqr_verify_cooling(int *pretry_after, invqr_db_t *db, const invqr_conf_t *conf,
-                         const char *code)
+int invqr_verify_cooling(int *pretry_after, long long *pretry_at, invqr_db_t *db,
+                         const invqr_conf_t *conf, const char *code)
 {
+    invqr_level1_t w;
     invqr_binds_t in, res;
     long long left = 0;
     unsigned long long rows = 0;
@@ -381,6 +395,8 @@ int invqr_verify_cooling(int *pretry_after, invqr_db_t *db, const invqr_conf_t *
         return -1;
     if (rows == 0)
         return 0;
-    *pretry_after = (int)left;
+    wait_until(&w, left);
+    *pretry_after = w.retry_after;
+    *pretry_at = w.retry_at;
     return 1;
 }

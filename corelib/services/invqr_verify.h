@@ -42,6 +42,8 @@ typedef struct {
     int retry_after;                          /* seconds, for INVQR_V_LIMITED; and for
                                                * INVQR_V_MISMATCH when tries_left is 0:
                                                * until the cool-down it started ends */
+    long long retry_at;                       /* Unix seconds when retry_after ends (the
+                                               * window's end in the store), 0 when none */
     int tries_left;                           /* INVQR_V_MISMATCH, INVQR_V_BAD_INPUT with a
                                                * code: wrong fiscal codes the code still takes
                                                * before it cools down; -1 when not known */
@@ -64,13 +66,13 @@ void invqr_verify_level1(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t
 
 /**
  * Whether code (canonical) is active and cooling down after wrong fiscal
- * codes; then *pretry_after is the seconds left. Not an attempt: nothing is
+ * codes; then *pretry_after is the seconds left and *pretry_at their end. Not an attempt: nothing is
  * audited or counted, and it says nothing a wrong guess would not (a 429).
  * 1 cooling, 0 not, -1 when the store failed (the caller shows the form
  * and lets the verification decide).
  */
-int invqr_verify_cooling(int *pretry_after, invqr_db_t *db, const invqr_conf_t *conf,
-                         const char *code);
+int invqr_verify_cooling(int *pretry_after, long long *pretry_at, invqr_db_t *db,
+                         const invqr_conf_t *conf, const char *code);
 
 /** The HTTP status of an outcome. */
 int invqr_verify_http_status(invqr_verify_outcome o);

@@ -77,7 +77,12 @@ def test_a_parent_acts_for_the_child_generates_and_downloads(browser, invqr, siz
     box = browser.find_elements(By.ID, "notice_ack")
     if box:
         browser.find_element(By.CSS_SELECTOR, 'label[for="notice_ack"]').click()
-    form = browser.find_element(By.CSS_SELECTOR, 'form[action$="/citizen/qr"]')
+    replace = browser.find_elements(By.CSS_SELECTOR, 'a[href$="/citizen/qr/replace"]')
+    if replace:
+        # replacing asks first, on a page of its own
+        with next_page(browser):
+            replace[0].click()
+    form = browser.find_element(By.CSS_SELECTOR, 'main form[action$="/citizen/qr"]')
     with next_page(browser):
         form.find_element(By.CSS_SELECTOR, 'button[type="submit"]').click()
     assert acting_for(browser).get_attribute("data-value") == MINOR

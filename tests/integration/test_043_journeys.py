@@ -218,7 +218,11 @@ def test_tries_left_then_a_cool_down_with_its_end(invqr, tmp_path, fresh_client)
     rows = invqr.sql("SELECT outcome, COALESCE(detail, '-') FROM audit_log WHERE code = '%s'"
                      " AND event = 'verify' ORDER BY id" % code)
     assert [o for o, _ in rows] == ["mismatch"] * limit + ["limited"]
-    assert re.fullmatch(r"cooldown \d+s", rows[limit - 1][1]) and rows[0][1] == "-"
+    until = re.fullmatch(r"cooldown until (\d+)", rows[limit - 1][1])
+    assert until and rows[0][1] == "-"
+    # the page's minute is the recorded end, rounded up
+    assert datetime.datetime.fromtimestamp(int(until.group(1)) + 59, datetime.timezone.utc) \
+        .replace(second=0) == end.astimezone(datetime.timezone.utc)
     assert invqr.sql("SELECT COUNT(*) FROM audit_log WHERE detail LIKE '%%%s%%'"
                      " OR fiscal_code = '%s'" % (WRONG, WRONG)) == [("0",)]
 
