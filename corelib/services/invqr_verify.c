@@ -123,7 +123,8 @@ static int count_client_failure(invqr_db_t *db, const invqr_conf_t *conf,
            == APR_SUCCESS ? 0 : -1;
 }
 
-/* The client's failures in its window and when it ends, for an unknown code (the lookup brings them when the code exists). */
+/* The client's failures in its window and when it ends, for an unknown
+ * code (the lookup brings them when the code exists). */
 static int client_failures_of(long long *pn, long long *pleft, invqr_db_t *db,
                               const invqr_conf_t *conf, const char *client)
 {
