@@ -30,7 +30,8 @@ static int attempt_row(void *baton, invqr_binds_t *out)
     if (a->at > a->newest)
         a->newest = a->at;
     invqr_when_minute(when, a->at);
-    invqr_html_set(invqr_html_add(tr, "td", when), "data-label", MSG(CITIZEN_LOG_WHEN));
+    invqr_page_date(a->pg, invqr_html_set(invqr_html_add(tr, "td", NULL), "data-label",
+                                          MSG(CITIZEN_LOG_WHEN)), when);
     td = invqr_html_set(invqr_html_add(tr, "td", NULL), "data-label", MSG(CITIZEN_FAILED_WHAT));
     /* "cooldown until T" (Unix seconds): this wrong guess used the last
      * try, and the code could not be verified until then (the minute as

@@ -261,6 +261,9 @@ def test_the_holder_sees_wrong_fiscal_codes_and_cool_downs(invqr, tmp_path, fres
     assert table.count('data-attempt="mismatch"') == limit - 1
     assert table.count('data-attempt="cooldown"') == 1
     assert re.search(r'data-attempt="cooldown".*?<strong>\d\d:\d\d</strong>', table, re.S)
+    # when, as people read a date here (issue 13: no ISO dates beside local ones)
+    assert len(re.findall(r'<time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d">\d\d/\d\d/\d{4} \d\d:\d\d</time>',
+                          table)) == limit
     assert 'href="/citizen/qr/replace"' in page
     # never the fiscal code that was typed
     assert WRONG not in page
