@@ -539,19 +539,36 @@ static int cmd_org_cert(admin_t *a, int argc, char **argv)
     return 0;
 }
 
-/* org password-tokens ORG on|off: whether the organisation's operators may
- * still use UsernameTokens with a password (the legacy mode). */
-static int cmd_org_password_tokens(admin_t *a, int argc, char **argv)
+/* An organisation's yes/no setting, set by `org NAME ORG ON|OFF`. */
+typedef struct {
+    const char *name;          /* the subcommand */
+    const char *on, *off;      /* its two words; the first sets the flag */
+    invqr_sql_t sql;           /* UPDATE ... SET flag = ? WHERE id = ? */
+    const char *event, *what;  /* the audit event; what the confirmation names */
+} org_switch_t;
+
+static const org_switch_t ORG_SWITCHES[] = {
+    /* whether the organisation's operators may still use UsernameTokens
+     * with a password (the legacy mode) */
+    { "password-tokens", "on", "off", INVQR_SQL_ORG_SET_PASSWORD_TOKENS, "org_password_tokens",
+      "password UsernameTokens" },
+    /* whether every SOAP call identified as the organisation must carry a
+     * PDND voucher */
+    { "voucher", "required", "optional", INVQR_SQL_ORG_SET_VOUCHER_REQUIRED, "org_voucher",
+      "PDND voucher" },
+};
+
+static int cmd_org_switch(admin_t *a, const org_switch_t *sw, int argc, char **argv)
 {
     invqr_binds_t in;
     long long org_id = 0;
     int found, on;
 
-    if (argc != 2 || (strcmp(argv[1], "on") != 0 && strcmp(argv[1], "off") != 0)) {
-        fprintf(stderr, "usage: invqr-admin org password-tokens ORG on|off\n");
+    if (argc != 2 || (strcmp(argv[1], sw->on) != 0 && strcmp(argv[1], sw->off) != 0)) {
+        fprintf(stderr, "usage: invqr-admin org %s ORG %s|%s\n", sw->name, sw->on, sw->off);
         return 2;
     }
-    on = strcmp(argv[1], "on") == 0;
+    on = strcmp(argv[1], sw->on) == 0;
     found = org_find(a, argv[0], &org_id);
     if (found <= 0) {
         if (found == 0)
@@ -561,11 +578,10 @@ static int cmd_org_password_tokens(admin_t *a, int argc, char **argv)
     invqr_binds_init(&in);
     invqr_bind_int(&in, on);
     invqr_bind_int(&in, org_id);
-    if (invqr_db_exec(a->db, INVQR_SQL_ORG_SET_PASSWORD_TOKENS, &in, NULL, NULL, NULL, NULL)
-            != APR_SUCCESS
-        || audit(a, "org_password_tokens", on ? "on" : "off", NULL, argv[0]) != 0)
+    if (invqr_db_exec(a->db, sw->sql, &in, NULL, NULL, NULL, NULL) != APR_SUCCESS
+        || audit(a, sw->event, argv[1], NULL, argv[0]) != 0)
         return 2;
-    printf("org: password UsernameTokens %s for '%s'\n", on ? "allowed" : "refused", argv[0]);
+    printf("org: %s %s for '%s'\n", sw->what, argv[1], argv[0]);
     return 0;
 }
 
@@ -632,48 +648,20 @@ static int cmd_org_purpose(admin_t *a, int argc, char **argv)
     return 0;
 }
 
-/* org voucher ORG required|optional: whether every SOAP call identified as
- * the organisation must carry a PDND voucher. */
-static int cmd_org_voucher(admin_t *a, int argc, char **argv)
-{
-    invqr_binds_t in;
-    long long org_id = 0;
-    int found, on;
-
-    if (argc != 2 || (strcmp(argv[1], "required") != 0 && strcmp(argv[1], "optional") != 0)) {
-        fprintf(stderr, "usage: invqr-admin org voucher ORG required|optional\n");
-        return 2;
-    }
-    on = strcmp(argv[1], "required") == 0;
-    found = org_find(a, argv[0], &org_id);
-    if (found <= 0) {
-        if (found == 0)
-            fprintf(stderr, "invqr-admin: no organisation '%s'\n", argv[0]);
-        return found < 0 ? 2 : 1;
-    }
-    invqr_binds_init(&in);
-    invqr_bind_int(&in, on);
-    invqr_bind_int(&in, org_id);
-    if (invqr_db_exec(a->db, INVQR_SQL_ORG_SET_VOUCHER_REQUIRED, &in, NULL, NULL, NULL, NULL)
-            != APR_SUCCESS
-        || audit(a, "org_voucher", argv[1], NULL, argv[0]) != 0)
-        return 2;
-    printf("org: PDND voucher %s for '%s'\n", argv[1], argv[0]);
-    return 0;
-}
-
 static int cmd_org(admin_t *a, int argc, char **argv)
 {
+    size_t i;
+
     if (argc >= 1 && strcmp(argv[0], "purpose") == 0)
         return cmd_org_purpose(a, argc - 1, argv + 1);
     if (argc >= 1 && strcmp(argv[0], "ca") == 0)
         return cmd_org_ca(a, argc - 1, argv + 1);
-    if (argc >= 1 && strcmp(argv[0], "voucher") == 0)
-        return cmd_org_voucher(a, argc - 1, argv + 1);
     if (argc >= 1 && strcmp(argv[0], "cert") == 0)
         return cmd_org_cert(a, argc - 1, argv + 1);
-    if (argc >= 1 && strcmp(argv[0], "password-tokens") == 0)
-        return cmd_org_password_tokens(a, argc - 1, argv + 1);
+    for (i = 0; argc >= 1 && i < sizeof(ORG_SWITCHES) / sizeof(ORG_SWITCHES[0]); i++) {
+        if (strcmp(argv[0], ORG_SWITCHES[i].name) == 0)
+            return cmd_org_switch(a, &ORG_SWITCHES[i], argc - 1, argv + 1);
+    }
     if (argc == 2 && strcmp(argv[0], "add") == 0) {
         invqr_binds_t in;
         long chars = invqr_utf8_count_text(argv[1], strlen(argv[1]), 0);
