@@ -27,28 +27,13 @@
 
 #include "invqr_db.h"
 #include "invqr_fiscal.h"
-
-typedef enum {
-    INVQR_ROLE_PARENT = 0,
-    INVQR_ROLE_GUARDIAN,
-    INVQR_ROLE_CURATOR,
-    INVQR_ROLE_SUPPORT_ADMINISTRATOR,
-    INVQR_ROLE_DELEGATE,
-    INVQR_ROLE__COUNT
-} invqr_role_t;
+#include "invqr_role.h"
 
 /* INPS's limit: a plain delegate acts for at most this many people; the
  * legal roles (parent, guardian, curator, support administrator) have none. */
 #define INVQR_DELEGATE_MAX_HOLDERS 5
 
 #define INVQR_DELEGATION_NAME_MAX 100   /* characters of a name, as in the record */
-
-/** The role named s[0..len) (ASCII case folded, surrounding spaces
- * ignored), or -1 when it is none of them. Allocates nothing. */
-int invqr_role_parse(const char *s, size_t len);
-
-/** The role's name as the contract writes it ("support_administrator"). */
-const char *invqr_role_name(invqr_role_t role);
 
 /** Today on the local calendar, YYYY-MM-DD. */
 void invqr_delegation_today(char out[11]);

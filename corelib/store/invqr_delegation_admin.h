@@ -12,38 +12,8 @@
 
 #include "invqr_db.h"
 #include "invqr_delegation.h"
+#include "invqr_delegation_row.h"
 #include "invqr_import.h"
-
-typedef enum {
-    INVQR_DCOL_HOLDER = 0,
-    INVQR_DCOL_DELEGATE,
-    INVQR_DCOL_ROLE,
-    INVQR_DCOL_FROM,
-    INVQR_DCOL_UNTIL,
-    INVQR_DCOL__COUNT
-} invqr_dcol_t;
-
-/** The column's name in the CSV header ("holder_fiscal_code", ...). */
-const char *invqr_dcol_name(invqr_dcol_t col);
-
-typedef struct {
-    char holder[INVQR_FISCAL_LEN + 1];
-    char delegate[INVQR_FISCAL_LEN + 1];
-    invqr_role_t role;
-    char from[11];    /* "" : from today for a new delegation, unchanged for a live one */
-    char until[11];   /* "" : open-ended */
-} invqr_delegation_row_t;
-
-/**
- * Check the fields of one delegation (field[c], len[c] for each column c;
- * not NUL-terminated): two valid fiscal codes that differ, a role, dates
- * (valid_until not before valid_from). Fills out and returns NULL, or
- * returns a static English reason and sets *pcol to the column at fault.
- * Allocates nothing; needs no store.
- */
-const char *invqr_delegation_row_check(invqr_delegation_row_t *out, invqr_dcol_t *pcol,
-                                       const char *const field[INVQR_DCOL__COUNT],
-                                       const size_t len[INVQR_DCOL__COUNT]);
 
 typedef enum {
     INVQR_DELEGATION_NEW = 0,

@@ -18,7 +18,7 @@
 #include <apr_pools.h>
 
 #include "invqr_csv.h"
-#include "invqr_delegation_admin.h"
+#include "invqr_delegation_row.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
