@@ -6,11 +6,11 @@
  * its window (an unknown code costs one more read for the latter). The
  * guessing limit is decided in the store, so it is exact whatever node or
  * process a guess reaches: a wrong fiscal code is counted with a conditional
- * UPDATE, and a right one is answered only after a locking read of the
- * code's row finds its tries not used up (CODE_VERIFY_CLAIM). A burst of
+ * UPDATE, and the lookup is a locking read of the code's row, so a right one
+ * is answered only if no guess before it used up the tries. A burst of
  * guesses thus gets no more than verify_max_failures wrong answers per
  * window, and a right guess after them is refused, while a legitimate
- * verification costs the lookup, one primary-key read and the audit row.
+ * verification costs the lookup and the audit row.
  * The client's failures are counted too. Every attempt is audited before the outcome is returned,
  * and if the audit row cannot be written the outcome is "unavailable".
  */
@@ -141,29 +141,6 @@ static int client_failures_of(long long *pn, long long *pleft, invqr_db_t *db,
     invqr_bind_out_int(&res, pleft);
     return invqr_db_exec(db, INVQR_SQL_VERIFY_CLIENT_GET, &in, &res, NULL, NULL, NULL)
            == APR_SUCCESS ? 0 : -1;
-}
-
-/* The right guess's check under the code's row lock (CODE_VERIFY_CLAIM). */
-static int claim(long long *pactive, long long *plimited, long long *pretry, invqr_db_t *db,
-                 const invqr_conf_t *conf, const invqr_verify_req_t *req)
-{
-    invqr_binds_t in, res;
-    unsigned long long rows = 0;
-
-    invqr_binds_init(&in);
-    invqr_bind_int(&in, conf->verify_window_seconds);
-    invqr_bind_int(&in, conf->verify_max_failures);
-    invqr_bind_int(&in, conf->verify_window_seconds);
-    invqr_bind_str(&in, req->code, strlen(req->code));
-    invqr_binds_init(&res);
-    invqr_bind_out_int(&res, pactive);
-    invqr_bind_out_int(&res, plimited);
-    invqr_bind_out_int(&res, pretry);
-    if (invqr_db_exec(db, INVQR_SQL_CODE_VERIFY_CLAIM, &in, &res, NULL, NULL, &rows) != APR_SUCCESS)
-        return -1;
-    if (rows == 0)
-        *pactive = 0;   /* gone since the lookup: attests nothing */
-    return 0;
 }
 
 /* After a wrong guess was counted: the tries the code has left, and when
@@ -326,25 +303,6 @@ static void verify_code(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t 
         /* re-imported as not definitive, or removed: the code attests nothing */
         out->outcome = INVQR_V_REVOKED;
         finish(out, db, req, holder, "not definitive");
-        return;
-    }
-    if (claim(&active, &limited, &retry, db, conf, req) != 0) {
-        memset(out, 0, sizeof(*out));
-        out->outcome = INVQR_V_UNAVAILABLE;
-        finish(out, db, req, holder, NULL);
-        return;
-    }
-    if (!active) {
-        /* revoked or replaced on another node since the lookup */
-        out->outcome = INVQR_V_REVOKED;
-        finish(out, db, req, holder, NULL);
-        return;
-    }
-    if (limited) {
-        /* the tries were used up by guesses elsewhere since the lookup */
-        out->outcome = INVQR_V_LIMITED;
-        wait_until(out, retry);
-        finish(out, db, req, holder, "code");
         return;
     }
     out->outcome = INVQR_V_MATCH;

@@ -277,6 +277,40 @@ def test_guessing_limit_holds_under_concurrent_requests(invqr, tmp_path):
     assert verify(invqr, code2, fc2).status_code == 200
 
 
+def test_a_right_guess_waits_for_a_wrong_one_in_flight_and_sees_it(invqr, tmp_path):
+    """The lookup is a locking read: a right fiscal code that arrives while
+    the last try is being used up (here: a transaction holding the code's row,
+    as a concurrent wrong guess does) waits for it and is refused, where a
+    plain read would have answered from the row as it was before."""
+    import subprocess
+    import time
+    fc, _ = new_citizen(invqr, tmp_path)
+    code = generate(invqr, sign_in(invqr, fc))
+    s = requests.Session()
+    form = s.get(invqr.url + "/v/" + code)
+    assert form.status_code == 200
+    token = csrf_of(form.text)
+    max_failures = 5    # the default of verify_max_failures, which the test instance keeps
+    holder = subprocess.Popen(
+        ["mariadb", "--no-defaults", "--socket=" + invqr.conf_value("db_socket"), "-uroot",
+         "-N", "-B", "invqr"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+    holder.stdin.write("BEGIN;\n"
+                       "UPDATE qr_code SET fail_count = %d, fail_window_start = NOW()"
+                       " WHERE code = '%s';\n"
+                       "SELECT SLEEP(2);\n"
+                       "COMMIT;\n" % (max_failures, code))
+    holder.stdin.close()
+    time.sleep(0.5)     # the row is held
+    started = time.monotonic()
+    r = s.post(invqr.url + "/v/" + code, data={"csrf": token, "fiscal_code": fc})
+    waited = time.monotonic() - started
+    assert holder.wait(timeout=30) == 0, holder.stderr.read()
+    assert r.status_code == 429, (r.status_code, visible_text(r.text)[:300])
+    assert "Retry-After" in r.headers
+    assert waited > 1.0, waited     # it waited for the row, not answered around it
+
+
 def test_every_answered_attempt_is_audited(invqr, tmp_path):
     fc, _ = new_citizen(invqr, tmp_path)
     code = generate(invqr, sign_in(invqr, fc))
