@@ -343,12 +343,34 @@ static int accept_peer(void)
 }
 
 /* End the request and its connection: invqr keeps no FastCGI connection
- * open between requests, whatever the peer asked for. */
+ * open between requests, whatever the peer asked for.
+ *
+ * libfcgi closes a connection by shutting down its side and then waiting
+ * in poll() until the peer closes too, reading and dropping whatever still
+ * comes, so that a peer still sending is not answered with a reset. That
+ * wait costs every request a sleep and a wake-up of its thread. Once the
+ * request's input has been read to its end, mod_proxy_fcgi sends nothing
+ * more on the connection, so it is closed at once; a request whose input
+ * did not end (a body left unread, a broken record) keeps libfcgi's way. */
 static void finish(FCGX_Request *rq)
 {
-    FCGX_Finish_r(rq);
-    if (rq->ipcFd >= 0)
-        FCGX_Free(rq, 1);
+    char trash[512];
+    int ended = 0, fd;
+
+    if (rq->in != NULL && FCGX_GetError(rq->in) == 0) {
+        /* the end of the input is usually already here: the empty record
+         * that follows the body (or the parameters, for a GET) */
+        while (FCGX_GetStr(trash, (int)sizeof(trash), rq->in) > 0)
+            ;
+        ended = FCGX_HasSeenEOF(rq->in) == EOF && FCGX_GetError(rq->in) == 0;
+    }
+    rq->keepConnection = ended;   /* FCGX_Finish_r closes the other kind itself */
+    FCGX_Finish_r(rq);            /* the answer and its end record go out */
+    fd = rq->ipcFd;
+    if (fd >= 0) {
+        rq->ipcFd = -1;
+        close(fd);
+    }
 }
 
 static void *thread_main(void *arg)
