@@ -16,6 +16,7 @@
 #include <http_protocol.h>
 #include <http_request.h>
 #include <util_filter.h>
+#include <util_script.h>
 #include <apr_lib.h>
 #include <apr_strings.h>
 
@@ -348,6 +349,13 @@ static void set_worker_env(request_rec *r, invqr_req_t *rq)
         apr_table_unset(e, APR_ARRAY_IDX(names, i, const char *));
     apr_table_setn(e, INVQR_WIRE_GATE, rq->srv->gate);
     apr_table_setn(e, INVQR_WIRE_ROUTE, rq->route->name);
+    /* The worker's Content-Length is the exact length of what it sends
+     * (invqr_worker.c): mod_proxy_fcgi keeps it instead of chunking every
+     * answer, so pages and PDFs go out whole, with their length. (Before
+     * httpd 2.4.59 it kept it anyway, and had no such variable.) */
+#ifdef AP_TRUST_CGILIKE_CL_ENVVAR
+    apr_table_setn(e, AP_TRUST_CGILIKE_CL_ENVVAR, "1");
+#endif
     if (rq->arg != NULL)
         apr_table_setn(e, INVQR_WIRE_ARG, rq->arg);
     apr_table_setn(e, INVQR_WIRE_LANG, invqr_lang_tag(rq->lang));

@@ -98,6 +98,30 @@ def test_home_page_is_real(invqr):
     assert r.text.count("<h1") == 1
 
 
+def test_worker_answers_carry_their_length_and_are_not_chunked(invqr):
+    """mod_invqr has mod_proxy_fcgi keep the worker's Content-Length: pages
+    and error pages go out whole, with their length, to HTTP/1.1 and HTTP/1.0
+    clients alike, and HEAD says the length of the GET (the PDF: test_040)."""
+    import http.client
+    from urllib.parse import urlsplit
+    u = urlsplit(invqr.url)
+    pages = ["/", "/verify", "/v/" + "1" * 20, "/help", "/citizen", "/privacy"]
+    for path in pages:
+        for version in (11, 10):
+            c = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+            if version == 10:
+                c._http_vsn, c._http_vsn_str = 10, "HTTP/1.0"
+            c.request("GET", path)
+            r = c.getresponse()
+            body = r.read()
+            assert r.getheader("Transfer-Encoding") is None, (path, version)
+            assert r.getheader("Content-Length") == str(len(body)), (path, version, r.status)
+            c.close()
+        head = requests.head(invqr.url + path)
+        get = requests.get(invqr.url + path)
+        assert head.headers["Content-Length"] == str(len(get.content)), path
+
+
 def test_security_headers_on_pages_errors_and_files(invqr):
     for path in ["/", "/no-such-page", "/static/invqr.css"]:
         r = requests.get(invqr.url + path)

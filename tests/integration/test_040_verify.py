@@ -334,6 +334,9 @@ def test_pdf_qr_decodes_to_the_url_and_verifies(invqr, tmp_path):
     code = generate(invqr, s)
     r = s.get(invqr.url + "/citizen/qr.pdf")
     assert r.status_code == 200 and r.headers["Content-Type"] == "application/pdf"
+    # made by the worker, sent whole with its length (not chunked)
+    assert "Transfer-Encoding" not in r.headers
+    assert r.headers["Content-Length"] == str(len(r.content))
     pdf = tmp_path / "a.pdf"
     pdf.write_bytes(r.content)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
