@@ -20,6 +20,10 @@ int invqr_random(void *buf, size_t n);
 /** out = SHA-256(data). */
 void invqr_sha256(unsigned char out[INVQR_SHA256_LEN], const void *data, size_t len);
 
+/** out = HMAC-SHA-256(key, msg[0..len)) (RFC 2104). */
+void invqr_hmac_raw(unsigned char out[INVQR_SHA256_LEN], const unsigned char *key, size_t keylen,
+                    const void *msg, size_t len);
+
 /** out = HMAC-SHA-256(key, a || 0x00 || b); b may be NULL. */
 void invqr_hmac(unsigned char out[INVQR_SHA256_LEN], const unsigned char *key, size_t keylen,
                 const char *a, const char *b);

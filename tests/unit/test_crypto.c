@@ -10,6 +10,7 @@
 
 #include <argon2.h>
 #include <cmocka.h>
+#include <openssl/hmac.h>
 
 #include "invqr_crypto.h"
 #include "invqr_password.h"
@@ -50,6 +51,73 @@ static void test_hmac_vector_and_separation(void **state)
     assert_memory_not_equal(d, e, sizeof(d));
     hex(h, d, sizeof(d));
     assert_int_equal(strlen(h), 64);
+}
+
+/* RFC 4231's test cases 1, 2, 3 and 6 (a key longer than the block). */
+static void test_hmac_rfc4231(void **state)
+{
+    static const struct {
+        size_t keylen;
+        unsigned char keybyte;  /* repeated, unless key is given */
+        const char *key;
+        const char *data;
+        size_t datalen;
+        unsigned char databyte; /* repeated, when data is NULL */
+        const char *mac;
+    } v[] = {
+        {20, 0x0b, NULL, "Hi There", 8, 0,
+         "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"},
+        {4, 0, "Jefe", "what do ya want for nothing?", 28, 0,
+         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"},
+        {20, 0xaa, NULL, NULL, 50, 0xdd,
+         "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe"},
+        {131, 0xaa, NULL, "Test Using Larger Than Block-Size Key - Hash Key First", 54, 0,
+         "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        unsigned char key[200], data[100], d[INVQR_SHA256_LEN];
+        char h[65];
+
+        if (v[i].key != NULL)
+            memcpy(key, v[i].key, v[i].keylen);
+        else
+            memset(key, v[i].keybyte, v[i].keylen);
+        if (v[i].data != NULL)
+            memcpy(data, v[i].data, v[i].datalen);
+        else
+            memset(data, v[i].databyte, v[i].datalen);
+        invqr_hmac_raw(d, key, v[i].keylen, data, v[i].datalen);
+        hex(h, d, sizeof(d));
+        assert_string_equal(h, v[i].mac);
+    }
+}
+
+/* The same as OpenSSL's HMAC() for every key length around the block size
+ * and messages of many lengths, including the a || 0 || b framing. */
+static void test_hmac_agrees_with_openssl(void **state)
+{
+    unsigned char key[150], msg[300], d[INVQR_SHA256_LEN], e[INVQR_SHA256_LEN];
+    unsigned int elen;
+    size_t k, m;
+
+    for (k = 0; k < sizeof(key); k++)
+        key[k] = (unsigned char)(k * 7 + 1);
+    for (m = 0; m < sizeof(msg); m++)
+        msg[m] = (unsigned char)(m * 13 + 5);
+    for (k = 0; k <= sizeof(key); k += (k < 70 ? 1 : 40)) {
+        for (m = 0; m <= sizeof(msg); m += 37) {
+            elen = sizeof(e);
+            invqr_hmac_raw(d, key, k, msg, m);
+            assert_non_null(HMAC(EVP_sha256(), key, (int)k, msg, m, e, &elen));
+            assert_memory_equal(d, e, sizeof(d));
+        }
+    }
+    invqr_hmac(d, key, 32, "csrf", "token");
+    elen = sizeof(e);
+    HMAC(EVP_sha256(), key, 32, (const unsigned char *)"csrf\0token", 10, e, &elen);
+    assert_memory_equal(d, e, sizeof(d));
 }
 
 static void test_constant_time_compare(void **state)
@@ -193,6 +261,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sha256_vector),
         cmocka_unit_test(test_hmac_vector_and_separation),
+        cmocka_unit_test(test_hmac_rfc4231),
+        cmocka_unit_test(test_hmac_agrees_with_openssl),
         cmocka_unit_test(test_constant_time_compare),
         cmocka_unit_test(test_hex),
         cmocka_unit_test(test_b64url),
