@@ -474,10 +474,9 @@ int invqr_request_fixups(request_rec *r)
     status = invqr_delegation_resolve(r, rq);
     if (status != OK)
         return status;
-    csrf_prepare(r, rq);
     if (strcmp(rq->route->name, "soap") == 0) {
         /* SOAP carries its own credentials (WS-Security) and no cookies:
-         * no CSRF */
+         * no CSRF, not even a token */
         if (r->method_number == M_POST) {
             status = soap_body(r);
             if (status != OK)
@@ -486,6 +485,7 @@ int invqr_request_fixups(request_rec *r)
         set_worker_env(r, rq);
         return DECLINED;
     }
+    csrf_prepare(r, rq);
     if (r->method_number == M_POST) {
         status = invqr_request_read_form(r, rq, rq->route->owner == OWN_WORKER);
         if (status != OK)
