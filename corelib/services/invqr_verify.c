@@ -176,7 +176,8 @@ static void verify_code(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t 
     invqr_binds_t in, res;
     char holder[24], blind[16], hcap[16], typed[INVQR_FISCAL_LEN + 1];
     long long active = 0, issued = 0, limited = 0, retry = 0, definitive = 0, civ = 0, minor = 0, att = 0,
-              deaf = 0, client_failures = 0, code_failures = 0, client_left = 0;
+              deaf = 0, client_failures = 0, code_failures = 0, client_left = 0, code_fails = 0,
+              code_window = 0, client_fails = 0, client_window = 0, now = 0;
     unsigned long long rows = 0, changed = 0;
     const char *client = req->client != NULL ? req->client : "";
 
@@ -184,20 +185,14 @@ static void verify_code(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t 
     out->tries_left = -1;
     holder[0] = '\0';
     invqr_binds_init(&in);
-    invqr_bind_int(&in, conf->verify_window_seconds);
-    invqr_bind_int(&in, conf->verify_max_failures);
-    invqr_bind_int(&in, conf->verify_window_seconds);
-    invqr_bind_int(&in, conf->client_window_seconds);
-    invqr_bind_int(&in, conf->verify_window_seconds);
-    invqr_bind_int(&in, conf->client_window_seconds);
     invqr_bind_str(&in, client, strlen(client));
     invqr_bind_str(&in, req->code, strlen(req->code));
     invqr_binds_init(&res);
     invqr_bind_out_str(&res, holder, sizeof(holder));
     invqr_bind_out_int(&res, &active);
     invqr_bind_out_int(&res, &issued);
-    invqr_bind_out_int(&res, &limited);
-    invqr_bind_out_int(&res, &retry);
+    invqr_bind_out_int(&res, &code_fails);
+    invqr_bind_out_int(&res, &code_window);
     invqr_bind_out_str(&res, out->surname, sizeof(out->surname));
     invqr_bind_out_str(&res, out->given_name, sizeof(out->given_name));
     invqr_bind_out_int(&res, &definitive);
@@ -207,9 +202,9 @@ static void verify_code(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t 
     invqr_bind_out_str(&res, blind, sizeof(blind));
     invqr_bind_out_int(&res, &deaf);
     invqr_bind_out_str(&res, hcap, sizeof(hcap));
-    invqr_bind_out_int(&res, &client_failures);
-    invqr_bind_out_int(&res, &code_failures);
-    invqr_bind_out_int(&res, &client_left);
+    invqr_bind_out_int(&res, &client_fails);
+    invqr_bind_out_int(&res, &client_window);
+    invqr_bind_out_int(&res, &now);
     if (invqr_db_exec(db, INVQR_SQL_CODE_VERIFY_LOOKUP, &in, &res, NULL, NULL, &rows) != APR_SUCCESS
         || rows > 1
         || (rows == 0 && client_failures_of(&client_failures, &client_left, db, conf, client) != 0)) {
@@ -217,8 +212,22 @@ static void verify_code(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t 
         out->outcome = INVQR_V_UNAVAILABLE;
         return;
     }
-    if (rows == 0)
+    if (rows == 0) {
         holder[0] = '\0';
+    }
+    else {
+        /* the windows, against the store's clock (columns 4, 15, 16) */
+        int code_open = !invqr_binds_is_null(&res, 4)
+                        && code_window > now - conf->verify_window_seconds;
+
+        code_failures = code_open ? code_fails : 0;
+        limited = code_open && code_fails >= conf->verify_max_failures;
+        retry = invqr_binds_is_null(&res, 4) ? 0 : code_window + conf->verify_window_seconds;
+        if (!invqr_binds_is_null(&res, 15)) {
+            client_failures = client_window > now - conf->client_window_seconds ? client_fails : 0;
+            client_left = client_window + conf->client_window_seconds;
+        }
+    }
 
     if (client_failures >= conf->client_max_failures) {
         out->outcome = INVQR_V_LIMITED;

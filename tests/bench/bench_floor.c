@@ -131,6 +131,26 @@ static void answer(FCGX_Request *rq, int status, const char *reason)
     FCGX_PutStr(body, sizeof(body), rq->out);
 }
 
+/* End the request as invqr-worker does (its finish()): once the input has
+ * ended, close the connection at once rather than wait in libfcgi's
+ * shutdown-and-poll for httpd to close it, so the floor pays for a hop what
+ * invqr pays. */
+static void end_request(FCGX_Request *rq)
+{
+    char trash[512];
+    int fd;
+
+    while (FCGX_GetStr(trash, (int)sizeof(trash), rq->in) > 0)
+        ;
+    rq->keepConnection = FCGX_HasSeenEOF(rq->in) == EOF && FCGX_GetError(rq->in) == 0;
+    FCGX_Finish_r(rq);
+    fd = rq->ipcFd;
+    if (fd >= 0) {
+        rq->ipcFd = -1;
+        close(fd);
+    }
+}
+
 static void *serve(void *arg)
 {
     store_t store;
@@ -177,7 +197,7 @@ static void *serve(void *arg)
                 answer(&rq, 503, "Service Unavailable");
             }
         }
-        FCGX_Finish_r(&rq);
+        end_request(&rq);
     }
     return NULL;
 }
