@@ -114,8 +114,8 @@ def node_requests(cluster, n):
     return sum(1 for line in logs[0].read_text(errors="replace").splitlines() if " /v/" in line)
 
 
-def test_a_node_whose_galera_member_is_not_synced_or_not_primary_leaves_the_front(cluster,
-                                                                                  tmp_path):
+def test_a_node_whose_galera_member_is_not_synced_not_primary_or_refusing_leaves_the_front(
+        cluster, tmp_path):
     fc, = citizens(cluster, tmp_path, 1)
     code = generate(cluster.url, sign_in(cluster.url, fc))
     db2 = "--socket=%s/db2.sock" % cluster.sockdir
@@ -130,7 +130,10 @@ def test_a_node_whose_galera_member_is_not_synced_or_not_primary_leaves_the_fron
             ("SET GLOBAL wsrep_desync = ON", "SET GLOBAL wsrep_desync = OFF"),
             # cut off from the group: alone, outside the primary component
             ("SET GLOBAL wsrep_provider_options = 'gmcast.isolate = 1'",
-             "SET GLOBAL wsrep_provider_options = 'gmcast.isolate = 0'")]:
+             "SET GLOBAL wsrep_provider_options = 'gmcast.isolate = 0'"),
+            # taken out for maintenance: synced and primary, but refusing
+            # its clients' queries (and ending the connections they had)
+            ("SET GLOBAL wsrep_reject_queries = ALL_KILL", "SET GLOBAL wsrep_reject_queries = NONE")]:
         galera(leave)
         try:
             assert wait_health(cluster, 2, 503), leave
