@@ -24,10 +24,53 @@
 #include "invqr_soap_route.h"
 #include "invqr_verify_pages.h"
 
+static void answer_html(invqr_response_t *resp, int status, const char *html, apr_size_t len)
+{
+    resp->status = status;
+    resp->content_type = "text/html; charset=utf-8";
+    resp->body = html;
+    resp->len = len;
+    if (apr_table_get(resp->headers, "Cache-Control") == NULL)
+        apr_table_setn(resp->headers, "Cache-Control", "no-store");
+}
+
+static int same(const char *a, const char *b)
+{
+    return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+/* GET / is the page most often asked for, and for a visitor who is not
+ * signed in it is the same bytes every time: its language, base path and
+ * path decide it (it holds no form, so no CSRF token), and the rest comes
+ * from the configuration, fixed for the life of the process. Each thread
+ * keeps the first one it makes in each language, for those three values;
+ * anyone signed in, or a request for other values, gets a page made anew. */
 static void invqr_home_route(invqr_app_t *app, const invqr_request_t *req,
                              invqr_response_t *resp, apr_pool_t *p)
 {
-    invqr_app_page(resp, 200, invqr_home_page(&req->page, p), p);
+    const invqr_page_ctx_t *ctx = &req->page;
+    int anonymous = ctx->who == NULL && ctx->acting_for == NULL && !ctx->operator_area;
+    invqr_lang_t lang = invqr_lang_valid((int)ctx->lang);
+    const char *html = NULL;
+    apr_size_t len = 0;
+
+    if (anonymous && app->home[lang].html != NULL && same(app->home[lang].base, ctx->base)
+        && same(app->home[lang].path, ctx->path)) {
+        answer_html(resp, 200, app->home[lang].html, app->home[lang].len);
+        return;
+    }
+    if (invqr_page_render(&html, &len, invqr_home_page(ctx, p), p) != APR_SUCCESS) {
+        invqr_app_page(resp, 200, NULL, p);   /* the logged 500 */
+        return;
+    }
+    if (anonymous && app->pool != NULL && app->home[lang].html == NULL && ctx->base != NULL
+        && ctx->path != NULL) {
+        app->home[lang].base = apr_pstrdup(app->pool, ctx->base);
+        app->home[lang].path = apr_pstrdup(app->pool, ctx->path);
+        app->home[lang].len = len;
+        app->home[lang].html = apr_pmemdup(app->pool, html, len);
+    }
+    answer_html(resp, 200, html, len);
 }
 
 typedef struct {
@@ -72,12 +115,7 @@ void invqr_app_page(invqr_response_t *resp, int status, invqr_page_t *pg, apr_po
         resp->len = strlen(resp->body);
         return;
     }
-    resp->status = status;
-    resp->content_type = "text/html; charset=utf-8";
-    resp->body = html;
-    resp->len = len;
-    if (apr_table_get(resp->headers, "Cache-Control") == NULL)
-        apr_table_setn(resp->headers, "Cache-Control", "no-store");
+    answer_html(resp, status, html, len);
 }
 
 void invqr_app_error(const invqr_request_t *req, invqr_response_t *resp, int status,

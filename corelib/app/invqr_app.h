@@ -72,6 +72,14 @@ typedef struct {
     invqr_db_t *db;            /* NULL until first use or after a failure */
     struct invqr_audit_group_t *audit;        /* shared by the process's threads, or NULL */
     apr_pool_t *pool;          /* lives as long as the thread */
+    /* The home page as a visitor who is not signed in sees it, rendered by
+     * this thread the first time it was asked for in each language: it
+     * depends on nothing else (invqr_app.c). html NULL: not yet. */
+    struct {
+        const char *html;
+        apr_size_t len;
+        const char *base, *path;   /* what it was made for */
+    } home[INVQR_LANG__COUNT];
 } invqr_app_t;
 
 /** Run the route of req; always fills resp (an error page at worst). */

@@ -98,6 +98,30 @@ def test_home_page_is_real(invqr):
     assert r.text.count("<h1") == 1
 
 
+def test_the_home_page_kept_for_visitors_is_theirs_alone(invqr, browser_session):
+    """Each worker thread keeps the home page it made for visitors who are
+    not signed in, one per language (invqr_app.c). Whichever thread answers,
+    a visitor gets the same page in their language, and someone signed in
+    gets a page that names them, never the kept one."""
+    pages = {}
+    for lang in ("it", "en", "de", "it"):
+        # more requests than the worker has threads, so that every thread
+        # answers from its kept page after its first
+        seen = {requests.get(invqr.url + "/", headers={"Accept-Language": lang}).text
+                for _ in range(40)}
+        assert len(seen) == 1, lang
+        page = seen.pop()
+        assert '<html lang="%s">' % lang in page
+        assert pages.setdefault(lang, page) == page
+    assert len(set(pages.values())) == 3
+    assert DEMO_FC not in pages["it"]
+    demo_login(browser_session, invqr, DEMO_FC)
+    for _ in range(20):
+        mine = browser_session.get(invqr.url + "/", headers={"Accept-Language": "it"}).text
+        assert 'class="who"' in mine and DEMO_FC in mine
+        assert mine != pages["it"]
+
+
 def test_worker_answers_carry_their_length_and_are_not_chunked(invqr):
     """mod_invqr has mod_proxy_fcgi keep the worker's Content-Length: pages
     and error pages go out whole, with their length, to HTTP/1.1 and HTTP/1.0
