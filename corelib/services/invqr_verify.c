@@ -180,6 +180,7 @@ static void verify_code(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t 
               code_window = 0, client_fails = 0, client_window = 0, now = 0;
     unsigned long long rows = 0, changed = 0;
     const char *client = req->client != NULL ? req->client : "";
+    int col_code_window, col_client_window;   /* their columns, kept as they are bound */
 
     memset(out, 0, sizeof(*out));
     out->tries_left = -1;
@@ -192,6 +193,7 @@ static void verify_code(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t 
     invqr_bind_out_int(&res, &active);
     invqr_bind_out_int(&res, &issued);
     invqr_bind_out_int(&res, &code_fails);
+    col_code_window = res.n;
     invqr_bind_out_int(&res, &code_window);
     invqr_bind_out_str(&res, out->surname, sizeof(out->surname));
     invqr_bind_out_str(&res, out->given_name, sizeof(out->given_name));
@@ -203,6 +205,7 @@ static void verify_code(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t 
     invqr_bind_out_int(&res, &deaf);
     invqr_bind_out_str(&res, hcap, sizeof(hcap));
     invqr_bind_out_int(&res, &client_fails);
+    col_client_window = res.n;
     invqr_bind_out_int(&res, &client_window);
     invqr_bind_out_int(&res, &now);
     if (invqr_db_exec(db, INVQR_SQL_CODE_VERIFY_LOOKUP, &in, &res, NULL, NULL, &rows) != APR_SUCCESS
@@ -216,14 +219,16 @@ static void verify_code(invqr_level1_t *out, invqr_db_t *db, const invqr_conf_t 
         holder[0] = '\0';
     }
     else {
-        /* the windows, against the store's clock (columns 4, 15, 16) */
-        int code_open = !invqr_binds_is_null(&res, 4)
+        /* the windows, against the store's clock; a window that never
+         * started is NULL */
+        int code_open = !invqr_binds_is_null(&res, col_code_window)
                         && code_window > now - conf->verify_window_seconds;
 
         code_failures = code_open ? code_fails : 0;
         limited = code_open && code_fails >= conf->verify_max_failures;
-        retry = invqr_binds_is_null(&res, 4) ? 0 : code_window + conf->verify_window_seconds;
-        if (!invqr_binds_is_null(&res, 15)) {
+        retry = invqr_binds_is_null(&res, col_code_window)
+                    ? 0 : code_window + conf->verify_window_seconds;
+        if (!invqr_binds_is_null(&res, col_client_window)) {
             client_failures = client_window > now - conf->client_window_seconds ? client_fails : 0;
             client_left = client_window + conf->client_window_seconds;
         }

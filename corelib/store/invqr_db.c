@@ -353,8 +353,7 @@ static apr_status_t exec_once(invqr_db_t *db, invqr_sql_t id, invqr_binds_t *in,
                               unsigned long long *pcount, int *plost)
 {
     MYSQL_STMT *st;
-    MYSQL_RES *meta = NULL;
-    unsigned e = 0;
+    unsigned e = 0, ncols;
     unsigned long long rows = 0;
     apr_status_t rv = APR_EGENERAL;
     int i, r;
@@ -371,15 +370,17 @@ static apr_status_t exec_once(invqr_db_t *db, invqr_sql_t id, invqr_binds_t *in,
         goto fail_stmt;
     if (mysql_stmt_execute(st) != 0)
         goto fail_stmt;
-    meta = mysql_stmt_result_metadata(st);
-    if (meta == NULL) {
+    /* the column count only: mysql_stmt_result_metadata() would copy every
+     * column's description, at every execution */
+    ncols = mysql_stmt_field_count(st);
+    if (ncols == 0) {
         rows = mysql_stmt_affected_rows(st);
         rv = APR_SUCCESS;
         goto out;
     }
-    if (out == NULL || out->n != (int)mysql_num_fields(meta)) {
+    if (out == NULL || out->n != (int)ncols) {
         invqr_log(INVQR_LOG_ERR, "INVQR0005: %s returns %u columns, %d bound", sql_name[id],
-                  mysql_num_fields(meta), out != NULL ? out->n : 0);
+                  ncols, out != NULL ? out->n : 0);
         mysql_stmt_free_result(st);
         goto out;
     }
@@ -437,8 +438,6 @@ fail:
     if (is_connection_lost(e) || e == 0)
         *plost = 1;
 out:
-    if (meta != NULL)
-        mysql_free_result(meta);
     if (rv == APR_SUCCESS) {
         db->last_errno = 0;
         if (pcount != NULL)
