@@ -485,7 +485,13 @@ int invqr_request_fixups(request_rec *r)
         set_worker_env(r, rq);
         return DECLINED;
     }
-    csrf_prepare(r, rq);
+    /* A token is for forms. The home page and /health have none, and are
+     * asked for most (a balancer asks for /health twice a second): they
+     * get no token, and a visitor without one gets no cookie from them;
+     * the pages with forms give it. */
+    if (r->method_number == M_POST
+        || (strcmp(rq->route->name, "home") != 0 && strcmp(rq->route->name, "health") != 0))
+        csrf_prepare(r, rq);
     if (r->method_number == M_POST) {
         status = invqr_request_read_form(r, rq, rq->route->owner == OWN_WORKER);
         if (status != OK)

@@ -122,6 +122,22 @@ def test_the_home_page_kept_for_visitors_is_theirs_alone(invqr, browser_session)
         assert mine != pages["it"]
 
 
+def test_only_pages_with_forms_give_a_visitor_the_csrf_cookie(invqr):
+    """The home page and /health hold no form: they cost no token and set no
+    cookie. A page with a form sets it, and its form works with it."""
+    for path in ("/", "/health"):
+        r = requests.get(invqr.url + path)
+        assert r.status_code == 200, path
+        assert "invqr_csrf" not in r.headers.get("Set-Cookie", ""), path
+    s = requests.Session()
+    s.get(invqr.url + "/")
+    page = s.get(invqr.url + "/verify")
+    assert "invqr_csrf" in s.cookies
+    r = s.post(invqr.url + "/verify", data={"csrf": csrf_of(page.text), "code": "1" * 20,
+                                             "fiscal_code": DEMO_FC})
+    assert r.status_code != 403, r.status_code
+
+
 def test_worker_answers_carry_their_length_and_are_not_chunked(invqr):
     """mod_invqr has mod_proxy_fcgi keep the worker's Content-Length: pages
     and error pages go out whole, with their length, to HTTP/1.1 and HTTP/1.0
