@@ -8,7 +8,11 @@
  * there is none, so a wrong setup cannot pass for a fast one); for
  * "/lookup-audit?fc=..." it then also writes one row like a verification's
  * into bench_audit (a copy of audit_log that script/bench creates), in its
- * own autocommit statement. script/bench serves it through mod_proxy_fcgi
+ * own autocommit statement. "/form-audit?bytes=N", POSTed the first level's
+ * own form ("...&fiscal_code=<16 characters>"), reads the body, does the
+ * same two statements and answers N bytes (the size of invqr's result
+ * page): the same request and answer sizes as a verification, with nothing
+ * of invqr in between. script/bench serves it through mod_proxy_fcgi
  * next to the static file, so invqr's verification can be read against the
  * bare hop, the hop plus one lookup, and the two statements a verification
  * cannot do without, all measured in the same run. Not a test; not installed.
@@ -33,6 +37,8 @@
 
 #define FC_LEN 16
 #define BODY_LEN 200
+#define PAGE_MAX 65536
+#define FORM_MAX 4096
 
 static const invqr_conf_t *g_conf;
 static int g_listen_fd = -1;
@@ -120,15 +126,36 @@ static int store_lookup(store_t *s, const char *fc)
     return rc == MYSQL_NO_DATA ? found : -1;
 }
 
+static char g_page[PAGE_MAX];   /* 'x's and a newline; read-only once threads start */
+
+static void answer_len(FCGX_Request *rq, int status, const char *reason, int len)
+{
+    FCGX_FPrintF(rq->out, "Status: %d %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n",
+                 status, reason, len);
+    FCGX_PutStr(g_page + PAGE_MAX - len, len, rq->out);
+}
+
 static void answer(FCGX_Request *rq, int status, const char *reason)
 {
-    char body[BODY_LEN];
+    answer_len(rq, status, reason, BODY_LEN);
+}
 
-    memset(body, 'x', sizeof(body) - 1);
-    body[sizeof(body) - 1] = '\n';
-    FCGX_FPrintF(rq->out, "Status: %d %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n",
-                 status, reason, BODY_LEN);
-    FCGX_PutStr(body, sizeof(body), rq->out);
+/* The fiscal code of a POSTed form into fc (FC_LEN + 1 bytes); 0 or -1. */
+static int form_fiscal_code(FCGX_Request *rq, char *fc)
+{
+    char body[FORM_MAX + 1];
+    const char *cl = FCGX_GetParam("CONTENT_LENGTH", rq->envp), *v;
+    int n = cl != NULL ? atoi(cl) : 0;
+
+    if (n <= 0 || n > FORM_MAX || FCGX_GetStr(body, n, rq->in) != n)
+        return -1;
+    body[n] = '\0';
+    v = strstr(body, "fiscal_code=");
+    if (v == NULL || strlen(v + 12) < FC_LEN)
+        return -1;
+    memcpy(fc, v + 12, FC_LEN);
+    fc[FC_LEN] = '\0';
+    return 0;
 }
 
 /* End the request as invqr-worker does (its finish()): once the input has
@@ -164,10 +191,19 @@ static void *serve(void *arg)
     while (FCGX_Accept_r(&rq) == 0) {
         const char *uri = FCGX_GetParam("REQUEST_URI", rq.envp);
         const char *q = uri ? strstr(uri, "/lookup") : NULL;
+        const char *f = uri ? strstr(uri, "/form-audit?bytes=") : NULL;
         const char *fc = NULL;
-        int audit = 0;
+        char posted[FC_LEN + 1];
+        int audit = 0, len = BODY_LEN;
 
-        if (q != NULL) {
+        if (f != NULL) {
+            len = atoi(f + strlen("/form-audit?bytes="));
+            if (len < 1 || len > PAGE_MAX)
+                len = BODY_LEN;
+            audit = 1;
+            fc = form_fiscal_code(&rq, posted) == 0 ? posted : "";
+        }
+        else if (q != NULL) {
             q += strlen("/lookup");
             audit = strncmp(q, "-audit", 6) == 0;
             q += audit ? 6 : 0;
@@ -187,7 +223,7 @@ static void *serve(void *arg)
                     answer(&rq, 503, "Service Unavailable");
                     break;
                 }
-                answer(&rq, 200, "OK");
+                answer_len(&rq, 200, "OK", len);
                 break;
             case 0:
                 answer(&rq, 404, "Not Found");
@@ -227,6 +263,8 @@ int main(int argc, char **argv)
         return 1;
     }
     g_conf = conf;
+    memset(g_page, 'x', sizeof(g_page) - 1);
+    g_page[sizeof(g_page) - 1] = '\n';
     if (mysql_library_init(0, NULL, NULL) != 0 || FCGX_Init() != 0)
         return 1;
     signal(SIGTERM, on_term);
