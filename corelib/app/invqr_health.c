@@ -4,16 +4,18 @@
  * The module routes /health to a worker like any page, so a worker that is
  * down already answers 503 there (mod_proxy). Here the worker asks the
  * store one trivial prepared query that reads a table, on its own
- * connection (a lost connection is re-opened once, as for every statement). The body is a word, the same
- * for everyone: a balancer needs the status, and nobody needs more.
+ * connection (a lost connection is re-opened once, as for every
+ * statement). The body is a word, the same for everyone: a balancer needs
+ * the status, and nobody needs more.
  *
  * On a Galera node an answering store is not enough: a node that is out of
  * the primary component, not ready, or not synced (a donor, a desynced node,
  * a joiner still applying its queue) must leave the balancer, so the worker
  * also reads the node's wsrep status and answers 503 unless it is a synced
- * member of the primary component. A node taken out for maintenance with
- * wsrep_reject_queries is synced and primary, but refuses the query itself. That line is logged once per interval
- * (a balancer asks twice a second).
+ * member of the primary component. (A node taken out for maintenance with
+ * wsrep_reject_queries is synced and primary, but refuses the query that
+ * reads a table.) That line is logged once per interval (a balancer asks
+ * twice a second).
  */
 #include <string.h>
 
