@@ -896,59 +896,6 @@ out:
 }
 
 /* ---------------------------------------------------------------------------
- * Certificates for the administrator
- */
-
-static time_t asn1_time(const ASN1_TIME *t)
-{
-    struct tm tm;
-
-    memset(&tm, 0, sizeof(tm));
-    if (ASN1_TIME_to_tm(t, &tm) != 1)
-        return 0;
-    return timegm(&tm);
-}
-
-int invqr_modi_cert_info(unsigned char fp[INVQR_MODI_FP_LEN], time_t *pnot_before,
-                         time_t *pnot_after, char *subject, apr_size_t subject_size,
-                         const unsigned char *data, apr_size_t len)
-{
-    X509 *x = NULL;
-    BIO *bio;
-    unsigned char *der = NULL;
-    int dlen, rc = -1;
-
-    if (len > 1024 * 1024)
-        return -1;
-    bio = BIO_new_mem_buf(data, (int)len);
-    if (bio == NULL)
-        return -1;
-    x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-    BIO_free(bio);
-    if (x == NULL) {
-        const unsigned char *q = data;
-
-        x = d2i_X509(NULL, &q, (long)len);
-        if (x == NULL || q != data + len)
-            goto out;
-    }
-    dlen = i2d_X509(x, &der);
-    if (dlen <= 0 || dlen > INVQR_MODI_MAX_CERT || X509_digest(x, EVP_sha256(), fp, NULL) != 1)
-        goto out;
-    *pnot_before = asn1_time(X509_get0_notBefore(x));
-    *pnot_after = asn1_time(X509_get0_notAfter(x));
-    if (subject != NULL && subject_size > 0) {
-        subject[0] = '\0';
-        X509_NAME_oneline(X509_get_subject_name(x), subject, (int)subject_size);
-    }
-    rc = 0;
-out:
-    OPENSSL_free(der);
-    X509_free(x);
-    return rc;
-}
-
-/* ---------------------------------------------------------------------------
  * Signed answers
  */
 

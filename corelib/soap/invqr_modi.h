@@ -168,10 +168,4 @@ apr_status_t invqr_modi_sign(const char **pout, apr_size_t *plen, const invqr_mo
                              const char *body, apr_size_t len, const char *relates_to,
                              time_t now, apr_pool_t *p);
 
-/** Fingerprint of a PEM or DER certificate, with its validity and subject
- * (for invqr-admin). 0, or -1 when it is not one X.509 certificate. */
-int invqr_modi_cert_info(unsigned char fp[INVQR_MODI_FP_LEN], time_t *pnot_before,
-                         time_t *pnot_after, char *subject, apr_size_t subject_size,
-                         const unsigned char *data, apr_size_t len);
-
 #endif

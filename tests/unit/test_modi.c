@@ -20,6 +20,7 @@
 #include <libxml/parser.h>
 
 #include "invqr_modi.h"
+#include "invqr_modi_trust.h"
 #include "invqr_soap.h"
 
 static char *slurp(const char *name, size_t *plen, apr_pool_t *p)
@@ -113,9 +114,8 @@ static void test_cert_info(void **state)
     apr_pool_t *p = *state;
     size_t len;
     char *body = slurp("ok_signed_ecdsa", &len, p);
-    unsigned char fp[INVQR_MODI_FP_LEN], fp2[INVQR_MODI_FP_LEN];
-    char subject[256];
-    time_t nb, na;
+    unsigned char fp2[INVQR_MODI_FP_LEN];
+    invqr_modi_cert_ids_t ids;
     invqr_modi_t *m;
     const char *reason;
     char *b64 = strstr(body, "Base64Binary\">"), *end;
@@ -144,17 +144,15 @@ static void test_cert_info(void **state)
         *o = '\0';
         pem = folded;
     }
-    assert_int_equal(invqr_modi_cert_info(fp, &nb, &na, subject, sizeof(subject),
-                                          (const unsigned char *)pem, strlen(pem)), 0);
-    assert_true(nb < na);
-    assert_non_null(strstr(subject, "CN=fuzz"));
+    assert_int_equal(invqr_modi_cert_ids(&ids, (const unsigned char *)pem, strlen(pem), p), 0);
+    assert_true(ids.not_before < ids.not_after);
+    assert_non_null(strstr(ids.subject, "CN=fuzz"));
     assert_int_equal(read_seed(&m, &reason, "ok_signed_ecdsa", p), APR_SUCCESS);
     memcpy(fp2, invqr_modi_fingerprint(m), sizeof(fp2));
-    assert_memory_equal(fp, fp2, sizeof(fp));
-    assert_true(invqr_modi_cert_current(m, nb + 1));
-    assert_false(invqr_modi_cert_current(m, na + 1));
-    assert_int_equal(invqr_modi_cert_info(fp, &nb, &na, subject, sizeof(subject),
-                                          (const unsigned char *)"not a cert", 10), -1);
+    assert_memory_equal(ids.fp, fp2, sizeof(fp2));
+    assert_true(invqr_modi_cert_current(m, ids.not_before + 1));
+    assert_false(invqr_modi_cert_current(m, ids.not_after + 1));
+    assert_int_equal(invqr_modi_cert_ids(&ids, (const unsigned char *)"not a cert", 10, p), -1);
 }
 
 static int setup(void **state)
