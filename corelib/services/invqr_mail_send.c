@@ -14,6 +14,7 @@
 
 #include <apr_strings.h>
 
+#include "invqr_curl.h"
 #include "invqr_mail_send.h"
 
 #define SPEC_MAX 1024
@@ -116,30 +117,10 @@ static apr_status_t smtp_send(const invqr_mail_transport_t *t, const char *from,
         *preason = "cannot start an SMTP session (out of memory?)";
         goto cleanup;
     }
-    cc = curl_easy_setopt(h, CURLOPT_URL, t->url);
-#if LIBCURL_VERSION_NUM >= 0x075500
-    if (cc == CURLE_OK)
-        cc = curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-#else
-    if (cc == CURLE_OK)
-        cc = curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_SMTP | CURLPROTO_SMTPS));
-#endif
-    if (cc == CURLE_OK)
+    cc = invqr_curl_setup(h, t->url, INVQR_CURL_SMTP, t->ca_file, (long)INVQR_MAIL_CONNECT_MS,
+                          (long)INVQR_MAIL_TOTAL_MS);
+    if (cc == CURLE_OK)   /* STARTTLS or smtps, never the message in clear */
         cc = curl_easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
-    if (cc == CURLE_OK)
-        cc = curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-    if (cc == CURLE_OK)
-        cc = curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (cc == CURLE_OK)
-        cc = curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-    if (cc == CURLE_OK && t->ca_file != NULL)
-        cc = curl_easy_setopt(h, CURLOPT_CAINFO, t->ca_file);
-    if (cc == CURLE_OK)
-        cc = curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    if (cc == CURLE_OK)
-        cc = curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)INVQR_MAIL_CONNECT_MS);
-    if (cc == CURLE_OK)
-        cc = curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)INVQR_MAIL_TOTAL_MS);
     if (cc == CURLE_OK)
         cc = curl_easy_setopt(h, CURLOPT_MAIL_FROM, apr_pstrcat(p, "<", from, ">", NULL));
     if (cc == CURLE_OK)

@@ -31,6 +31,7 @@
 #include <apr_time.h>
 #include <curl/curl.h>
 
+#include "invqr_curl.h"
 #include "invqr_sms.h"
 
 /* The templates: organisation, code, minutes, and the word for them.
@@ -807,30 +808,9 @@ static apr_status_t http_send(const invqr_sms_gateway_t *gw, const char *digits,
     }
     headers = more;
 
-    cc = curl_easy_setopt(h, CURLOPT_URL, gw->url);
-#if LIBCURL_VERSION_NUM >= 0x075500
-    if (cc == CURLE_OK)
-        cc = curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-    if (cc == CURLE_OK)
-        cc = curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
+    cc = invqr_curl_setup(h, gw->url, INVQR_CURL_HTTP, gw->ca_file, gw->connect_ms, gw->total_ms);
     if (cc == CURLE_OK)
         cc = curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-    if (cc == CURLE_OK)
-        cc = curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    if (cc == CURLE_OK)
-        cc = curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, gw->connect_ms);
-    if (cc == CURLE_OK)
-        cc = curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, gw->total_ms);
-    if (cc == CURLE_OK)
-        cc = curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-    if (cc == CURLE_OK)
-        cc = curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (cc == CURLE_OK)
-        cc = curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-    if (cc == CURLE_OK && gw->ca_file != NULL)
-        cc = curl_easy_setopt(h, CURLOPT_CAINFO, gw->ca_file);
     if (cc == CURLE_OK)
         cc = curl_easy_setopt(h, CURLOPT_USERAGENT, "invqr");
     if (cc == CURLE_OK)
