@@ -230,23 +230,11 @@ invqr_import_rc invqr_delegation_import(invqr_import_stats_t *st, invqr_db_t *db
         apr_status_t rv;
         int c;
 
-        r = invqr_csv_next(csv, &row, &reason);
+        r = invqr_import_next_record(csv, &row, rejects, path, &st->rows, &st->rejected);
         if (r == INVQR_CSV_EOF)
             break;
-        if (r == INVQR_CSV_FATAL && row.line == 0) {
-            fprintf(rejects, "%s: %s\n", path, reason);
-            goto out;
-        }
-        st->rows++;
-        if (r != INVQR_CSV_RECORD) {
-            fprintf(rejects, "%s:%lu: row: %s\n", path, row.line, reason);
-            st->rejected++;
-            if (r == INVQR_CSV_FATAL && invqr_csv_read_failed(csv))
-                goto out;
-            if (r == INVQR_CSV_FATAL)
-                break;
-            continue;
-        }
+        if (r != INVQR_CSV_RECORD)
+            goto out;         /* unreadable: apply nothing */
         if (row.nfields != (int)INVQR_DCOL__COUNT) {
             fprintf(rejects, "%s:%lu: row: %d fields, the header has %d\n", path, row.line,
                     row.nfields, (int)INVQR_DCOL__COUNT);

@@ -920,6 +920,32 @@ static const char *col_label(invqr_col_t c)
     return c == INVQR_COL__COUNT ? "row" : invqr_col_name(c);
 }
 
+invqr_csv_rc invqr_import_next_record(invqr_csv_t *csv, invqr_csv_row_t *row, FILE *rejects,
+                                      const char *path, unsigned long *prows,
+                                      unsigned long *prejected)
+{
+    const char *reason;
+    invqr_csv_rc r;
+
+    for (;;) {
+        r = invqr_csv_next(csv, row, &reason);
+        if (r == INVQR_CSV_EOF || r == INVQR_CSV_RECORD) {
+            if (r == INVQR_CSV_RECORD)
+                (*prows)++;
+            return r;
+        }
+        if (r == INVQR_CSV_FATAL && row->line == 0) {
+            fprintf(rejects, "%s: %s\n", path, reason);
+            return INVQR_CSV_FATAL;
+        }
+        (*prows)++;
+        (*prejected)++;
+        fprintf(rejects, "%s:%lu: row: %s\n", path, row->line, reason);
+        if (r == INVQR_CSV_FATAL)
+            return invqr_csv_read_failed(csv) ? INVQR_CSV_FATAL : INVQR_CSV_EOF;
+    }
+}
+
 invqr_import_rc invqr_import_file(invqr_import_stats_t *st, invqr_db_t *db, const char *path,
                                   int strict, FILE *rejects, apr_pool_t *p)
 {
@@ -963,23 +989,11 @@ invqr_import_rc invqr_import_file(invqr_import_stats_t *st, invqr_db_t *db, cons
         invqr_col_t badcol = INVQR_COL__COUNT;
         long first;
 
-        r = invqr_csv_next(csv, &row, &reason);
+        r = invqr_import_next_record(csv, &row, rejects, path, &st->rows, &st->rejected);
         if (r == INVQR_CSV_EOF)
             break;
-        if (r == INVQR_CSV_FATAL && row.line == 0) {
-            fprintf(rejects, "%s: %s\n", path, reason);
-            goto out;
-        }
-        st->rows++;
-        if (r != INVQR_CSV_RECORD) {
-            fprintf(rejects, "%s:%lu: row: %s\n", path, row.line, reason);
-            st->rejected++;
-            if (r == INVQR_CSV_FATAL && invqr_csv_read_failed(csv))
-                goto out;       /* the rest of the file is unknown: apply nothing (2) */
-            if (r == INVQR_CSV_FATAL)
-                break;
-            continue;
-        }
+        if (r != INVQR_CSV_RECORD)
+            goto out;       /* the rest of the file is unknown: apply nothing (2) */
         if (row.nfields > map[INVQR_COL_FISCAL_CODE])
             seen_prefetch(&seen, row.field[map[INVQR_COL_FISCAL_CODE]],
                           row.len[map[INVQR_COL_FISCAL_CODE]]);

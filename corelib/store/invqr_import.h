@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <apr_pools.h>
 
+#include "invqr_csv.h"
 #include "invqr_db.h"
 
 typedef struct {
@@ -36,5 +37,18 @@ typedef enum { INVQR_IMPORT_ALL = 0, INVQR_IMPORT_SOME_REJECTED = 1, INVQR_IMPOR
  */
 invqr_import_rc invqr_import_file(invqr_import_stats_t *st, invqr_db_t *db, const char *path,
                                   int strict, FILE *rejects, apr_pool_t *p);
+
+/**
+ * The next record of an import file (path, read by csv), for both imports:
+ * a row that is not a record is written to rejects as "PATH:LINE: row:
+ * REASON", counted in *prejected, and skipped. Every row read is counted in
+ * *prows. INVQR_CSV_RECORD (in row), INVQR_CSV_EOF (the end; a last record
+ * cut short, already reported, ends the file the same way) or
+ * INVQR_CSV_FATAL: the input could not be read, so the rest of it is unknown
+ * and nothing of it may be applied (already reported).
+ */
+invqr_csv_rc invqr_import_next_record(invqr_csv_t *csv, invqr_csv_row_t *row, FILE *rejects,
+                                      const char *path, unsigned long *prows,
+                                      unsigned long *prejected);
 
 #endif

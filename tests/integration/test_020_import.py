@@ -863,3 +863,12 @@ def test_usage_errors_are_exit_2(invqr, tmp_path):
     p = write(tmp_path, [good_row()])
     r = invqr.admin("import", str(p), str(p))
     assert r.returncode == 2 and "usage" in r.stderr
+
+
+def test_a_file_that_cannot_be_read_applies_nothing(invqr, tmp_path):
+    """A read that fails (here: a directory given as the file) leaves the
+    rest of the input unknown: one line says why, and nothing is applied."""
+    r = do_import(invqr, tmp_path)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert rejects(r, tmp_path) == [(1, "header", "read error")]
+    assert summary(r, tmp_path)["nothing"]
