@@ -157,14 +157,29 @@ static int cmd_remove(invqr_db_t *db, int argc, char **argv)
     return 0;
 }
 
+/* The columns of a listed delegation, bound in this order. */
+enum { L_HOLDER, L_DELEGATE, L_ROLE, L_FROM, L_UNTIL, L_BY, L_BIRTH, L__COUNT };
+
+/* One line: the contract's six fields, then whether it is in effect today
+ * ("yes" or "no"), decided as at sign-in (invqr_delegation_effective()). */
 static int list_row(void *baton, invqr_binds_t *out)
 {
-    int i;
+    const char *today = baton;
+    const char *col[L__COUNT];
+    char birth[11];
+    int i, role;
 
-    (void)baton;
-    for (i = 0; i < out->n; i++)
-        printf("%s%s", i > 0 ? "\t" : "", (const char *)out->b[i].buffer);
-    putchar('\n');
+    for (i = 0; i < L__COUNT; i++)
+        col[i] = out->b[i].buffer;
+    role = invqr_role_parse(col[L_ROLE], strlen(col[L_ROLE]));
+    invqr_delegation_birth(birth, col[L_BIRTH], col[L_HOLDER], today);
+    for (i = 0; i < L_BIRTH; i++)
+        printf("%s%s", i > 0 ? "\t" : "", col[i]);
+    printf("\t%s\n", role >= 0 && invqr_delegation_effective((invqr_role_t)role, col[L_FROM],
+                                                            strcmp(col[L_UNTIL], "-") == 0
+                                                                ? "" : col[L_UNTIL],
+                                                            birth, today)
+                          ? "yes" : "no");
     return 0;
 }
 
@@ -172,7 +187,8 @@ static int cmd_list(invqr_db_t *db, int argc, char **argv)
 {
     static const char *const names[] = { "--holder", "--delegate" };
     const char *opts[2] = { NULL, NULL };
-    char fc[INVQR_FISCAL_LEN + 1], holder[24], delegate[24], role[32], from[11], until[11], by[404];
+    char fc[INVQR_FISCAL_LEN + 1], holder[24], delegate[24], role[32], from[11], until[11], by[404],
+         birth[11], today[11];
     invqr_binds_t in, out;
     invqr_sql_t sql = INVQR_SQL_DELEGATION_LIST_ALL;
 
@@ -192,7 +208,9 @@ static int cmd_list(invqr_db_t *db, int argc, char **argv)
     invqr_bind_out_str(&out, from, sizeof(from));
     invqr_bind_out_str(&out, until, sizeof(until));
     invqr_bind_out_str(&out, by, sizeof(by));
-    return invqr_db_exec(db, sql, &in, &out, list_row, NULL, NULL) == APR_SUCCESS ? 0 : 2;
+    invqr_bind_out_str(&out, birth, sizeof(birth));
+    invqr_delegation_today(today);
+    return invqr_db_exec(db, sql, &in, &out, list_row, today, NULL) == APR_SUCCESS ? 0 : 2;
 }
 
 static int cmd_import(invqr_db_t *db, int argc, char **argv, apr_pool_t *p)

@@ -89,7 +89,7 @@ def test_add_list_remove_and_every_change_is_audited_with_both_people(invqr, tmp
     listed = [x.split("\t") for x in invqr.admin("delegation", "list", "--holder", h,
                                                  check=0).stdout.splitlines()]
     assert listed == [[h, d, "support_administrator", datetime.date.today().isoformat(),
-                       "2099-12-31", "delegation add"]]
+                       "2099-12-31", "delegation add", "yes"]]
     assert [x[0] for x in (y.split("\t") for y in invqr.admin(
         "delegation", "list", "--delegate", d, check=0).stdout.splitlines())] == [h]
     # the same again changes nothing; another role replaces it, history kept
@@ -106,6 +106,41 @@ def test_add_list_remove_and_every_change_is_audited_with_both_people(invqr, tmp
                       ("admin", "delegation_add", "updated", d),
                       ("admin", "delegation_add", "unchanged", d),
                       ("admin", "delegation_add", "new", d)]
+
+
+def test_the_list_says_whether_each_delegation_is_in_effect_today(invqr, tmp_path):
+    """The seventh field: in effect today, as sign-in decides it; the six
+    before it are unchanged."""
+    h = holder(invqr, tmp_path)
+    now, later, over = person(), person(), person()
+    add(invqr, h, now, "curator")
+    add(invqr, h, later, "curator", "--from", "2099-01-01")
+    add(invqr, h, over, "curator")
+    # time passes for one of them: it ended last year
+    invqr.sql("UPDATE delegation SET valid_from = '2020-01-01', valid_until = '2020-12-31'"
+              " WHERE holder_fiscal_code = '%s' AND delegate_fiscal_code = '%s'" % (h, over))
+    listed = {x.split("\t")[1]: x.split("\t") for x in invqr.admin(
+        "delegation", "list", "--holder", h, check=0).stdout.splitlines()}
+    assert {d: (x[3], x[4], x[6]) for d, x in listed.items()} == {
+        now: (datetime.date.today().isoformat(), "-", "yes"),
+        later: ("2099-01-01", "-", "no"),
+        over: ("2020-01-01", "2020-12-31", "no")}
+    assert all(len(x) == 7 for x in listed.values())
+    # and the same words as the person acting for the holder meets
+    for d, ok in ((now, True), (later, False), (over, False)):
+        page = signed_in(invqr, d).get(invqr.url + "/citizen").text
+        assert (h in page) == ok, d
+
+    # a parent's ends when the child comes of age (the record says so here)
+    child, parent = holder(invqr, tmp_path, birth="2012-03-03"), person()
+    add(invqr, child, parent, "parent")
+
+    def in_effect():
+        out = invqr.admin("delegation", "list", "--delegate", parent, check=0).stdout
+        return [x.split("\t")[6] for x in out.splitlines()]
+    assert in_effect() == ["yes"]
+    invqr.sql("UPDATE citizen SET birth_date = '2000-03-03' WHERE fiscal_code = '%s'" % child)
+    assert in_effect() == ["no"]
 
 
 @pytest.mark.parametrize("args,status,says", [
