@@ -38,6 +38,8 @@
 /* How recent a failed attempt on the holder's code must be for the top of
  * the page to say so. */
 #define INVQR_ATTEMPTS_RECENT_DAYS 30
+/* From this many sections on, the page lists them at its top. */
+#define CONTENTS_MIN 4
 
 typedef struct {
     invqr_el_t *list;
@@ -541,7 +543,7 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
                          invqr_response_t *resp, apr_pool_t *p)
 {
     invqr_page_t *pg;
-    invqr_el_t *main, *status, *attempts_alert = NULL;
+    invqr_el_t *main, *status, *attempts_alert = NULL, *contents;
     invqr_status_t *st = NULL;
     invqr_active_code_t active;
     invqr_db_t *db;
@@ -600,6 +602,8 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
     if (st != NULL && st->definitive)
         /* filled when the code was tried lately with wrong fiscal codes */
         attempts_alert = invqr_html_add(main, "p", NULL);
+    /* a long page (up to a dozen sections): its sections listed first */
+    contents = invqr_page_contents(pg, main);
     if (invqr_citizen_act_as_section(pg, main, db, req) != APR_SUCCESS) {
         invqr_app_db_failed(app);
         invqr_app_error(req, resp, 503, NULL, p);
@@ -686,6 +690,7 @@ void invqr_citizen_route(invqr_app_t *app, const invqr_request_t *req,
                                                      invqr_page_msg(pg, INVQR_MSG_SIGN_OUT)),
                                       "type", "submit"), "class", "btn-secondary");
     }
+    invqr_page_contents_fill(pg, contents, CONTENTS_MIN);
     invqr_app_page(resp, 200, pg, p);
 }
 

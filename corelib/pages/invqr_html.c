@@ -337,6 +337,59 @@ void invqr_html_remove(invqr_el_t *el)
     el->next = NULL;
 }
 
+/* ---- reading ------------------------------------------------------------ */
+
+void invqr_html_each(const invqr_el_t *root, const char *tag,
+                     void (*fn)(void *baton, const invqr_el_t *el), void *baton)
+{
+    const invqr_el_t *c;
+
+    if (root == NULL || tag == NULL || fn == NULL)
+        return;
+    for (c = root->first; c != NULL; c = c->next) {
+        if (c->name == NULL)
+            continue;
+        if (strcmp(c->name, tag) == 0)
+            fn(baton, c);
+        invqr_html_each(c, tag, fn, baton);
+    }
+}
+
+const char *invqr_html_get(const invqr_el_t *el, const char *name)
+{
+    const invqr_attr_t *a;
+
+    if (el == NULL || el->name == NULL || name == NULL)
+        return NULL;
+    for (a = el->attrs; a != NULL; a = a->next)
+        if (strcmp(a->name, name) == 0)
+            return a->value;
+    return NULL;
+}
+
+const char *invqr_html_text_of(const invqr_el_t *el, apr_pool_t *p)
+{
+    const invqr_el_t *c;
+    size_t n = 0;
+    char *out, *o;
+
+    if (el == NULL || p == NULL)
+        return NULL;
+    for (c = el->first; c != NULL; c = c->next)
+        if (c->name == NULL)
+            n += c->len;
+    out = o = apr_palloc(p, n + 1);
+    if (out == NULL)
+        return NULL;
+    for (c = el->first; c != NULL; c = c->next)
+        if (c->name == NULL) {
+            memcpy(o, c->text, c->len);
+            o += c->len;
+        }
+    *o = '\0';
+    return out;
+}
+
 /* ---- serializing ------------------------------------------------------- */
 
 typedef struct {

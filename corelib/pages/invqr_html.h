@@ -49,6 +49,18 @@ invqr_el_t *invqr_html_link(invqr_el_t *parent, const char *href, const char *te
  * before knowing it is wanted). Its memory stays in the pool. */
 void invqr_html_remove(invqr_el_t *el);
 
+/** Calls fn(baton, el) for every element named tag under root (root
+ * excluded), in document order. fn must not change the tree. */
+void invqr_html_each(const invqr_el_t *root, const char *tag,
+                     void (*fn)(void *baton, const invqr_el_t *el), void *baton);
+
+/** The value of el's attribute name, or NULL when it has none. */
+const char *invqr_html_get(const invqr_el_t *el, const char *name);
+
+/** The text of el's text children, joined (as set: unescaped), in p; ""
+ * when it has none, NULL only when el or p is NULL. */
+const char *invqr_html_text_of(const invqr_el_t *el, apr_pool_t *p);
+
 /**
  * Serialize the tree under root as a UTF-8 HTML document: "<!DOCTYPE html>",
  * the elements with line breaks where libxml2's HTML "format" output put

@@ -431,6 +431,54 @@ out:
     return pg;
 }
 
+invqr_el_t *invqr_page_contents(invqr_page_t *pg, invqr_el_t *parent)
+{
+    if (pg == NULL || parent == NULL)
+        return NULL;
+    return add_class(parent, "nav", "page-contents");
+}
+
+typedef struct {
+    invqr_page_t *pg;
+    const invqr_el_t *heading[32];
+    int n;
+} contents_t;
+
+static void found_heading(void *baton, const invqr_el_t *h2)
+{
+    contents_t *c = baton;
+
+    if (invqr_html_get(h2, "id") != NULL && c->n < (int)(sizeof(c->heading) / sizeof(c->heading[0])))
+        c->heading[c->n++] = h2;
+}
+
+void invqr_page_contents_fill(invqr_page_t *pg, invqr_el_t *contents, int min)
+{
+    contents_t c;
+    invqr_el_t *details, *ul;
+    int i;
+
+    if (pg == NULL || contents == NULL)
+        return;
+    c.pg = pg;
+    c.n = 0;
+    invqr_html_each(pg->main, "h2", found_heading, &c);
+    if (c.n < min) {
+        invqr_html_remove(contents);
+        return;
+    }
+    invqr_html_set(contents, "aria-labelledby", "page-contents");
+    details = invqr_html_add(contents, "details", NULL);
+    invqr_html_set(invqr_html_add(invqr_html_add(details, "summary", NULL), "span",
+                                  invqr_page_msg(pg, INVQR_MSG_PAGE_CONTENTS)),
+                   "id", "page-contents");
+    ul = invqr_html_add(details, "ul", NULL);
+    for (i = 0; i < c.n; i++)
+        invqr_html_link(invqr_html_add(ul, "li", NULL),
+                        apr_pstrcat(pg->pool, "#", invqr_html_get(c.heading[i], "id"), NULL),
+                        invqr_html_text_of(c.heading[i], pg->pool));
+}
+
 invqr_el_t *invqr_page_post_form(invqr_page_t *pg, invqr_el_t *parent, const char *rel)
 {
     invqr_el_t *form, *input;

@@ -65,6 +65,20 @@ apr_pool_t *invqr_page_pool(const invqr_page_t *pg);
 const char *invqr_page_url(const invqr_page_t *pg, const char *rel);
 
 /**
+ * For a long page: where its "On this page" list stands (before the
+ * sections), appended to parent. Empty until invqr_page_contents_fill().
+ */
+invqr_el_t *invqr_page_contents(invqr_page_t *pg, invqr_el_t *parent);
+
+/**
+ * Once the page is built: the list, collapsed under its summary, with a
+ * link to every h2 with an id in the page's main, in order, named by the
+ * heading's text. A page with fewer than min of them is short enough:
+ * contents is taken out.
+ */
+void invqr_page_contents_fill(invqr_page_t *pg, invqr_el_t *contents, int min);
+
+/**
  * Append a <form method="post" action="base+rel"> to parent, with the CSRF
  * token as a hidden field named "csrf" when the context has one.
  */

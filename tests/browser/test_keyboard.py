@@ -8,7 +8,8 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from conftest import ELIGIBLE_FC, http_status, next_page, wait_for
+from conftest import (ELIGIBLE_FC, demo_sign_in, format_violations, http_status, next_page,
+                      run_axe, wait_for)
 
 MAX_TABS = 60      # more Tab presses than any page here needs to go round
 
@@ -97,6 +98,44 @@ def test_demo_sign_in_with_the_keyboard_alone(browser, invqr):
         f"{[m.get_attribute('data-eligibility') for m in marker]}"
     assert browser.find_element(By.CSS_SELECTOR, '[data-field="fiscal_code"]').text \
         == ELIGIBLE_FC
+
+
+def test_the_citizen_page_lists_its_sections_and_the_keyboard_follows_the_list(browser, invqr):
+    """The citizen's page runs to a dozen sections (15,000 px at 360 px wide):
+    its "On this page" list, one line until opened, names every section in
+    order, and following a link lands on that section, where Tab goes on."""
+    demo_sign_in(browser, invqr, ELIGIBLE_FC)
+    browser.get(invqr.url + "/citizen")
+    headings = browser.execute_script(
+        "return Array.from(document.querySelectorAll('main h2[id]'))"
+        ".map(h => [h.id, h.textContent.trim()])")
+    assert len(headings) >= 4, headings
+    assert not browser.execute_script(
+        "return document.querySelector('nav.page-contents details').open"), "opened by itself"
+    tab_until(browser, lambda el: el["tag"] == "summary" and el["region"] == "nav.page-contents",
+              "the page's list of sections")
+    press(browser, Keys.ENTER)
+    links = browser.execute_script(
+        "return Array.from(document.querySelectorAll('nav.page-contents a'))"
+        ".filter(a => a.getClientRects().length > 0)"
+        ".map(a => [a.getAttribute('href').slice(1), a.textContent.trim()])")
+    assert links == headings
+    violations = run_axe(browser)["violations"]
+    assert not violations, "axe-core, the list open:\n" + format_violations(violations)
+    target = headings[len(headings) // 2][0]
+    tab_until(browser, lambda el: el["href"] == "#" + target, "the link to #" + target)
+    press(browser, Keys.ENTER)
+    wait_for(browser, lambda d: d.execute_script("""
+        const h = document.getElementById(arguments[0]).getBoundingClientRect();
+        return location.hash === '#' + arguments[0] && h.top > -1 && h.top < innerHeight;""",
+                                                 target),
+             "the section #%s on screen after Enter on its link" % target)
+    press(browser, Keys.TAB)
+    assert browser.execute_script("""
+        const h = document.getElementById(arguments[0]), el = document.activeElement;
+        return el !== document.body &&
+               !!(h.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING);""", target), \
+        f"Tab after following the link went to {describe(active(browser))}, before #{target}"
 
 
 # Everything a keyboard can reach, with the styles that can show focus.

@@ -371,3 +371,34 @@ def test_a_past_review_date_is_explained(invqr, tmp_path):
     assert "finché l'esito della revisione non viene registrato" in page
     page = signed_in(invqr, new_citizen(invqr, tmp_path)).get(invqr.url + "/citizen").text
     assert field_text(page, "review_date") == "Nessuna revisione prevista"
+
+
+def contents_of(html):
+    """The page's "On this page" list as [(target id, text)], or None."""
+    nav = re.search(r'<nav class="page-contents".*?</nav>', html, re.S)
+    if nav is None:
+        return None
+    return re.findall(r'<a href="#([^"]+)">([^<]*)</a>', nav.group(0))
+
+
+def test_a_long_citizen_page_lists_its_sections_first(invqr, tmp_path):
+    s = signed_in(invqr, new_citizen(invqr, tmp_path))
+    generate(invqr, s)
+    page = s.get(invqr.url + "/citizen").text
+    main = re.search(r'<main.*?</main>', page, re.S).group(0)
+    headings = re.findall(r'<h2 id="([^"]+)">([^<]*)</h2>', main)
+    assert len(headings) >= 8, headings
+    # every section, in order, and nothing else; the list comes before them
+    assert contents_of(page) == headings
+    assert main.index('class="page-contents"') < main.index('<h2 id="%s"' % headings[0][0])
+    assert 'aria-labelledby="page-contents"' in page and 'id="page-contents"' in page
+    # the same in German: the list follows the page's language
+    de = s.get(invqr.url + "/citizen?lang=de").text
+    assert "Auf dieser Seite" in de and contents_of(de)[0][1] == "Ihre Bescheinigung"
+
+
+def test_a_short_citizen_page_has_no_list(invqr, tmp_path):
+    s = signed_in(invqr, new_citizen(invqr, tmp_path, definitive="N"))
+    page = s.get(invqr.url + "/citizen").text
+    assert 'data-eligibility="not-definitive"' in page
+    assert contents_of(page) is None and "In questa pagina" not in page

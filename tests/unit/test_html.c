@@ -303,6 +303,50 @@ static void test_remove(void **state)
     assert_null(strstr(render(root, p), "still"));
 }
 
+typedef struct {
+    const char *seen[8];
+    int n;
+    apr_pool_t *p;
+} collect_t;
+
+static void collect(void *baton, const invqr_el_t *el)
+{
+    collect_t *c = baton;
+    const char *id = invqr_html_get(el, "id");
+
+    if (c->n < 8)
+        c->seen[c->n++] = apr_pstrcat(c->p, id != NULL ? id : "-", "=",
+                                      invqr_html_text_of(el, c->p), NULL);
+}
+
+static void test_reading_the_tree(void **state)
+{
+    apr_pool_t *p = *state;
+    invqr_el_t *root, *body = new_body(&root, p), *sec, *h;
+    collect_t c = { { NULL }, 0, p };
+
+    invqr_html_set(invqr_html_add(body, "h2", "First"), "id", "one");
+    sec = invqr_html_add(body, "section", NULL);
+    h = invqr_html_add(sec, "h2", "Sec");
+    invqr_html_text(h, "ond & <more>");                /* two text nodes, joined raw */
+    invqr_html_add(h, "span", "not text of h2");       /* an element child: not its text */
+    invqr_html_set(h, "id", "two");
+    invqr_html_set(invqr_html_add(invqr_html_add(sec, "div", NULL), "h2", NULL), "class", "x");
+    invqr_html_add(body, "h3", "other tag");
+    invqr_html_each(root, "h2", collect, &c);
+    assert_int_equal(c.n, 3);
+    assert_string_equal(c.seen[0], "one=First");
+    assert_string_equal(c.seen[1], "two=Second & <more>");
+    assert_string_equal(c.seen[2], "-=");
+    assert_null(invqr_html_get(h, "class"));
+    assert_null(invqr_html_get(NULL, "id"));
+    assert_null(invqr_html_text_of(NULL, p));
+    c.n = 0;
+    invqr_html_each(h, "h2", collect, &c);             /* root itself is not visited */
+    invqr_html_each(NULL, "h2", collect, &c);
+    assert_int_equal(c.n, 0);
+}
+
 static void test_line_breaks_like_libxml2(void **state)
 {
     apr_pool_t *p = *state;
@@ -532,6 +576,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_attribute_replaced_in_place, setup, teardown),
         cmocka_unit_test_setup_teardown(test_addf, setup, teardown),
         cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reading_the_tree, setup, teardown),
         cmocka_unit_test_setup_teardown(test_line_breaks_like_libxml2, setup, teardown),
         cmocka_unit_test_setup_teardown(test_null_contract, setup, teardown),
         cmocka_unit_test_setup_teardown(test_big_page_grows_and_is_capped, setup, teardown),
