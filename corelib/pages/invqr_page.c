@@ -439,8 +439,7 @@ invqr_el_t *invqr_page_contents(invqr_page_t *pg, invqr_el_t *parent)
 }
 
 typedef struct {
-    invqr_page_t *pg;
-    const invqr_el_t *heading[32];
+    const invqr_el_t *heading[INVQR_PAGE_CONTENTS_MAX];
     int n;
 } contents_t;
 
@@ -460,7 +459,6 @@ void invqr_page_contents_fill(invqr_page_t *pg, invqr_el_t *contents, int min)
 
     if (pg == NULL || contents == NULL)
         return;
-    c.pg = pg;
     c.n = 0;
     invqr_html_each(pg->main, "h2", found_heading, &c);
     if (c.n < min) {

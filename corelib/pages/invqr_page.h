@@ -64,6 +64,8 @@ apr_pool_t *invqr_page_pool(const invqr_page_t *pg);
  * allocated from the page's pool. */
 const char *invqr_page_url(const invqr_page_t *pg, const char *rel);
 
+#define INVQR_PAGE_CONTENTS_MAX 32
+
 /**
  * For a long page: where its "On this page" list stands (before the
  * sections), appended to parent. Empty until invqr_page_contents_fill().
@@ -72,9 +74,9 @@ invqr_el_t *invqr_page_contents(invqr_page_t *pg, invqr_el_t *parent);
 
 /**
  * Once the page is built: the list, collapsed under its summary, with a
- * link to every h2 with an id in the page's main, in order, named by the
- * heading's text. A page with fewer than min of them is short enough:
- * contents is taken out.
+ * link to every h2 with an id in the page's main (the first
+ * INVQR_PAGE_CONTENTS_MAX), in order, named by the heading's text. A page
+ * with fewer than min of them is short enough: contents is taken out.
  */
 void invqr_page_contents_fill(invqr_page_t *pg, invqr_el_t *contents, int min);
 
