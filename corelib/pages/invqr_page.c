@@ -461,7 +461,7 @@ void invqr_page_contents_fill(invqr_page_t *pg, invqr_el_t *contents, int min)
         return;
     c.n = 0;
     invqr_html_each(pg->main, "h2", found_heading, &c);
-    if (c.n < min) {
+    if (c.n == 0 || c.n < min) {
         invqr_html_remove(contents);
         return;
     }

@@ -69,6 +69,7 @@ const char *invqr_page_url(const invqr_page_t *pg, const char *rel);
 /**
  * For a long page: where its "On this page" list stands (before the
  * sections), appended to parent. Empty until invqr_page_contents_fill().
+ * Once per page (the list's title has a fixed id).
  */
 invqr_el_t *invqr_page_contents(invqr_page_t *pg, invqr_el_t *parent);
 

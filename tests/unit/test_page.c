@@ -201,8 +201,10 @@ static void check_layout(fixture_t *f, invqr_lang_t lang)
     /* Ids are unique; every link has an href and words. */
     assert_int_equal(xp_count(f, "//*[@id][@id = preceding::*/@id]"), 0);
     assert_int_equal(xp_count(f, "//a[not(@href) or normalize-space(.) = '']"), 0);
-    /* Every nav is named, and the two names differ. */
-    assert_int_equal(xp_count(f, "//nav[not(@aria-label) or @aria-label = '']"), 0);
+    /* Every nav is named (by aria-label, or by an element of the page),
+     * and no two by the same words. */
+    assert_int_equal(xp_count(f, "//nav[not(normalize-space(@aria-label) != ''"
+                                 " or @aria-labelledby = //*/@id)]"), 0);
     assert_int_equal(xp_count(f, "//nav[@aria-label = preceding::nav/@aria-label]"), 0);
 }
 
@@ -501,6 +503,57 @@ static void test_post_form_csrf(void **state)
     assert_null(invqr_page_post_form(pg, NULL, "/verify"));
 }
 
+/* An "On this page" list: every h2 with an id in main, in order, after the
+ * page is built; none on a page with fewer than the minimum. */
+static void test_contents(void **state)
+{
+    fixture_t *f = *state;
+    invqr_page_ctx_t c = ctx_of(INVQR_LANG_EN);
+    invqr_page_t *pg;
+    invqr_el_t *main, *contents, *sec;
+    int i;
+
+    pg = invqr_page_new(&c, "Long", f->pool);
+    main = invqr_page_main(pg);
+    invqr_html_add(main, "h1", "Long");
+    contents = invqr_page_contents(pg, main);
+    invqr_html_set(invqr_html_add(main, "h2", "First <one>"), "id", "a");
+    invqr_html_add(main, "h2", "No id: not listed");
+    sec = invqr_html_add(main, "section", NULL);
+    invqr_html_set(invqr_html_add(sec, "h2", "Nested"), "id", "b");
+    invqr_html_set(invqr_html_add(main, "h2", "Third"), "id", "c");
+    invqr_page_contents_fill(pg, contents, 3);
+    render(f, pg);
+    check_layout(f, INVQR_LANG_EN);
+    assert_int_equal(xp_count(f, "//main/nav[@class='page-contents'"
+                                 " and @aria-labelledby='page-contents']"), 1);
+    assert_string_equal(xp_string(f, "//nav[@class='page-contents']/details/summary/span[@id='page-contents']"),
+                        "On this page");
+    assert_int_equal(xp_count(f, "//nav[@class='page-contents']//a"), 3);
+    assert_string_equal(xp_string(f, "(//nav[@class='page-contents']//a)[1]/@href"), "#a");
+    assert_string_equal(xp_string(f, "(//nav[@class='page-contents']//a)[1]"), "First <one>");
+    assert_string_equal(xp_string(f, "(//nav[@class='page-contents']//a)[2]/@href"), "#b");
+    assert_string_equal(xp_string(f, "(//nav[@class='page-contents']//a)[3]"), "Third");
+    /* the list stands where it was asked for: before the first h2 */
+    assert_int_equal(xp_count(f, "//main/nav[@class='page-contents']/following::h2[@id='a']"), 1);
+
+    /* below the minimum, or with no heading at all: no list, no empty landmark */
+    for (i = 0; i < 2; i++) {
+        pg = invqr_page_new(&c, "Short", f->pool);
+        main = invqr_page_main(pg);
+        contents = invqr_page_contents(pg, main);
+        if (i == 0)
+            invqr_html_set(invqr_html_add(main, "h2", "Only"), "id", "only");
+        invqr_page_contents_fill(pg, contents, i == 0 ? 2 : 0);
+        render(f, pg);
+        assert_int_equal(xp_count(f, "//nav[@class='page-contents']"), 0);
+        assert_null(strstr(f->html, "page-contents"));
+    }
+    invqr_page_contents_fill(NULL, contents, 1);
+    invqr_page_contents_fill(pg, NULL, 1);
+    assert_null(invqr_page_contents(pg, NULL));
+}
+
 /* ---- error pages ---- */
 
 static invqr_msg_t error_title(int status)
@@ -749,6 +802,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_layout_who_and_operator, setup, teardown),
         cmocka_unit_test_setup_teardown(test_escaping_title_who_detail, setup, teardown),
         cmocka_unit_test_setup_teardown(test_post_form_csrf, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_contents, setup, teardown),
         cmocka_unit_test_setup_teardown(test_error_pages_all, setup, teardown),
         cmocka_unit_test_setup_teardown(test_error_page_texts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_error_page_unknown_status, setup, teardown),
