@@ -832,9 +832,10 @@ static int supervise(const options_t *o)
 
 /* ---- configuration ---------------------------------------------------------- */
 
-/* The e-mail transport of the PDF (mail_transport, mail_from, mail_ca_file):
- * none when mail_transport is unset; refused when it is set without a
- * sender that parses or does not parse itself. */
+/* The e-mail transport of the PDF (mail_transport, mail_from, mail_ca_file,
+ * mail_user and mail_password): none when mail_transport is unset; refused
+ * when it is set without a sender that parses or does not parse itself, or
+ * with half a sign-in. */
 static apr_status_t mail_config(invqr_mail_transport_t **pt, const char **perr,
                                 const invqr_conf_t *conf, apr_pool_t *pool)
 {
@@ -851,6 +852,17 @@ static apr_status_t mail_config(invqr_mail_transport_t **pt, const char **perr,
     if (invqr_mail_transport_parse(pt, perr, conf->mail_transport, conf->mail_ca_file, pool)
         != APR_SUCCESS) {
         *perr = apr_pstrcat(pool, "mail_transport: ", *perr, NULL);
+        return APR_EINVAL;
+    }
+    if ((conf->mail_user == NULL) != (conf->mail_password == NULL)) {
+        *pt = NULL;
+        *perr = "mail_user and mail_password go together";
+        return APR_EINVAL;
+    }
+    if (conf->mail_user != NULL
+        && invqr_mail_transport_login(*pt, perr, conf->mail_user, conf->mail_password, pool)
+               != APR_SUCCESS) {
+        *pt = NULL;
         return APR_EINVAL;
     }
     return APR_SUCCESS;

@@ -23,7 +23,9 @@ INVQR_TEST_PACKAGES="python3-pytest python3-requests python3-zeep python3-lxml p
 # system's Apache to the prefork MPM)
 # the e-mail tests' MTA: Postfix's programs only (tests/integration/mta.py runs a private
 # instance; the system's is left unconfigured, see ensure_packages)
-INVQR_TEST_PACKAGES="$INVQR_TEST_PACKAGES postfix"
+# with Cyrus SASL's sasldb for the relay that asks for SMTP AUTH (saslpasswd2
+# from sasl2-bin; the PLAIN mechanism and the sasldb plugin from the modules)
+INVQR_TEST_PACKAGES="$INVQR_TEST_PACKAGES postfix sasl2-bin libsasl2-modules libsasl2-modules-db"
 # What script/package needs to build and check the Debian packages (systemd:
 # systemd-analyze for the unit, in tests/package).
 INVQR_PACKAGE_PACKAGES="debhelper devscripts dpkg-dev fakeroot lintian systemd"
@@ -237,6 +239,8 @@ CONF
         printf 'mail_transport = %s\nmail_from = %s\nmail_per_day = %s\n' "$INVQR_MAIL_TRANSPORT" \
             "${INVQR_MAIL_FROM:-attestazioni@invqr.test}" "${INVQR_MAIL_PER_DAY:-3}" >>"$conf"
         [ -z "${INVQR_MAIL_CA_FILE:-}" ] || echo "mail_ca_file = $INVQR_MAIL_CA_FILE" >>"$conf"
+        [ -z "${INVQR_MAIL_USER:-}" ] || printf 'mail_user = %s\nmail_password = %s\n' \
+            "$INVQR_MAIL_USER" "${INVQR_MAIL_PASSWORD:-}" >>"$conf"
     fi
     # PDF copies the module sends: where httpd's children (www-data) can
     # read them even when the checkout is under /root, like the sockets

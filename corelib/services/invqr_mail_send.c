@@ -28,6 +28,8 @@ struct invqr_mail_transport_t {
     const char *url;        /* smtp(s)://host:port */
     const char *path;       /* sendmail's */
     const char *ca_file;    /* NULL: the system store */
+    const char *user;       /* SMTP AUTH, or NULL */
+    const char *password;
 };
 
 apr_status_t invqr_mail_transport_parse(invqr_mail_transport_t **pt, const char **perr,
@@ -80,6 +82,42 @@ apr_status_t invqr_mail_transport_parse(invqr_mail_transport_t **pt, const char 
     return APR_SUCCESS;
 }
 
+/* Whether s is 1 to max bytes without a control character (a user name or
+ * password travels inside SMTP AUTH's base64, but a line break in one is
+ * a configuration mistake, never a secret). */
+static int credential_ok(const char *s, size_t max)
+{
+    size_t i;
+
+    if (s == NULL || s[0] == '\0')
+        return 0;
+    for (i = 0; s[i] != '\0'; i++)
+        if (i >= max || (unsigned char)s[i] < ' ' || (unsigned char)s[i] == 0x7f)
+            return 0;
+    return 1;
+}
+
+apr_status_t invqr_mail_transport_login(invqr_mail_transport_t *t, const char **perr,
+                                        const char *user, const char *password, apr_pool_t *p)
+{
+    *perr = NULL;
+    if (t == NULL || t->kind != T_SMTP) {
+        *perr = "mail_user and mail_password are for an smtp:// or smtps:// transport";
+        return APR_EINVAL;
+    }
+    if (!credential_ok(user, INVQR_MAIL_USER_MAX)) {
+        *perr = "mail_user must be 1 to 254 characters without control characters";
+        return APR_EINVAL;
+    }
+    if (!credential_ok(password, INVQR_MAIL_PASSWORD_MAX)) {
+        *perr = "mail_password must be 1 to 256 characters without control characters";
+        return APR_EINVAL;
+    }
+    t->user = apr_pstrdup(p, user);
+    t->password = apr_pstrdup(p, password);
+    return APR_SUCCESS;
+}
+
 /* ---- SMTP ------------------------------------------------------------------ */
 
 typedef struct {
@@ -119,8 +157,12 @@ static apr_status_t smtp_send(const invqr_mail_transport_t *t, const char *from,
     }
     cc = invqr_curl_setup(h, t->url, INVQR_CURL_SMTP, t->ca_file, (long)INVQR_MAIL_CONNECT_MS,
                           (long)INVQR_MAIL_TOTAL_MS);
-    if (cc == CURLE_OK)   /* STARTTLS or smtps, never the message in clear */
+    if (cc == CURLE_OK)   /* STARTTLS or smtps, never the message (or a password) in clear */
         cc = curl_easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+    if (cc == CURLE_OK && t->user != NULL)
+        cc = curl_easy_setopt(h, CURLOPT_USERNAME, t->user);
+    if (cc == CURLE_OK && t->user != NULL)
+        cc = curl_easy_setopt(h, CURLOPT_PASSWORD, t->password);
     if (cc == CURLE_OK)
         cc = curl_easy_setopt(h, CURLOPT_MAIL_FROM, apr_pstrcat(p, "<", from, ">", NULL));
     if (cc == CURLE_OK)

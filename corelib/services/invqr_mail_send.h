@@ -3,7 +3,8 @@
  *
  * One configuration string chooses how (mail_transport in invqr.conf):
  *   smtp://HOST[:PORT]     SMTP submission with libcurl, STARTTLS required
- *                          and the server's certificate verified
+ *                          and the server's certificate verified, signed
+ *                          in when invqr_mail_transport_login() says so
  *   smtps://HOST[:PORT]    the same over implicit TLS (port 465)
  *   sendmail:/ABS/PATH     the local sendmail interface (postfix's, exim's):
  *                          PATH -i -f FROM -- TO, the message on its input
@@ -31,6 +32,21 @@ typedef struct invqr_mail_transport_t invqr_mail_transport_t;
  */
 apr_status_t invqr_mail_transport_parse(invqr_mail_transport_t **pt, const char **perr,
                                         const char *spec, const char *ca_file, apr_pool_t *p);
+
+/** The longest SMTP user name and password taken (bytes). */
+#define INVQR_MAIL_USER_MAX     254
+#define INVQR_MAIL_PASSWORD_MAX 256
+
+/**
+ * Sign in to SMTP transport t as user with password (SMTP AUTH, the
+ * strongest mechanism both sides offer), for a relay that takes mail only
+ * from those who sign in. Only ever over TLS: t requires STARTTLS or uses
+ * smtps. Both are copied into p; neither may hold a control character.
+ * APR_EINVAL with *perr (which never holds the password) for a sendmail
+ * transport or a refused value.
+ */
+apr_status_t invqr_mail_transport_login(invqr_mail_transport_t *t, const char **perr,
+                                        const char *user, const char *password, apr_pool_t *p);
 
 /**
  * Send msg[0..len) from from to to (both already parsed addresses). The

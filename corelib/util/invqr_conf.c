@@ -88,6 +88,8 @@ static const conf_key conf_keys[] = {
     { "mail_transport",       T_STR,    OFF(mail_transport),       1, 1024,  NULL, 0 },
     { "mail_from",            T_STR,    OFF(mail_from),            3, 254,   NULL, 0 },
     { "mail_ca_file",         T_STR,    OFF(mail_ca_file),         1, 4096,  NULL, 0 },
+    { "mail_user",            T_STR,    OFF(mail_user),            1, 254,   NULL, 0 },
+    { "mail_password",        T_STR,    OFF(mail_password),        1, 256,   NULL, 0 },
     { "mail_per_day",         T_INT,    OFF(mail_per_day),         1, 50,    "3", 0 },
 };
 #define N_KEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))

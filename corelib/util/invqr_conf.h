@@ -74,6 +74,8 @@ typedef struct {
     const char *mail_transport;   /* smtp(s)://HOST[:PORT] or sendmail:/PATH, or NULL: no e-mail */
     const char *mail_from;        /* the sender of the attestation e-mails */
     const char *mail_ca_file;     /* PEM CAs for the SMTP server's certificate, NULL: system */
+    const char *mail_user;        /* SMTP AUTH user name, NULL: no sign-in */
+    const char *mail_password;    /* its password (a secret: never logged) */
     int mail_per_day;             /* e-mails a holder may have sent per day, default 3 */
     const char *path;             /* the file this came from */
 } invqr_conf_t;

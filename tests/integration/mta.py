@@ -60,7 +60,10 @@ def _openssl(*args, cwd):
 
 
 class Postfix:
-    def __init__(self, base):
+    def __init__(self, base, login=None):
+        """login=(user, password): a relay that takes mail only from a client
+        signed in with SMTP AUTH (Cyrus SASL, its own sasldb), over TLS only."""
+        self.login = login
         self.base = Path(base)
         self.etc = self.base / "etc"
         self.maildir = self.base / "maildir"
@@ -109,9 +112,7 @@ myorigin = $myhostname
 mydestination =
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
 relay_domains =
-smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination
 virtual_mailbox_domains = {DOMAINS}
 virtual_mailbox_base = {self.maildir}
 virtual_mailbox_maps = static:inbox/
@@ -127,7 +128,7 @@ biff = no
 append_dot_mydomain = no
 alias_maps =
 alias_database =
-""")
+""" + self._access(pf))
         (self.etc / "master.cf").write_text(MASTER_CF.format(listen=f"127.0.0.1:{self.port}"))
         self._postfix("start")
         deadline = time.time() + 30
@@ -139,6 +140,40 @@ alias_database =
             except OSError:
                 time.sleep(0.2)
         raise RuntimeError("postfix did not come up: " + self.log_text())
+
+    def _access(self, pf):
+        """main.cf's lines for who may send: loopback, or only a client signed
+        in with SMTP AUTH (with the sasldb those lines read)."""
+        if self.login is None:
+            return ("mynetworks = 127.0.0.0/8\n"
+                    "smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination\n")
+        user, password = self.login
+        # Debian's Postfix reads smtpd.conf from $config_directory/sasl
+        # whatever cyrus_sasl_config_path says; both name the same place
+        sasl = self.etc / "sasl"
+        sasl.mkdir()
+        (sasl / "smtpd.conf").write_text(
+            f"pwcheck_method: auxprop\nauxprop_plugin: sasldb\n"
+            f"sasldb_path: {sasl}/sasldb2\nmech_list: PLAIN LOGIN\n")
+        subprocess.run(["saslpasswd2", "-p", "-c", "-f", str(sasl / "sasldb2"),
+                        "-u", "mta.invqr.test", user],
+                       input=password + "\n", text=True, check=True, capture_output=True)
+        for f in sasl.iterdir():
+            os.chown(f, pf.pw_uid, pf.pw_gid)
+            os.chmod(f, 0o600)
+        os.chown(sasl, pf.pw_uid, pf.pw_gid)
+        # nobody relays by address: mail is taken from a signed-in client only
+        return f"""\
+mynetworks =
+smtpd_sasl_auth_enable = yes
+smtpd_sasl_type = cyrus
+smtpd_sasl_path = smtpd
+cyrus_sasl_config_path = {sasl}
+smtpd_sasl_local_domain = mta.invqr.test
+smtpd_tls_auth_only = yes
+smtpd_relay_restrictions = permit_sasl_authenticated, reject
+smtpd_recipient_restrictions = permit_sasl_authenticated, reject
+"""
 
     def _postfix(self, what):
         # postfix says why it fails on a terminal or in syslog only: read the log

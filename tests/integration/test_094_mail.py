@@ -368,3 +368,72 @@ def test_a_delegate_sends_the_holders_pdf_and_both_are_audited(inst, mta, tmp_pa
     assert att.get_filename().endswith("-" + code[:5] + ".pdf")
     assert inst.sql("SELECT outcome, delegate_fiscal_code FROM audit_log WHERE event = 'pdf_mail'"
                     f" AND fiscal_code = '{fc}'") == [("sent", delegate)]
+
+
+# ---- a relay that asks for SMTP AUTH ---------------------------------------------------
+
+LOGIN = ("attestazioni", "pass word#4 with=signs")
+
+
+@pytest.fixture(scope="module")
+def auth_mta():
+    """A Postfix that takes mail only from a client signed in with SMTP AUTH,
+    and offers AUTH only after STARTTLS."""
+    m = Postfix(ROOT / "run" / f"mta-auth-{os.getpid()}", login=LOGIN).start()
+    yield m
+    m.stop()
+
+
+def signing_in(name, mta, password):
+    return module_instance(
+        name, env={"INVQR_MAIL_TRANSPORT": mta.transport, "INVQR_MAIL_CA_FILE": str(mta.ca),
+                   "INVQR_MAIL_FROM": "attestazioni@invqr.test",
+                   "INVQR_MAIL_USER": LOGIN[0], "INVQR_MAIL_PASSWORD": password},
+        allowed=[INVQR0230])
+
+
+@pytest.fixture(scope="module")
+def signed_in_sender(auth_mta):
+    yield from signing_in("mail-auth", auth_mta, LOGIN[1])
+
+
+@pytest.fixture(scope="module")
+def wrong_password_sender(auth_mta):
+    yield from signing_in("mail-auth-wrong", auth_mta, "not the password")
+
+
+def test_a_relay_that_asks_for_smtp_auth_takes_the_mail_once_signed_in(
+        signed_in_sender, auth_mta, tmp_path):
+    fc, s, code = holder(signed_in_sender, tmp_path)
+    to = f"auth.{next(_seq)}@invqr.test"
+    assert send(signed_in_sender, s, to).status_code == 303
+    (msg,) = wait_messages_to(auth_mta, to, 1)
+    (att,) = list(msg.iter_attachments())
+    assert att.get_content() == s.get(signed_in_sender.url + "/citizen/qr.pdf").content
+    assert mail_audit(signed_in_sender, fc) == [("sent", "to_hmac=" + address_mac(signed_in_sender, to))]
+    # Postfix says who signed in, and that it was over TLS
+    log = auth_mta.log_text()
+    assert re.search(r"sasl_method=(PLAIN|LOGIN), sasl_username=attestazioni@mta\.invqr\.test", log), \
+        log[-2000:]
+    assert "TLS connection established from" in log
+    # the password is in none of invqr's logs
+    for name, path in signed_in_sender.logs().items():
+        assert LOGIN[1] not in path.read_text(errors="replace"), name
+
+
+@pytest.mark.allow_log(INVQR0230)
+def test_a_wrong_smtp_password_sends_nothing_and_loses_nothing(
+        wrong_password_sender, auth_mta, tmp_path):
+    fc, s, code = holder(wrong_password_sender, tmp_path)
+    to = f"authwrong.{next(_seq)}@invqr.test"
+    worker_log = wrong_password_sender.logs()["worker"]
+    mark = worker_log.stat().st_size
+    r = send(wrong_password_sender, s, to)
+    assert r.status_code == 503 and "non è stato inviato nulla" in r.text
+    line = [l for l in worker_log.read_text()[mark:].splitlines() if "INVQR0230" in l]
+    assert len(line) == 1 and re.search(r"[Ll]ogin denied", line[0]), line
+    assert "not the password" not in worker_log.read_text()
+    assert quota(wrong_password_sender, fc) == 0
+    assert [o for o, _ in mail_audit(wrong_password_sender, fc)] == ["mta_failed"]
+    assert messages_to(auth_mta, to) == []
+    assert re.search(r"SASL (PLAIN|LOGIN) authentication failed", auth_mta.log_text())

@@ -487,10 +487,42 @@ static void test_transport_specs(void **state)
     assert_int_equal(invqr_mail_transport_parse(&t, &err, ok[0], "relative.pem", pool), APR_EINVAL);
 }
 
+static void test_transport_login(void **state)
+{
+    invqr_mail_transport_t *t, *sm;
+    const char *err;
+    char longer[INVQR_MAIL_PASSWORD_MAX + 2];
+
+    (void)state;
+    assert_int_equal(invqr_mail_transport_parse(&t, &err, "smtp://127.0.0.1:2525", NULL, pool),
+                     APR_SUCCESS);
+    assert_int_equal(invqr_mail_transport_parse(&sm, &err, "sendmail:/usr/sbin/sendmail", NULL,
+                                                pool), APR_SUCCESS);
+    assert_int_equal(invqr_mail_transport_login(t, &err, "attestazioni@example.it",
+                                                "pass word#with=signs", pool), APR_SUCCESS);
+    assert_null(err);
+    /* sendmail signs in as nobody: a sign-in there is a mistake */
+    assert_int_equal(invqr_mail_transport_login(sm, &err, "u", "p", pool), APR_EINVAL);
+    assert_non_null(strstr(err, "smtp://"));
+    assert_int_equal(invqr_mail_transport_login(t, &err, "", "p", pool), APR_EINVAL);
+    assert_int_equal(invqr_mail_transport_login(t, &err, "u", "", pool), APR_EINVAL);
+    assert_int_equal(invqr_mail_transport_login(t, &err, "u\r\nRCPT TO:<x@y.z>", "p", pool),
+                     APR_EINVAL);
+    assert_int_equal(invqr_mail_transport_login(t, &err, "u", "secret\x01", pool), APR_EINVAL);
+    /* the reason never repeats the password */
+    assert_null(strstr(err, "secret"));
+    memset(longer, 'x', sizeof(longer) - 1);
+    longer[sizeof(longer) - 1] = '\0';
+    assert_int_equal(invqr_mail_transport_login(t, &err, "u", longer, pool), APR_EINVAL);
+    longer[INVQR_MAIL_PASSWORD_MAX] = '\0';
+    assert_int_equal(invqr_mail_transport_login(t, &err, "u", longer, pool), APR_SUCCESS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_addresses_taken),
+        cmocka_unit_test(test_transport_login),
         cmocka_unit_test(test_addresses_refused),
         cmocka_unit_test(test_address_lengths),
         cmocka_unit_test(test_message_reads_back),
