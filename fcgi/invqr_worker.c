@@ -842,6 +842,14 @@ static apr_status_t mail_config(invqr_mail_transport_t **pt, const char **perr,
     char from[INVQR_MAIL_ADDR_MAX + 1];
 
     *pt = NULL;
+    if ((conf->mail_user == NULL) != (conf->mail_password == NULL)) {
+        *perr = "mail_user and mail_password go together";
+        return APR_EINVAL;
+    }
+    if (conf->mail_transport == NULL && conf->mail_user != NULL) {
+        *perr = "mail_user and mail_password need mail_transport (smtp:// or smtps://)";
+        return APR_EINVAL;
+    }
     if (conf->mail_transport == NULL)
         return APR_SUCCESS;
     if (conf->mail_from == NULL
@@ -852,11 +860,6 @@ static apr_status_t mail_config(invqr_mail_transport_t **pt, const char **perr,
     if (invqr_mail_transport_parse(pt, perr, conf->mail_transport, conf->mail_ca_file, pool)
         != APR_SUCCESS) {
         *perr = apr_pstrcat(pool, "mail_transport: ", *perr, NULL);
-        return APR_EINVAL;
-    }
-    if ((conf->mail_user == NULL) != (conf->mail_password == NULL)) {
-        *pt = NULL;
-        *perr = "mail_user and mail_password go together";
         return APR_EINVAL;
     }
     if (conf->mail_user != NULL

@@ -106,11 +106,11 @@ apr_status_t invqr_mail_transport_login(invqr_mail_transport_t *t, const char **
         return APR_EINVAL;
     }
     if (!credential_ok(user, INVQR_MAIL_USER_MAX)) {
-        *perr = "mail_user must be 1 to 254 characters without control characters";
+        *perr = "mail_user must be 1 to 254 bytes without control characters";
         return APR_EINVAL;
     }
     if (!credential_ok(password, INVQR_MAIL_PASSWORD_MAX)) {
-        *perr = "mail_password must be 1 to 256 characters without control characters";
+        *perr = "mail_password must be 1 to 256 bytes without control characters";
         return APR_EINVAL;
     }
     t->user = apr_pstrdup(p, user);

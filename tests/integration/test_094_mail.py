@@ -19,7 +19,7 @@ import time
 import pytest
 import requests
 
-from harness import ROOT, CSV_HEADER, citizen_row, csrf_of, fiscal_code, module_instance
+from harness import BUILD, ROOT, CSV_HEADER, citizen_row, csrf_of, fiscal_code, module_instance
 from mta import Postfix
 from test_040_verify import generate
 
@@ -437,3 +437,29 @@ def test_a_wrong_smtp_password_sends_nothing_and_loses_nothing(
     assert [o for o, _ in mail_audit(wrong_password_sender, fc)] == ["mta_failed"]
     assert messages_to(auth_mta, to) == []
     assert re.search(r"SASL (PLAIN|LOGIN) authentication failed", auth_mta.log_text())
+
+
+@pytest.mark.parametrize("lines, why", [
+    (["mail_transport = smtp://127.0.0.1:25", "mail_user = attestazioni"], "go together"),
+    (["mail_transport = smtp://127.0.0.1:25", "mail_password = s3cret-value"], "go together"),
+    (["mail_transport = sendmail:/usr/sbin/sendmail", "mail_user = attestazioni",
+      "mail_password = s3cret-value"], "smtp://"),
+    (["mail_user = attestazioni", "mail_password = s3cret-value"], "need mail_transport"),
+    (["mail_transport = smtp://127.0.0.1:25", "mail_user = attestazioni",
+      "mail_password = s3cret\x01value"], "control characters"),
+])
+def test_a_sign_in_that_cannot_be_used_stops_the_worker(invqr, tmp_path, lines, why):
+    """Half a sign-in, or one for a transport that has none, is a mistake
+    said at start-up (INVQR0080, exit 2), never silently ignored, and the
+    password is not in what is said."""
+    kept = [line for line in invqr.conf.read_text().splitlines()
+            if not line.startswith(("mail_", "worker_log"))]
+    conf = tmp_path / "invqr.conf"
+    conf.write_text("\n".join(kept + ["mail_from = attestazioni@invqr.test"] + lines) + "\n")
+    r = subprocess.run([str(BUILD / "invqr-worker"), "--config", str(conf),
+                        "--socket", str(tmp_path / "w.sock"), "--no-supervise"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert "INVQR0080" in r.stderr and why in r.stderr, r.stderr
+    assert "s3cret" not in r.stdout + r.stderr
+    assert not (tmp_path / "w.sock").exists()
